@@ -1,0 +1,26 @@
+"""Install tfgan_reg: `pip install -c constraints.txt -e ".[test]"` (what `make test` runs)."""
+import setuptools
+
+setuptools.setup(
+    name="tfgan_reg",
+    version="0.1.0",
+    description="Stable GAN training in TensorFlow 2 / Keras 3: gradient penalties, "
+    "f-GANs, instance noise, consensus optimisation and competitive gradient descent.",
+    packages=setuptools.find_packages(include=["tfgan_reg", "tfgan_reg.*"]),
+    python_requires=">=3.10",
+    install_requires=[
+        "tensorflow>=2.16,<2.22",
+        "keras>=3.3,<3.16",
+        "tensorflow-datasets>=4.9,<4.10",
+        "tensorflow-gan>=2.1,<2.2",
+        "tensorflow-hub>=0.16,<0.17",
+        "tf_keras>=2.16,<2.22",
+        "absl-py>=1.4",
+        "ml-collections>=0.1.1",
+        "numpy>=1.26",
+        "scipy>=1.11",
+        "scikit-learn>=1.3",
+        "matplotlib>=3.7",
+    ],
+    extras_require={"test": ["pytest>=7"]},
+)
