@@ -1,0 +1,272 @@
+"""`GAN`: a Keras model whose `train_step` plays one generator iteration of a regularised GAN.
+
+One element of the training data holds the real samples of one generator iteration: `n_disc`
+discriminator batches concatenated along the batch axis (so the dataset's batch size is
+`n_disc * batch_size`). Every random draw is stateless, keyed by (seed, step, purpose, global
+sample index) through `tfgan_reg.rng`. Every term is divided by the number of replicas before
+differentiation: Keras sums gradients over replicas, so the update is the gradient of the
+global-batch mean (trackers receive the unscaled values).
+"""
+import inspect
+
+import keras
+import tensorflow as tf
+
+from tfgan_reg import losses as losses_lib
+from tfgan_reg import penalties as penalties_lib
+from tfgan_reg import rng
+from tfgan_reg import schedules
+from tfgan_reg import stabilizers
+
+SCHEMES = ("alternating", "simultaneous")
+GENERATOR_LOSSES = ("default", "alternative")
+
+
+def _num_replicas():
+    return tf.distribute.get_strategy().num_replicas_in_sync
+
+
+def scale_for_replicas(value):
+    """`value / num_replicas`, so that Keras's sum over replicas is the global-batch mean."""
+    return value / float(_num_replicas())
+
+
+class _Penalty:
+    """A configured penalty: the function, its weight schedule and its other keywords."""
+
+    def __init__(self, name, kwargs, loss):
+        self.name = name
+        self.fn = penalties_lib.get(name)
+        self.weight_keyword = penalties_lib.WEIGHT_KEYWORD[name]
+        params = inspect.signature(self.fn).parameters
+        valid = sorted(k for k, p in params.items()
+                       if p.kind is p.KEYWORD_ONLY and k not in ("seed", "training",
+                                                                  "divergence"))
+        kwargs = dict(kwargs or {})
+        unknown = sorted(set(kwargs) - set(valid))
+        if unknown:
+            raise ValueError(f"Penalty {name!r} takes keywords {valid}. Received: {unknown}")
+        weight = kwargs.pop(self.weight_keyword, params[self.weight_keyword].default)
+        if isinstance(weight, (int, float)):
+            weight = schedules.make(weight)
+        self.schedule = weight
+        if name in penalties_lib.NEEDS_F_DIVERGENCE:
+            if not loss.is_f_divergence:
+                raise ValueError(
+                    f"Penalty {name!r} needs an f-divergence loss, one of "
+                    f"{sorted(losses_lib.F_DIVERGENCES)}. Received: loss={loss.name!r}")
+            kwargs["divergence"] = loss.name
+        self.kwargs = kwargs
+
+    def __call__(self, discriminator, real, fake, step, seed):
+        kwargs = dict(self.kwargs)
+        kwargs[self.weight_keyword] = self.schedule(step)
+        return self.fn(discriminator, real, fake, seed=seed, training=True, **kwargs)
+
+
+class GAN(keras.Model):
+    """A generator and a discriminator trained as a regularised two-player game.
+
+    Args:
+      generator: a Keras model mapping latents [B, latent_dim] to samples.
+      discriminator: a Keras model mapping samples to raw logits [B, 1].
+      latent_dim: size of the N(0, I) latent vector.
+      loss: a name from `tfgan_reg.losses.names()` or a `Loss`.
+      generator_loss: "default", or "alternative" (f-GANs: `-E_Q[T(x~)]`).
+      penalties: {penalty name: {keyword: value}}; the weight keyword (`lam` or `gamma`) may
+        be a float or a schedule (a callable of the step, see `tfgan_reg.schedules`).
+      scheme: "alternating" (n_disc D steps, then a G step) or "simultaneous" (n_disc - 1 D
+        steps, then both players' gradients at one point, applied together).
+      n_disc: discriminator steps per generator step.
+      seed: the integer every random draw derives from.
+      noise_sigma: instance-noise standard deviation, a float or a schedule; 0 for none.
+      noise_nsr: Roth's noise-to-signal ratio (samples per noise draw group); 1 for plain noise.
+      clip_value: clip D's weights to [-c, c] after each D update (original WGAN); None: off.
+      consensus_gamma: ConOpt's weight (simultaneous scheme only); None: off.
+    """
+
+    def __init__(self, generator, discriminator, *, latent_dim, loss="non_saturating",
+                 generator_loss="default", penalties=None, scheme="alternating", n_disc=1,
+                 seed=0, noise_sigma=0.0, noise_nsr=1, clip_value=None, consensus_gamma=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        if scheme not in SCHEMES:
+            raise ValueError(f"`scheme` must be one of {list(SCHEMES)}. "
+                             f"Received: scheme={scheme!r}")
+        if not (isinstance(n_disc, int) and n_disc >= 1):
+            raise ValueError(f"`n_disc` must be an integer >= 1. Received: n_disc={n_disc!r}")
+        if generator_loss not in GENERATOR_LOSSES:
+            raise ValueError(f"`generator_loss` must be one of {list(GENERATOR_LOSSES)}. "
+                             f"Received: generator_loss={generator_loss!r}")
+        if consensus_gamma is not None and scheme != "simultaneous":
+            raise ValueError("Consensus optimisation takes both players' gradients at one "
+                             "point: it needs scheme='simultaneous'. "
+                             f"Received: scheme={scheme!r}")
+        if not (isinstance(noise_nsr, int) and noise_nsr >= 1):
+            raise ValueError(f"`noise_nsr` must be a positive integer. "
+                             f"Received: noise_nsr={noise_nsr!r}")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(latent_dim)
+        self.loss_fn = losses_lib.get(loss)
+        if generator_loss == "alternative":
+            if not self.loss_fn.is_f_divergence:
+                raise ValueError(f"generator_loss='alternative' needs an f-divergence loss, "
+                                 f"one of {sorted(losses_lib.F_DIVERGENCES)}. "
+                                 f"Received: loss={self.loss_fn.name!r}")
+            self._generator_loss = self.loss_fn.generator_alternative
+        else:
+            self._generator_loss = self.loss_fn.generator
+        self._penalties = [_Penalty(name, kw, self.loss_fn)
+                           for name, kw in (penalties or {}).items()]
+        self.scheme = scheme
+        self.n_disc = n_disc
+        self.seed = int(seed)
+        self._noise = schedules.as_schedule(noise_sigma)
+        self._noise_on = callable(noise_sigma) or noise_sigma > 0
+        self.noise_nsr = noise_nsr
+        self.clip_value = clip_value
+        self.consensus_gamma = consensus_gamma
+        # Generator iterations done; keys every random draw and every schedule.
+        self.step_counter = keras.Variable(0, dtype="int64", trainable=False,
+                                           aggregation="only_first_replica", name="gan_step")
+        self._trackers = {name: keras.metrics.Mean(name=name) for name in self._term_names()}
+
+    def _term_names(self):
+        names = ["d_loss", "g_loss"] + [p.name for p in self._penalties]
+        if self.consensus_gamma is not None:
+            names.append("consensus")
+        return names
+
+    @property
+    def metrics(self):
+        return list(self._trackers.values())
+
+    def compile(self, d_optimizer, g_optimizer, **kwargs):
+        """Sets both players' optimisers (separate learning rates give TTUR)."""
+        kwargs.setdefault("jit_compile", False)
+        super().compile(**kwargs)
+        self.d_optimizer = keras.optimizers.get(d_optimizer)
+        self.g_optimizer = keras.optimizers.get(g_optimizer)
+
+    def get_compile_config(self):
+        return {"d_optimizer": keras.optimizers.serialize(self.d_optimizer),
+                "g_optimizer": keras.optimizers.serialize(self.g_optimizer)}
+
+    def compile_from_config(self, config):
+        self.compile(d_optimizer=keras.optimizers.deserialize(config["d_optimizer"]),
+                     g_optimizer=keras.optimizers.deserialize(config["g_optimizer"]))
+
+    def build_optimizers(self):
+        """Creates the networks' and optimisers' variables (needed before a distributed fit)."""
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    def call(self, z, training=False):
+        return self.generator(z, training=training)
+
+    # ---- the step ----------------------------------------------------------------------------
+
+    def _latents(self, seed, batch):
+        return rng.normal(seed, batch, (self.latent_dim,))
+
+    def _noisy(self, x, seed, step):
+        if not self._noise_on:
+            return x
+        return stabilizers.explicit_noise(x, sigma=self._noise(step), nsr=self.noise_nsr,
+                                          seed=seed)
+
+    def _discriminator_terms(self, real, fake, step, seed):
+        """D's loss plus penalties on noisy inputs; returns (total, {term: value})."""
+        real_in = self._noisy(real, rng.fold(seed, rng.NOISE_REAL), step)
+        fake_in = self._noisy(fake, rng.fold(seed, rng.NOISE_FAKE), step)
+        real_logits = self.discriminator(real_in, training=True)
+        fake_logits = self.discriminator(fake_in, training=True)
+        terms = {"d_loss": self.loss_fn.discriminator(real_logits, fake_logits)}
+        for k, penalty in enumerate(self._penalties):
+            terms[penalty.name] = penalty(self.discriminator, real_in, fake_in, step,
+                                          rng.fold(seed, rng.PENALTY, k))
+        return tf.add_n(list(terms.values())), terms, fake_logits
+
+    def _generator_term(self, fake, step, seed):
+        fake_in = self._noisy(fake, rng.fold(seed, rng.NOISE_FAKE), step)
+        return self._generator_loss(self.discriminator(fake_in, training=True))
+
+    def _apply_discriminator(self, grads):
+        d_vars = self.discriminator.trainable_variables
+        self.d_optimizer.apply(grads, d_vars)
+        if self.clip_value is not None:
+            stabilizers.clip_weights(d_vars, c=self.clip_value)
+
+    def _discriminator_step(self, real, step, seed):
+        fake = self.generator(self._latents(rng.fold(seed, rng.LATENT_D), tf.shape(real)[0]),
+                              training=True)
+        with tf.GradientTape() as tape:
+            total, terms, _ = self._discriminator_terms(real, fake, step, seed)
+            scaled = scale_for_replicas(total)
+        self._apply_discriminator(
+            tape.gradient(scaled, self.discriminator.trainable_variables))
+        return terms
+
+    def _generator_step(self, batch, step, seed):
+        with tf.GradientTape() as tape:
+            fake = self.generator(self._latents(rng.fold(seed, rng.LATENT_G), batch),
+                                  training=True)
+            g_loss = self._generator_term(fake, step, seed)
+            scaled = scale_for_replicas(g_loss)
+        g_vars = self.generator.trainable_variables
+        self.g_optimizer.apply(tape.gradient(scaled, g_vars), g_vars)
+        return {"g_loss": g_loss}
+
+    def _simultaneous_step(self, real, step, seed):
+        d_vars = self.discriminator.trainable_variables
+        g_vars = self.generator.trainable_variables
+        z = self._latents(rng.fold(seed, rng.LATENT_G), tf.shape(real)[0])
+        with tf.GradientTape(persistent=True) as outer:
+            with tf.GradientTape(persistent=True) as inner:
+                fake = self.generator(z, training=True)
+                d_total, terms, fake_logits = self._discriminator_terms(real, fake, step, seed)
+                # Both players see the same noisy fake batch at the same point.
+                g_loss = self._generator_loss(fake_logits)
+                d_scaled = scale_for_replicas(d_total)
+                g_scaled = scale_for_replicas(g_loss)
+            terms["g_loss"] = g_loss
+            if self.consensus_gamma is not None:
+                grads = (inner.gradient(d_scaled, d_vars) + inner.gradient(g_scaled, g_vars))
+                ctx = tf.distribute.get_replica_context()
+                if ctx is not None and ctx.num_replicas_in_sync > 1:
+                    # ConOpt penalises the global gradient; all_reduce passes gradients through.
+                    grads = ctx.all_reduce(tf.distribute.ReduceOp.SUM, grads)
+                reg = penalties_lib.consensus(grads, gamma=self.consensus_gamma)
+                terms["consensus"] = reg
+                d_scaled += scale_for_replicas(reg)
+                g_scaled += scale_for_replicas(reg)
+        if self.consensus_gamma is None:
+            d_grads, g_grads = inner.gradient(d_scaled, d_vars), inner.gradient(g_scaled, g_vars)
+        else:
+            d_grads, g_grads = outer.gradient(d_scaled, d_vars), outer.gradient(g_scaled, g_vars)
+        del inner, outer
+        self._apply_discriminator(d_grads)
+        self.g_optimizer.apply(g_grads, g_vars)
+        return terms
+
+    def train_step(self, data):
+        real = data[0] if isinstance(data, (tuple, list)) else data
+        batch = tf.shape(real)[0] // self.n_disc
+        step = tf.convert_to_tensor(self.step_counter)
+        seed = rng.fold(rng.as_seed(self.seed), step)
+        n_alone = self.n_disc - (1 if self.scheme == "simultaneous" else 0)
+        for i in range(n_alone):
+            self._record(self._discriminator_step(real[i * batch:(i + 1) * batch], step,
+                                                  rng.fold(seed, i)))
+        last = rng.fold(seed, self.n_disc)
+        if self.scheme == "simultaneous":
+            self._record(self._simultaneous_step(real[n_alone * batch:], step, last))
+        else:
+            self._record(self._generator_step(batch, step, last))
+        self.step_counter.assign_add(1)
+        return {name: tracker.result() for name, tracker in self._trackers.items()}
+
+    def _record(self, terms):
+        for name, value in terms.items():
+            self._trackers[name].update_state(value)

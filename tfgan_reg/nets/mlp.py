@@ -1,0 +1,64 @@
+"""Fully connected generator and discriminator for the low-dimensional problems."""
+import keras
+
+NORMALIZATIONS = ("none", "batch", "layer", "spectral")
+ACTIVATIONS = ("relu", "leaky_relu", "tanh", "elu", "softplus")
+
+
+def _dense(units, normalization):
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(f"`normalization` must be one of {list(NORMALIZATIONS)}. "
+                         f"Received: normalization={normalization!r}")
+    layer = keras.layers.Dense(units)
+    return keras.layers.SpectralNormalization(layer) if normalization == "spectral" else layer
+
+
+def _norm(normalization):
+    if normalization == "batch":
+        return keras.layers.BatchNormalization()
+    if normalization == "layer":
+        return keras.layers.LayerNormalization()
+    return keras.layers.Identity()
+
+
+def _check(depth, width, activation):
+    if not (isinstance(depth, int) and depth >= 1):
+        raise ValueError(f"`depth` must be an integer >= 1. Received: depth={depth!r}")
+    if not (isinstance(width, int) and width >= 1):
+        raise ValueError(f"`width` must be an integer >= 1. Received: width={width!r}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"`activation` must be one of {list(ACTIVATIONS)}. "
+                         f"Received: activation={activation!r}")
+
+
+def mlp_generator(*, latent_dim, output_shape, depth=3, width=128, activation="relu",
+                  normalization="none", output_activation=None, name="generator"):
+    """`depth` hidden layers of `width` units mapping [B, latent_dim] to [B, *output_shape]."""
+    _check(depth, width, activation)
+    output_shape = tuple(output_shape)
+    z = keras.Input((latent_dim,))
+    h = z
+    for _ in range(depth):
+        h = _dense(width, normalization)(h)
+        h = _norm(normalization)(h)
+        h = keras.layers.Activation(activation)(h)
+    size = 1
+    for s in output_shape:
+        size *= s
+    x = keras.layers.Dense(size, activation=output_activation)(h)
+    x = keras.layers.Reshape(output_shape)(x)
+    return keras.Model(z, x, name=name)
+
+
+def mlp_discriminator(*, input_shape, depth=3, width=128, activation="relu",
+                      normalization="none", name="discriminator"):
+    """`depth` hidden layers of `width` units mapping samples to raw logits [B, 1]."""
+    _check(depth, width, activation)
+    x = keras.Input(tuple(input_shape))
+    h = keras.layers.Flatten()(x)
+    for _ in range(depth):
+        h = _dense(width, normalization)(h)
+        h = _norm(normalization)(h)
+        h = keras.layers.Activation(activation)(h)
+    logits = _dense(1, normalization)(h)
+    return keras.Model(x, logits, name=name)

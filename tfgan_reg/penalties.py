@@ -1,0 +1,217 @@
+"""Discriminator penalties: METHODS.md section 2.
+
+Each penalty is a plain function `name(discriminator, real, fake, *, <weight>, seed=None,
+training=True, ...)` returning the scalar the discriminator minimises (added to its loss),
+computed over the local batch. Gradients with respect to inputs come from a nested
+`tf.GradientTape`, so the result stays differentiable in the discriminator's weights (and in
+the generator's, through `fake`). "Gradient" is per sample, flattened over all input
+dimensions; the discriminator must treat samples independently (no batch norm, seed 000).
+
+Random points (interpolation weights, DRAGAN perturbations) are drawn statelessly from `seed`
+through `tfgan_reg.rng`, so they are reproducible and identical under any replica split;
+`seed=None` draws a fresh seed.
+"""
+import tensorflow as tf
+
+from tfgan_reg import losses as losses_lib
+from tfgan_reg import rng
+
+
+def _per_sample(x):
+    """Flattens a per-sample quantity ([B] or [B, 1]) to [B]."""
+    return tf.reshape(x, [tf.shape(x)[0]])
+
+
+def logits_and_grad_sq(discriminator, x, *, training=True):
+    """D's per-sample logits at `x` and `||grad_x D(x)||^2` per sample, both shape [B].
+
+    Summing the outputs before differentiating gives every sample's own gradient because each
+    output depends on its own input only.
+    """
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        logits = _per_sample(discriminator(x, training=training))
+    grads = tape.gradient(logits, x)
+    grad_sq = tf.reduce_sum(tf.square(grads), axis=list(range(1, grads.shape.rank)))
+    return logits, grad_sq
+
+
+def safe_norm(squared):
+    """`sqrt(squared)` with a zero (not NaN) derivative where `squared` is exactly 0.
+
+    The inner `tf.where` keeps `sqrt` away from 0, so its infinite derivative there is never
+    multiplied by the zero the outer `tf.where` routes back; no epsilon shifts the value.
+    """
+    positive = squared > 0
+    return tf.where(positive, tf.sqrt(tf.where(positive, squared, tf.ones_like(squared))),
+                    tf.zeros_like(squared))
+
+
+def _seed(seed):
+    return rng.random_seed() if seed is None else rng.as_seed(seed)
+
+
+def _per_sample_uniform(seed, x):
+    """U[0, 1] weights of shape [B, 1, ..., 1] that broadcast against the batch `x`."""
+    u = rng.uniform(seed, tf.shape(x)[0], (), x.dtype)
+    return tf.reshape(u, [-1] + [1] * (x.shape.rank - 1))
+
+
+def _interpolate(real, fake, seed):
+    """`e x + (1 - e) x~` with `e ~ U[0, 1]` per sample."""
+    e = _per_sample_uniform(rng.fold(seed, 0), real)
+    return e * real + (1.0 - e) * fake
+
+
+def _global_std(x):
+    """Standard deviation over every element of the global batch (all replicas)."""
+    x = tf.cast(tf.stop_gradient(x), tf.float32)
+    moments = tf.stack([tf.cast(tf.size(x), tf.float32), tf.reduce_sum(x),
+                        tf.reduce_sum(tf.square(x))])
+    ctx = tf.distribute.get_replica_context()
+    if ctx is not None:
+        moments = ctx.all_reduce(tf.distribute.ReduceOp.SUM, moments)
+    n, s, ss = moments[0], moments[1], moments[2]
+    mean = s / n
+    return tf.sqrt(tf.maximum(ss / n - tf.square(mean), 0.0))
+
+
+def _check_weight(name, value):
+    if isinstance(value, (int, float)) and not value >= 0:
+        raise ValueError(f"Penalty weight must be a non-negative finite number. "
+                         f"Received: {name}={value!r}")
+
+
+def wgan_gp(discriminator, real, fake, *, lam=10.0, seed=None, training=True):
+    """1-centred gradient penalty at real-fake interpolates (Gulrajani et al. 2017).
+
+    `lam * E (||grad D(x^)|| - 1)^2`, `x^ = e x + (1 - e) x~`, `e ~ U[0, 1]` per sample.
+    """
+    _check_weight("lam", lam)
+    x_hat = _interpolate(real, fake, _seed(seed))
+    _, grad_sq = logits_and_grad_sq(discriminator, x_hat, training=training)
+    return lam * tf.reduce_mean(tf.square(safe_norm(grad_sq) - 1.0))
+
+
+def dragan_points(real, seed, *, c=0.5):
+    """DRAGAN's perturbed points `x + a * C * std(x) * U[0, 1)` (seed 000 section 4).
+
+    `std` is over every element of the (global) batch, the uniform noise is elementwise and
+    `a ~ U[0, 1]` per sample. The points carry no gradient to `real`.
+    """
+    delta = c * _global_std(real) * rng.like("uniform", rng.fold(seed, 1), real)
+    a = _per_sample_uniform(rng.fold(seed, 2), real)
+    return tf.stop_gradient(real + a * delta)
+
+
+def dragan(discriminator, real, fake, *, lam=10.0, c=0.5, seed=None, training=True):
+    """DRAGAN: `lam * E (||grad D(x^)|| - 1)^2` around the data (seed 000 eq. 8, METHODS 2)."""
+    _check_weight("lam", lam)
+    x_hat = dragan_points(real, _seed(seed), c=c)
+    _, grad_sq = logits_and_grad_sq(discriminator, x_hat, training=training)
+    return lam * tf.reduce_mean(tf.square(safe_norm(grad_sq) - 1.0))
+
+
+def zero_gp(discriminator, real, fake, *, lam=10.0, seed=None, training=True):
+    """0-GP: `lam * E ||grad D(x^)||^2` at real-fake interpolates (seed 004)."""
+    _check_weight("lam", lam)
+    x_hat = _interpolate(real, fake, _seed(seed))
+    _, grad_sq = logits_and_grad_sq(discriminator, x_hat, training=training)
+    return lam * tf.reduce_mean(grad_sq)
+
+
+def zero_gp_sample(discriminator, real, fake, *, lam=10.0, seed=None, training=True):
+    """0-GP-sample: `lam * E_{v in x U x~} ||grad D(v)||^2` over both batches (seed 004)."""
+    _check_weight("lam", lam)
+    _, grad_sq = logits_and_grad_sq(discriminator, tf.concat([real, fake], 0),
+                                    training=training)
+    return lam * tf.reduce_mean(grad_sq)
+
+
+def r1(discriminator, real, fake, *, gamma=10.0, seed=None, training=True):
+    """R1: `(gamma / 2) * E ||grad D(x)||^2` on real data (seed 002 eq. 9)."""
+    _check_weight("gamma", gamma)
+    _, grad_sq = logits_and_grad_sq(discriminator, real, training=training)
+    return 0.5 * gamma * tf.reduce_mean(grad_sq)
+
+
+def r2(discriminator, real, fake, *, gamma=10.0, seed=None, training=True):
+    """R2: `(gamma / 2) * E ||grad D(x~)||^2` on generated data (seed 002 eq. 10)."""
+    _check_weight("gamma", gamma)
+    _, grad_sq = logits_and_grad_sq(discriminator, fake, training=training)
+    return 0.5 * gamma * tf.reduce_mean(grad_sq)
+
+
+def roth_js(discriminator, real, fake, *, gamma=2.0, seed=None, training=True):
+    """Roth et al.'s JS-GAN regulariser in logit form (seed 001 eq. 20).
+
+    `(gamma/2) (E (1 - sigma(D(x)))^2 ||grad D(x)||^2 + E sigma(D(x~))^2 ||grad D(x~)||^2)`;
+    pair it with the `non_saturating` or `minimax` loss.
+    """
+    _check_weight("gamma", gamma)
+    real_logits, real_sq = logits_and_grad_sq(discriminator, real, training=training)
+    fake_logits, fake_sq = logits_and_grad_sq(discriminator, fake, training=training)
+    # 1 - sigma(v) = sigma(-v) keeps the weight accurate for large positive logits.
+    return 0.5 * gamma * (tf.reduce_mean(tf.square(tf.sigmoid(-real_logits)) * real_sq)
+                          + tf.reduce_mean(tf.square(tf.sigmoid(fake_logits)) * fake_sq))
+
+
+def roth_f(discriminator, real, fake, *, gamma=2.0, divergence=None, seed=None,
+           training=True):
+    """Roth et al.'s f-GAN regulariser (seed 001 eq. 19).
+
+    `(gamma/2) E f*''(T(x~)) ||grad_x T(x~)||^2` with `T = g_f(D)`, evaluated as
+    `roth_weight(v) ||grad v||^2` (see `losses.FDivergence`). `divergence` names the f-GAN
+    loss being trained, one of `losses.F_DIVERGENCES`.
+    """
+    _check_weight("gamma", gamma)
+    if divergence is None or (not isinstance(divergence, losses_lib.FDivergence)
+                              and divergence not in losses_lib.F_DIVERGENCES):
+        raise ValueError(f"`divergence` must be one of {sorted(losses_lib.F_DIVERGENCES)}. "
+                         f"Received: divergence={divergence!r}")
+    f = losses_lib.get(divergence)
+    fake_logits, fake_sq = logits_and_grad_sq(discriminator, fake, training=training)
+    return 0.5 * gamma * tf.reduce_mean(f.roth_weight(fake_logits) * fake_sq)
+
+
+def l2(discriminator, real, fake, *, lam=1e-3, seed=None, training=True):
+    """`lam * sum ||w||^2` over the discriminator's trainable weights (seed 003 baseline)."""
+    _check_weight("lam", lam)
+    return lam * tf.add_n([tf.reduce_sum(tf.square(w))
+                           for w in discriminator.trainable_variables])
+
+
+def consensus(gradients, *, gamma=10.0):
+    """ConOpt's `gamma * 1/2 * ||v||^2`, `v` the joint vector of both players' gradients.
+
+    Each player adds this to its own loss (seed 002 Table 1; Mescheder et al. 2017); the
+    gradients must have been taken under a tape that records them (double backprop).
+    """
+    _check_weight("gamma", gamma)
+    return 0.5 * gamma * tf.add_n([tf.reduce_sum(tf.square(g)) for g in gradients
+                                   if g is not None])
+
+
+_REGISTRY = {fn.__name__: fn for fn in (
+    wgan_gp, dragan, zero_gp, zero_gp_sample, r1, r2, roth_js, roth_f, l2)}
+
+# The keyword that carries each penalty's weight, as in its paper.
+WEIGHT_KEYWORD = {"wgan_gp": "lam", "dragan": "lam", "zero_gp": "lam", "zero_gp_sample": "lam",
+                  "l2": "lam", "r1": "gamma", "r2": "gamma", "roth_js": "gamma",
+                  "roth_f": "gamma"}
+
+# Penalties that need the trained loss to be an f-divergence (passed as `divergence=`).
+NEEDS_F_DIVERGENCE = frozenset({"roth_f"})
+
+
+def names():
+    return sorted(_REGISTRY)
+
+
+def get(name):
+    """The penalty function registered under `name`."""
+    if callable(name):
+        return name
+    if name not in _REGISTRY:
+        raise ValueError(f"`penalty` must be one of {names()}. Received: penalty={name!r}")
+    return _REGISTRY[name]

@@ -1,0 +1,41 @@
+"""Stabilisers that are not penalties: instance noise and weight clipping (METHODS section 2).
+
+Spectral normalisation of D lives with the networks (`nets`, normalisation "spectral"),
+consensus optimisation with the penalties (`penalties.consensus`), annealing in `schedules`.
+"""
+import tensorflow as tf
+
+from tfgan_reg import rng
+
+
+def instance_noise(x, *, sigma, seed):
+    """`x + sigma * N(0, I)` (seed 002 section 3.2), drawn per sample from `seed`."""
+    return x + tf.cast(sigma, x.dtype) * rng.like("normal", seed, x)
+
+
+def explicit_noise(x, *, sigma, nsr, seed):
+    """Roth et al.'s explicit-noise baseline (seed 001 section 5.4).
+
+    With noise-to-signal ratio `nsr`, keep the first `m / nsr` samples of the batch of `m` and
+    add `nsr` independent noise draws to each, so D still sees `m` inputs. `nsr=1` is plain
+    instance noise.
+    """
+    if not (isinstance(nsr, int) and nsr >= 1):
+        raise ValueError(f"`nsr` must be a positive integer. Received: nsr={nsr!r}")
+    if nsr == 1:
+        return instance_noise(x, sigma=sigma, seed=seed)
+    m = x.shape[0]
+    if m is not None and m % nsr:
+        raise ValueError(f"The batch size must be divisible by `nsr`. "
+                         f"Received: batch size {m}, nsr={nsr}")
+    kept = x[:tf.shape(x)[0] // nsr]
+    repeated = tf.repeat(kept, nsr, axis=0)
+    return instance_noise(repeated, sigma=sigma, seed=seed)
+
+
+def clip_weights(variables, *, c=0.01):
+    """Clips every variable to `[-c, c]` in place (the original WGAN's Lipschitz constraint)."""
+    if not c > 0:
+        raise ValueError(f"`c` must be positive. Received: c={c!r}")
+    for v in variables:
+        v.assign(tf.clip_by_value(v, -c, c))
