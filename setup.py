@@ -13,6 +13,7 @@ setuptools.setup(
         "keras>=3.3,<3.16",
         "tensorflow-datasets>=4.9,<4.10",
         "tensorflow-gan>=2.1,<2.2",
+        "tensorboard>=2.16,<2.22",
         "tensorflow-hub>=0.16,<0.17",
         "tf_keras>=2.16,<2.22",
         "absl-py>=1.4",

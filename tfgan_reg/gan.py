@@ -1,8 +1,9 @@
 """`GAN`: a Keras model whose `train_step` plays one generator iteration of a regularised GAN.
 
-One element of the training data holds the real samples of one generator iteration: `n_disc`
-discriminator batches concatenated along the batch axis (so the dataset's batch size is
-`n_disc * batch_size`). Every random draw is stateless, keyed by (seed, step, purpose, global
+One element of the training data holds the real samples of one generator iteration: a batch
+`[B, ...]` when `n_disc == 1`, and `[B, n_disc, ...]` (discriminator batch `i` is `x[:, i]`)
+otherwise, so that a distribution strategy splitting the batch axis gives every replica its
+rows of every discriminator batch. Every random draw is stateless, keyed by (seed, step, purpose, global
 sample index) through `tfgan_reg.rng`. Every term is divided by the number of replicas before
 differentiation: Keras sums gradients over replicas, so the update is the gradient of the
 global-batch mean (trackers receive the unscaled values).
@@ -251,17 +252,21 @@ class GAN(keras.Model):
         return terms
 
     def train_step(self, data):
-        real = data[0] if isinstance(data, (tuple, list)) else data
-        batch = tf.shape(real)[0] // self.n_disc
+        real = tf.convert_to_tensor(data[0] if isinstance(data, (tuple, list)) else data)
+        batch = tf.shape(real)[0]
+        if self.n_disc > 1 and (real.shape.rank is None or real.shape.rank < 3
+                                or real.shape[1] != self.n_disc):
+            raise ValueError(f"With n_disc={self.n_disc} a data element must be shaped "
+                             f"[batch, n_disc, ...]. Received: shape={real.shape}")
+        disc_batch = (lambda i: real) if self.n_disc == 1 else (lambda i: real[:, i])
         step = tf.convert_to_tensor(self.step_counter)
         seed = rng.fold(rng.as_seed(self.seed), step)
         n_alone = self.n_disc - (1 if self.scheme == "simultaneous" else 0)
         for i in range(n_alone):
-            self._record(self._discriminator_step(real[i * batch:(i + 1) * batch], step,
-                                                  rng.fold(seed, i)))
+            self._record(self._discriminator_step(disc_batch(i), step, rng.fold(seed, i)))
         last = rng.fold(seed, self.n_disc)
         if self.scheme == "simultaneous":
-            self._record(self._simultaneous_step(real[n_alone * batch:], step, last))
+            self._record(self._simultaneous_step(disc_batch(n_alone), step, last))
         else:
             self._record(self._generator_step(batch, step, last))
         self.step_counter.assign_add(1)

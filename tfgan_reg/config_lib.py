@@ -1,0 +1,172 @@
+"""The config schema shared by every `configs/*.py` file, and `validate`, run before anything.
+
+A config is an `ml_collections.ConfigDict` built from `base_config()` and overridden per paper
+setup. `validate` raises one `ValueError` line naming the bad value and the valid choices, before
+a strategy, a data set or a model exists.
+"""
+import inspect
+import math
+
+import ml_collections
+
+from tfgan_reg import losses as losses_lib
+from tfgan_reg import penalties as penalties_lib
+from tfgan_reg import schedules
+
+OPTIMIZERS = ("adam", "rmsprop", "sgd")
+TOY_ARCHITECTURES = ("mlp",)
+
+
+def base_config():
+    """Every key a config may hold, with its default (a 2-D ring8 run with R1)."""
+    c = ml_collections.ConfigDict()
+    c.seed = 0
+    c.data = ml_collections.ConfigDict(dict(name="ring8", data_dir=""))
+    c.model = ml_collections.ConfigDict(dict(
+        arch="mlp", latent_dim=2, g_depth=3, g_width=128, d_depth=3, d_width=128,
+        activation="relu", g_normalization="none", d_normalization="none"))
+    c.loss = "non_saturating"
+    c.generator_loss = "default"
+    c.penalty = penalty_config("r1")
+    c.noise = ml_collections.ConfigDict(dict(sigma=0.0, nsr=1, schedule="constant",
+                                             alpha=0.01))
+    c.clip_value = 0.0        # original WGAN weight clipping c; 0: off
+    c.consensus_gamma = 0.0   # ConOpt weight; 0: off (needs scheme='simultaneous')
+    c.train = ml_collections.ConfigDict(dict(
+        batch_size=256, num_steps=2000, scheme="alternating", n_disc=1,
+        optimizer="adam", d_learning_rate=1e-3, g_learning_rate=1e-3, beta1=0.5, beta2=0.999,
+        checkpoint_every=500, log_every=50, max_checkpoints=3, jit_compile=True))
+    c.eval = ml_collections.ConfigDict(dict(num_samples=2000, seed=12345))
+    return c
+
+
+def penalty_config(name, weight=None, *, schedule="constant", alpha=0.01, **kwargs):
+    """`config.penalty` for one penalty: its paper keyword (`lam` or `gamma`) and schedule.
+
+    `name="none"` trains unregularised. Other keywords of the penalty (DRAGAN's `c`) may be given.
+    """
+    fields = dict(name=name)
+    if name != "none":
+        penalty = penalties_lib.get(name)
+        keyword = penalties_lib.WEIGHT_KEYWORD[name]
+        default = inspect.signature(penalty).parameters[keyword].default
+        fields[keyword] = float(default if weight is None else weight)
+        fields.update(schedule=schedule, alpha=alpha)
+    fields.update(kwargs)
+    return ml_collections.ConfigDict(fields)
+
+
+def _error(key, value, valid):
+    return ValueError(f"`{key}` must be one of {list(valid)}. Received: {key}={value!r}")
+
+
+def _check_weight(key, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not math.isfinite(value) or value < 0:
+        raise ValueError(f"`{key}` must be a non-negative finite number. "
+                         f"Received: {key}={value!r}")
+
+
+def _check_positive_int(key, value, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"`{key}` must be an integer >= {minimum}. Received: {key}={value!r}")
+
+
+def _check_keys(config, schema, prefix=""):
+    for key in config.keys():
+        path = f"{prefix}{key}"
+        if key not in schema:
+            raise ValueError(f"Unknown config key `{path}`; valid keys here are "
+                             f"{sorted(schema.keys())}. Received: {path}={config[key]!r}")
+        if isinstance(schema[key], ml_collections.ConfigDict) and key != "penalty":
+            _check_keys(config[key], schema[key], prefix=f"{path}.")
+
+
+def penalty_kwargs(penalty):
+    """The keyword arguments of `config.penalty` for `tfgan_reg.GAN` (weight without schedule)."""
+    return {k: v for k, v in penalty.items() if k not in ("name", "schedule", "alpha")}
+
+
+def validate(config, *, datasets=None, architectures=None):
+    """Raises `ValueError` on the first bad value of `config`; returns the config otherwise.
+
+    `datasets` / `architectures` are the valid names (defaults: the toy sets and the MLP).
+    """
+    from tfgan_reg.data import toy  # the toy registry is light; image sets are passed in
+    datasets = tuple(datasets or toy.names())
+    architectures = tuple(architectures or TOY_ARCHITECTURES)
+    _check_keys(config, base_config())
+    if config.data.name not in datasets:
+        raise _error("data.name", config.data.name, datasets)
+    if config.model.arch not in architectures:
+        raise _error("model.arch", config.model.arch, architectures)
+    _check_positive_int("model.latent_dim", config.model.latent_dim)
+    if config.loss not in losses_lib.names():
+        raise _error("loss", config.loss, losses_lib.names())
+    loss = losses_lib.get(config.loss)
+    if config.generator_loss not in ("default", "alternative"):
+        raise _error("generator_loss", config.generator_loss, ("default", "alternative"))
+    if config.generator_loss == "alternative" and not loss.is_f_divergence:
+        raise ValueError(f"generator_loss='alternative' needs an f-divergence loss, one of "
+                         f"{sorted(losses_lib.F_DIVERGENCES)}. Received: loss={config.loss!r}")
+
+    penalty = config.penalty
+    name = penalty.get("name", None)
+    valid_penalties = ["none"] + penalties_lib.names()
+    if name not in valid_penalties:
+        raise _error("penalty.name", name, valid_penalties)
+    if name != "none":
+        keyword = penalties_lib.WEIGHT_KEYWORD[name]
+        params = inspect.signature(penalties_lib.get(name)).parameters
+        valid = sorted({k for k, p in params.items() if p.kind is p.KEYWORD_ONLY}
+                       - {"seed", "training", "divergence"}) + ["name", "schedule", "alpha"]
+        for key in penalty.keys():
+            if key not in valid:
+                raise ValueError(f"Penalty {name!r} takes config keys {valid} (its weight is "
+                                 f"`{keyword}`). Received: penalty.{key}={penalty[key]!r}")
+        _check_weight(f"penalty.{keyword}", penalty.get(keyword, params[keyword].default))
+        _check_schedule("penalty", penalty.get("schedule", "constant"),
+                        penalty.get("alpha", 0.01))
+        if name in penalties_lib.NEEDS_F_DIVERGENCE and not loss.is_f_divergence:
+            raise ValueError(f"Penalty {name!r} needs an f-divergence loss, one of "
+                             f"{sorted(losses_lib.F_DIVERGENCES)}. Received: loss={config.loss!r}")
+
+    _check_weight("noise.sigma", config.noise.sigma)
+    _check_positive_int("noise.nsr", config.noise.nsr)
+    _check_schedule("noise", config.noise.schedule, config.noise.alpha)
+    _check_weight("clip_value", config.clip_value)
+    _check_weight("consensus_gamma", config.consensus_gamma)
+
+    t = config.train
+    for key in ("batch_size", "num_steps", "n_disc", "checkpoint_every", "log_every",
+                "max_checkpoints"):
+        _check_positive_int(f"train.{key}", t[key])
+    if t.scheme not in ("alternating", "simultaneous"):
+        raise _error("train.scheme", t.scheme, ("alternating", "simultaneous"))
+    if config.consensus_gamma > 0 and t.scheme != "simultaneous":
+        raise ValueError("Consensus optimisation needs train.scheme='simultaneous'. "
+                         f"Received: train.scheme={t.scheme!r}")
+    if config.noise.nsr > 1 and t.batch_size % config.noise.nsr:
+        raise ValueError(f"noise.nsr must divide train.batch_size. Received: "
+                         f"noise.nsr={config.noise.nsr}, train.batch_size={t.batch_size}")
+    if t.optimizer not in OPTIMIZERS:
+        raise _error("train.optimizer", t.optimizer, OPTIMIZERS)
+    for key in ("d_learning_rate", "g_learning_rate"):
+        value = t[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value) or value <= 0:
+            raise ValueError(f"`train.{key}` must be a positive finite number. "
+                             f"Received: train.{key}={value!r}")
+    for key in ("beta1", "beta2"):
+        if not 0 <= t[key] < 1:
+            raise ValueError(f"`train.{key}` must be in [0, 1). Received: train.{key}={t[key]!r}")
+    _check_positive_int("eval.num_samples", config.eval.num_samples)
+    return config
+
+
+def _check_schedule(prefix, schedule, alpha):
+    if schedule not in schedules.SCHEDULES:
+        raise _error(f"{prefix}.schedule", schedule, schedules.SCHEDULES)
+    if not (isinstance(alpha, (int, float)) and 0 < alpha <= 1):
+        raise ValueError(f"`{prefix}.alpha` must be in (0, 1]. Received: "
+                         f"{prefix}.alpha={alpha!r}")

@@ -1,0 +1,304 @@
+"""`train_and_evaluate(config, workdir)`: the library behind `train.py`.
+
+Validates the config, refuses a workdir holding a different run, builds the GAN under a
+distribution strategy, trains with `fit` in chunks of `train.checkpoint_every` generator steps
+(a checkpoint after each, resuming from the latest), logs TensorBoard scalars, shows a progress
+bar, stops on non-finite losses keeping the last good checkpoint, and evaluates at the end.
+"""
+import json
+import math
+import os
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_reg import config_lib
+from tfgan_reg import gan as gan_lib
+from tfgan_reg import rng
+from tfgan_reg import schedules
+from tfgan_reg.data import toy
+from tfgan_reg.nets import mlp
+
+# Keys a resumed run may change: they do not alter the trajectory of the weights.
+RESUMABLE_KEYS = ("train.num_steps", "train.checkpoint_every", "train.log_every",
+                  "train.max_checkpoints", "train.jit_compile", "eval.")
+STRATEGIES = ("default", "mirrored")
+
+
+class TrainingDiverged(FloatingPointError):
+    """Raised when a loss becomes NaN or inf; the last good checkpoint is kept."""
+
+
+class IncompatibleWorkdir(ValueError):
+    """Raised when a workdir holds checkpoints of a different config."""
+
+
+def make_strategy(name="default"):
+    """A `tf.distribute` strategy by name; `default` is the no-op strategy."""
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    raise ValueError(f"`strategy` must be one of {list(STRATEGIES)}. Received: strategy={name!r}")
+
+
+# ---- building ---------------------------------------------------------------------------------
+
+def data_shape(config):
+    return (toy.get(config.data.name).dim,)
+
+
+def build_networks(config):
+    """(generator, discriminator) of `config.model` for the data's sample shape."""
+    m = config.model
+    shape = data_shape(config)
+    generator = mlp.mlp_generator(latent_dim=m.latent_dim, output_shape=shape, depth=m.g_depth,
+                                  width=m.g_width, activation=m.activation,
+                                  normalization=m.g_normalization)
+    discriminator = mlp.mlp_discriminator(input_shape=shape, depth=m.d_depth, width=m.d_width,
+                                          activation=m.activation,
+                                          normalization=m.d_normalization)
+    return generator, discriminator
+
+
+def _schedule(value, block, total_steps):
+    return schedules.make(value, block.get("schedule", "constant"),
+                          alpha=block.get("alpha", 0.01), total_steps=total_steps)
+
+
+def _optimizer(config, learning_rate):
+    t = config.train
+    if t.optimizer == "adam":
+        return keras.optimizers.Adam(learning_rate, beta_1=t.beta1, beta_2=t.beta2)
+    if t.optimizer == "rmsprop":
+        return keras.optimizers.RMSprop(learning_rate)
+    return keras.optimizers.SGD(learning_rate)
+
+
+def build_gan(config):
+    """The compiled `tfgan_reg.GAN` of `config`, its variables and optimiser slots created."""
+    generator, discriminator = build_networks(config)
+    total = config.train.num_steps
+    penalties = {}
+    if config.penalty.name != "none":
+        kwargs = config_lib.penalty_kwargs(config.penalty)
+        keyword = gan_lib.penalties_lib.WEIGHT_KEYWORD[config.penalty.name]
+        if keyword in kwargs:
+            kwargs[keyword] = _schedule(kwargs[keyword], config.penalty, total)
+        penalties[config.penalty.name] = kwargs
+    noise = (_schedule(config.noise.sigma, config.noise, total)
+             if config.noise.sigma > 0 else 0.0)
+    model = gan_lib.GAN(
+        generator, discriminator, latent_dim=config.model.latent_dim, loss=config.loss,
+        generator_loss=config.generator_loss, penalties=penalties, scheme=config.train.scheme,
+        n_disc=config.train.n_disc, seed=config.seed, noise_sigma=noise,
+        noise_nsr=config.noise.nsr, clip_value=config.clip_value or None,
+        consensus_gamma=config.consensus_gamma or None)
+    model.compile(d_optimizer=_optimizer(config, config.train.d_learning_rate),
+                  g_optimizer=_optimizer(config, config.train.g_learning_rate),
+                  jit_compile=bool(config.train.jit_compile))
+    # Under a strategy, variables and optimiser slots must exist before `fit`.
+    generator(tf.zeros([1, config.model.latent_dim]))
+    discriminator(tf.zeros((1,) + tuple(data_shape(config))))
+    model.build_optimizers()
+    return model
+
+
+def make_dataset(config, *, start_step, num_steps):
+    """Real batches for generator steps [start_step, start_step + num_steps)."""
+    t = config.train
+    ds = toy.dataset(config.data.name, batch_size=t.batch_size * t.n_disc, seed=config.seed,
+                     start_step=start_step, num_steps=num_steps)
+    if t.n_disc > 1:
+        ds = ds.map(lambda x: tf.transpose(
+            tf.reshape(x, [t.n_disc, t.batch_size, -1]), [1, 0, 2]))
+    return ds
+
+
+# ---- the workdir ------------------------------------------------------------------------------
+
+def _flatten(d, prefix=""):
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flatten(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def config_differences(old, new):
+    """Keys (flattened) whose values differ between two config dicts, ignoring resumable ones."""
+    a, b = _flatten(old), _flatten(new)
+    keys = sorted(set(a) | set(b))
+    return [(k, a.get(k, "<absent>"), b.get(k, "<absent>")) for k in keys
+            if a.get(k, "<absent>") != b.get(k, "<absent>")
+            and not any(k == r or (r.endswith(".") and k.startswith(r))
+                        for r in RESUMABLE_KEYS)]
+
+
+def prepare_workdir(config, workdir):
+    """Creates `workdir`, refusing one whose checkpoints come from a different config."""
+    os.makedirs(workdir, exist_ok=True)
+    path = os.path.join(workdir, "config.json")
+    current = json.loads(config.to_json())
+    if os.path.exists(path) and tf.train.latest_checkpoint(_ckpt_dir(workdir)):
+        with open(path) as f:
+            previous = json.load(f)
+        diffs = config_differences(previous, current)
+        if diffs:
+            listed = ", ".join(f"{k}: {a!r} -> {b!r}" for k, a, b in diffs)
+            raise IncompatibleWorkdir(
+                f"Workdir {workdir!r} holds checkpoints of a different config ({listed}). "
+                f"Use a new --workdir, or delete that one to start over.")
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(current, f, indent=2, sort_keys=True)
+    os.replace(tmp, path)
+
+
+def _ckpt_dir(workdir):
+    return os.path.join(workdir, "checkpoints")
+
+
+def make_checkpoint(model):
+    return tf.train.Checkpoint(generator=model.generator, discriminator=model.discriminator,
+                               d_optimizer=model.d_optimizer, g_optimizer=model.g_optimizer,
+                               step=model.step_counter)
+
+
+# ---- callbacks --------------------------------------------------------------------------------
+
+class _Monitor(keras.callbacks.Callback):
+    """Progress bar, TensorBoard scalars every `log_every` steps, and the non-finite guard."""
+
+    def __init__(self, step0, num_steps, log_every, writer, verbose):
+        super().__init__()
+        self.step = self.step0 = step0
+        self.log_every = log_every
+        self.writer = writer
+        self.bad = None
+        self.num_steps = num_steps
+        self.verbose = verbose
+        self.progbar = None
+        self._last = {}
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
+        logs = {k: float(v) for k, v in (logs or {}).items()}
+        bad = {k: v for k, v in logs.items() if not math.isfinite(v)}
+        if bad:
+            self.bad = (self.step, bad)
+            self.model.stop_training = True
+            return
+        self._last = logs
+        if self.step % self.log_every == 0:
+            with self.writer.as_default(step=self.step):
+                for name, value in logs.items():
+                    tf.summary.scalar(name, value)
+            if self.verbose:
+                if self.progbar is None:  # the logs are already means: show them as they are
+                    self.progbar = keras.utils.Progbar(self.num_steps - self.step0,
+                                                       stateful_metrics=["step"] + list(logs))
+                self.progbar.update(self.step - self.step0,
+                                    [("step", self.step)] + list(logs.items()))
+            # Trackers then report the mean over the next `log_every` steps.
+            self.model.reset_metrics()
+
+
+# ---- evaluation -------------------------------------------------------------------------------
+
+def generate(model, n, seed, batch_size=4096):
+    """`n` generator samples from stateless latents keyed by `seed` (numpy)."""
+    out = []
+    for start in range(0, n, batch_size):
+        k = min(batch_size, n - start)
+        z = rng.stateless_normal([k, model.latent_dim], rng.fold(rng.as_seed(seed), start))
+        out.append(np.asarray(model.generator(z, training=False)))
+    return np.concatenate(out, 0)
+
+
+def evaluate(config, model, workdir=None, *, tag="final"):
+    """Low-dimensional metrics of the current generator; writes its pictures to `workdir`."""
+    from tfgan_reg.eval import lowdim, plots
+    n, seed = config.eval.num_samples, config.eval.seed
+    fake = generate(model, n, seed)
+    real = np.asarray(toy.sample(config.data.name, n, seed + 1))
+    source = toy.get(config.data.name)
+    centres = getattr(source, "centres", None)
+    std = getattr(source, "std", None)
+    metrics = lowdim.summary(fake, real, centres=centres, std=std)
+    metrics = {k: v for k, v in metrics.items() if k != "counts"}
+    if workdir is not None:
+        title = f"{config.data.name}, {config.penalty.name}, step {int(model.step_counter)}"
+        metrics["picture"] = plots.scatter_png(
+            os.path.join(workdir, f"samples_{tag}.png"), fake, real, title=title,
+            centres=centres)
+        if fake.shape[1] == 2:
+            metrics["kde"] = plots.kde_png(os.path.join(workdir, f"kde_{tag}.png"), fake,
+                                           title=title)
+    return metrics
+
+
+def summary_line(config, step, metrics):
+    parts = [f"{config.data.name} / {config.loss} / penalty {config.penalty.name}",
+             f"step {step}"]
+    if "modes" in metrics:
+        parts.append(f"modes covered {metrics['modes']}/{metrics['num_modes']}")
+        parts.append(f"high-quality {100 * metrics['hq_fraction']:.1f}%")
+    parts.append(f"W1 {metrics['w1']:.4f} ({config.eval.num_samples} samples, exact OT)")
+    return ", ".join(parts)
+
+
+# ---- the loop ---------------------------------------------------------------------------------
+
+def train_and_evaluate(config, workdir, *, strategy=None, verbose=True):
+    """Trains (or resumes) the run of `config` in `workdir`; returns its final metrics."""
+    config_lib.validate(config)
+    strategy = strategy or tf.distribute.get_strategy()
+    prepare_workdir(config, workdir)
+    t = config.train
+    with strategy.scope():
+        model = build_gan(config)
+    checkpoint = make_checkpoint(model)
+    manager = tf.train.CheckpointManager(checkpoint, _ckpt_dir(workdir),
+                                         max_to_keep=t.max_checkpoints)
+    if manager.latest_checkpoint:
+        checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+        if verbose:
+            print(f"Resumed from {manager.latest_checkpoint} (step {int(model.step_counter)}).")
+    writer = tf.summary.create_file_writer(os.path.join(workdir, "tensorboard"))
+    step = int(model.step_counter)
+    monitor = _Monitor(step, t.num_steps, t.log_every, writer, verbose)
+    started = time.time()
+    while step < t.num_steps:
+        chunk = min(t.checkpoint_every - step % t.checkpoint_every, t.num_steps - step)
+        model.fit(make_dataset(config, start_step=step, num_steps=chunk), epochs=1,
+                  steps_per_epoch=chunk, verbose=0, callbacks=[monitor])
+        if monitor.bad is not None:
+            bad_step, values = monitor.bad
+            last = manager.latest_checkpoint or "none (no checkpoint was written yet)"
+            raise TrainingDiverged(
+                f"Losses became non-finite at generator step {bad_step} ({values}); training "
+                f"stopped. The last good checkpoint is kept: {last}.")
+        step = int(model.step_counter)
+        manager.save(checkpoint_number=step)
+        writer.flush()
+    metrics = evaluate(config, model, workdir)
+    metrics["step"] = step
+    metrics["seconds"] = round(time.time() - started, 1)
+    with open(os.path.join(workdir, "metrics.json"), "w") as f:
+        json.dump(metrics, f, indent=2, default=float)
+    with writer.as_default(step=step):
+        for key in ("w1", "modes", "hq_fraction"):
+            if key in metrics:
+                tf.summary.scalar(f"eval/{key}", float(metrics[key]))
+    writer.flush()
+    if verbose:
+        print(summary_line(config, step, metrics))
+        for key in ("picture", "kde"):
+            if key in metrics:
+                print(f"  {key}: {metrics[key]}")
+    return metrics
