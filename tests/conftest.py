@@ -13,3 +13,20 @@ import tensorflow as tf  # noqa: E402
 _cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(
     _cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()])
+
+import pytest  # noqa: E402
+
+_MIRRORED = []
+
+
+@pytest.fixture
+def mirrored_strategy():
+    """One MirroredStrategy over the two logical CPUs for the whole session.
+
+    Several MirroredStrategy objects in one process reuse collective instance keys and abort
+    with "Shape mismatch in the collective instance"; sharing one avoids that.
+    """
+    if not _MIRRORED:
+        devices = [d.name for d in tf.config.list_logical_devices("CPU")[:2]]
+        _MIRRORED.append(tf.distribute.MirroredStrategy(devices))
+    return _MIRRORED[0]

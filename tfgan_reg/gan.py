@@ -132,6 +132,11 @@ class GAN(keras.Model):
         self.step_counter = keras.Variable(0, dtype="int64", trainable=False,
                                            aggregation="only_first_replica", name="gan_step")
         self._trackers = {name: keras.metrics.Mean(name=name) for name in self._term_names()}
+        # The players are built models: `fit` must not build the GAN by calling it on data.
+        self.built = True
+
+    def build(self, input_shape=None):
+        self.built = True
 
     def _term_names(self):
         names = ["d_loss", "g_loss"] + [p.name for p in self._penalties]

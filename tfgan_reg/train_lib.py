@@ -186,11 +186,12 @@ class _Monitor(keras.callbacks.Callback):
         self._last = {}
 
     def on_train_batch_end(self, batch, logs=None):
+        failed_step = self.step  # the 0-based index of the step just run
         self.step += 1
         logs = {k: float(v) for k, v in (logs or {}).items()}
         bad = {k: v for k, v in logs.items() if not math.isfinite(v)}
         if bad:
-            self.bad = (self.step, bad)
+            self.bad = (failed_step, bad)
             self.model.stop_training = True
             return
         self._last = logs

@@ -1,0 +1,59 @@
+"""A run gives the same weights on 1 or 2 replicas (two logical CPU devices, see conftest).
+
+Keras sums gradients over replicas; every term of `tfgan_reg.GAN` is scaled by
+1/num_replicas and every random draw is keyed by global sample index, so the update of a
+2-replica step is that of the global-batch mean, with the same latents and penalty points.
+"""
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgan_reg import GAN
+from tfgan_reg.nets import mlp
+
+LATENT, DIM, GLOBAL_BATCH, STEPS = 4, 3, 16, 3
+
+
+def _train(strategy, penalty, kwargs, loss, n_disc, scheme="alternating"):
+    with strategy.scope():
+        keras.utils.set_random_seed(3)
+        g = mlp.mlp_generator(latent_dim=LATENT, output_shape=(DIM,), depth=2, width=16)
+        d = mlp.mlp_discriminator(input_shape=(DIM,), depth=2, width=16, activation="tanh")
+        model = GAN(g, d, latent_dim=LATENT, loss=loss, penalties={penalty: kwargs},
+                    n_disc=n_disc, scheme=scheme, seed=11)
+        model.compile(d_optimizer=keras.optimizers.Adam(1e-2),
+                      g_optimizer=keras.optimizers.Adam(1e-2))
+        g(tf.zeros([1, LATENT]))
+        d(tf.zeros([1, DIM]))
+        model.build_optimizers()
+    r = np.random.default_rng(0)
+    shape = (STEPS * GLOBAL_BATCH, DIM) if n_disc == 1 else (STEPS * GLOBAL_BATCH, n_disc, DIM)
+    data = tf.data.Dataset.from_tensor_slices(r.normal(size=shape).astype(np.float32)) \
+        .batch(GLOBAL_BATCH)
+    model.fit(data, epochs=1, verbose=0)
+    return [np.asarray(v) for v in g.weights + d.weights]
+
+
+@pytest.mark.parametrize("penalty,kwargs,loss,n_disc,scheme", [
+    ("r1", {"gamma": 10.0}, "non_saturating", 1, "alternating"),
+    ("wgan_gp", {"lam": 10.0}, "wasserstein", 2, "alternating"),
+    ("dragan", {"lam": 10.0}, "non_saturating", 1, "alternating"),
+    ("roth_js", {"gamma": 2.0}, "non_saturating", 1, "simultaneous"),
+])
+def test_one_and_two_replicas_give_the_same_weights(penalty, kwargs, loss, n_disc, scheme,
+                                                    mirrored_strategy):
+    assert mirrored_strategy.num_replicas_in_sync == 2
+    single = _train(tf.distribute.get_strategy(), penalty, kwargs, loss, n_disc, scheme)
+    mirrored = _train(mirrored_strategy, penalty, kwargs, loss, n_disc, scheme)
+    moved = max(np.abs(a - b).max() for a, b in zip(single, _initial(penalty)))
+    assert moved > 1e-3  # training did change the weights
+    for a, b in zip(single, mirrored):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def _initial(penalty):
+    keras.utils.set_random_seed(3)
+    g = mlp.mlp_generator(latent_dim=LATENT, output_shape=(DIM,), depth=2, width=16)
+    d = mlp.mlp_discriminator(input_shape=(DIM,), depth=2, width=16, activation="tanh")
+    return [np.asarray(v) for v in g.weights + d.weights]
