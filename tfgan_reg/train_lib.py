@@ -56,10 +56,11 @@ def build_networks(config):
     shape = data_shape(config)
     generator = mlp.mlp_generator(latent_dim=m.latent_dim, output_shape=shape, depth=m.g_depth,
                                   width=m.g_width, activation=m.activation,
-                                  normalization=m.g_normalization)
+                                  normalization=m.g_normalization, seed=2 * config.seed)
     discriminator = mlp.mlp_discriminator(input_shape=shape, depth=m.d_depth, width=m.d_width,
                                           activation=m.activation,
-                                          normalization=m.d_normalization)
+                                          normalization=m.d_normalization,
+                                          seed=2 * config.seed + 1)
     return generator, discriminator
 
 

@@ -5,11 +5,24 @@ NORMALIZATIONS = ("none", "batch", "layer", "spectral")
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "elu", "softplus")
 
 
-def _dense(units, normalization):
+class _Seeds:
+    """Distinct, reproducible initializer seeds for successive layers (None: unseeded)."""
+
+    def __init__(self, seed):
+        self.seed, self.count = seed, 0
+
+    def kernel(self):
+        if self.seed is None:
+            return "glorot_uniform"
+        self.count += 1
+        return keras.initializers.GlorotUniform(seed=int(self.seed) * 7919 + self.count)
+
+
+def _dense(units, normalization, seeds, activation=None):
     if normalization not in NORMALIZATIONS:
         raise ValueError(f"`normalization` must be one of {list(NORMALIZATIONS)}. "
                          f"Received: normalization={normalization!r}")
-    layer = keras.layers.Dense(units)
+    layer = keras.layers.Dense(units, activation=activation, kernel_initializer=seeds.kernel())
     return keras.layers.SpectralNormalization(layer) if normalization == "spectral" else layer
 
 
@@ -32,33 +45,38 @@ def _check(depth, width, activation):
 
 
 def mlp_generator(*, latent_dim, output_shape, depth=3, width=128, activation="relu",
-                  normalization="none", output_activation=None, name="generator"):
-    """`depth` hidden layers of `width` units mapping [B, latent_dim] to [B, *output_shape]."""
+                  normalization="none", output_activation=None, name="generator", seed=None):
+    """`depth` hidden layers of `width` units mapping [B, latent_dim] to [B, *output_shape].
+
+    `seed` makes the initial weights reproducible."""
     _check(depth, width, activation)
+    seeds = _Seeds(seed)
     output_shape = tuple(output_shape)
     z = keras.Input((latent_dim,))
     h = z
     for _ in range(depth):
-        h = _dense(width, normalization)(h)
+        h = _dense(width, normalization, seeds)(h)
         h = _norm(normalization)(h)
         h = keras.layers.Activation(activation)(h)
     size = 1
     for s in output_shape:
         size *= s
-    x = keras.layers.Dense(size, activation=output_activation)(h)
+    x = keras.layers.Dense(size, activation=output_activation,
+                           kernel_initializer=seeds.kernel())(h)
     x = keras.layers.Reshape(output_shape)(x)
     return keras.Model(z, x, name=name)
 
 
 def mlp_discriminator(*, input_shape, depth=3, width=128, activation="relu",
-                      normalization="none", name="discriminator"):
+                      normalization="none", name="discriminator", seed=None):
     """`depth` hidden layers of `width` units mapping samples to raw logits [B, 1]."""
     _check(depth, width, activation)
+    seeds = _Seeds(seed)
     x = keras.Input(tuple(input_shape))
     h = keras.layers.Flatten()(x)
     for _ in range(depth):
-        h = _dense(width, normalization)(h)
+        h = _dense(width, normalization, seeds)(h)
         h = _norm(normalization)(h)
         h = keras.layers.Activation(activation)(h)
-    logits = _dense(1, normalization)(h)
+    logits = _dense(1, normalization, seeds)(h)
     return keras.Model(x, logits, name=name)

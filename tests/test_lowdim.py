@@ -1,0 +1,85 @@
+"""Low-dimensional metrics and pictures against closed forms."""
+import itertools
+
+import numpy as np
+import pytest
+
+from tfgan_reg.data import toy
+from tfgan_reg.eval import lowdim, plots
+
+
+def _brute_force_w1(x, y):
+    return min(np.mean(np.linalg.norm(x - y[list(p)], axis=1))
+               for p in itertools.permutations(range(len(y))))
+
+
+def test_w1_of_shifted_copy_is_the_shift():
+    x = np.random.default_rng(0).normal(size=(300, 2))
+    shift = np.array([3.0, -4.0])  # |shift| = 5; translating is optimal for W1 (and W2)
+    # For W1 the identity matching gives 5; it is optimal because W1 >= |E x - E y| = 5.
+    assert lowdim.wasserstein1(x, x + shift) == pytest.approx(5.0, rel=1e-9)
+    assert lowdim.wasserstein1(x, x[::-1]) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_w1_known_matching_and_brute_force():
+    # Points on a line: the optimal matching is the sorted one.
+    a = np.array([[0.0], [1.0], [5.0]])
+    b = np.array([[6.0], [0.5], [1.5]])
+    assert lowdim.wasserstein1(a, b) == pytest.approx((0.5 + 0.5 + 1.0) / 3)
+    rng = np.random.default_rng(1)
+    for _ in range(5):
+        x, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 3))
+        assert lowdim.wasserstein1(x, y) == pytest.approx(_brute_force_w1(x, y), rel=1e-12)
+
+
+def test_w1_rejects_mismatched_shapes_and_flags_non_finite():
+    with pytest.raises(ValueError, match=r"same shape. Received: \(3, 2\) and \(4, 2\)"):
+        lowdim.wasserstein1(np.zeros((3, 2)), np.zeros((4, 2)))
+    x = np.zeros((3, 2))
+    x[1, 0] = np.nan
+    assert lowdim.wasserstein1(x, np.zeros((3, 2))) == float("inf")
+
+
+def test_mode_stats_planted():
+    centres = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0], [10.0, 10.0]])
+    std = 0.1
+    # n = 100, so a mode needs >= 10% of 100/4 = 2.5 high-quality samples. Centre 0 gets 40
+    # just inside 3 std (0.29 < 0.3) and one just outside; centre 3 gets 1 (not covered).
+    pts = ([centres[0] + [0.29, 0.0]] * 40 + [centres[1]] * 40 + [centres[2]] * 5
+           + [centres[3]] * 1 + [[5.0, 5.0]] * 13 + [centres[0] + [0.31, 0.0]])
+    covered, hq, counts = lowdim.mode_stats(np.array(pts), centres, std)
+    assert counts.tolist() == [40, 40, 5, 1]
+    assert covered == 3
+    assert hq == pytest.approx(86 / 100)
+
+
+def test_summary_on_true_samples_covers_all_modes():
+    source = toy.get("ring8")
+    real = np.asarray(source.sample(2000, 1))
+    other = np.asarray(source.sample(2000, 2))
+    out = lowdim.summary(other, real, centres=source.centres, std=source.std)
+    assert out["modes"] == 8 and out["num_modes"] == 8
+    assert out["hq_fraction"] > 0.98  # 3-sigma disc in 2-D holds 1 - exp(-4.5) = 98.9%
+    assert out["w1"] < 0.05
+    collapsed = np.repeat(real[:1], 2000, 0)
+    assert lowdim.summary(collapsed, real, centres=source.centres, std=source.std)["modes"] == 1
+
+
+def test_pictures_are_written(tmp_path):
+    x = np.random.default_rng(0).normal(size=(200, 2)).astype(np.float32)
+    assert plots.scatter_png(str(tmp_path / "s.png"), x, x + 1, title="t",
+                             centres=np.zeros((1, 2)))
+    plots.kde_png(str(tmp_path / "k.png"), x)
+    plots.kde_png(str(tmp_path / "k0.png"), np.zeros((50, 2)))  # degenerate: still a picture
+    plots.scatter_png(str(tmp_path / "s3.png"), np.random.default_rng(1).normal(size=(50, 3)))
+    plots.value_surface_png(str(tmp_path / "v.png"), lambda p: -np.sum(p ** 2, 1), x, x + 1)
+    for name in ("s.png", "k.png", "k0.png", "s3.png", "v.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_image_grid_layout():
+    images = np.stack([np.full((2, 3, 1), v) for v in (-1.0, 0.0, 1.0)])
+    grid = plots.image_grid(images, columns=2)
+    assert grid.shape == (4, 6, 1) and grid.dtype == np.uint8
+    assert grid[0, 0, 0] == 0 and grid[0, 3, 0] == 128 and grid[2, 0, 0] == 255
+    assert grid[2, 3, 0] == 0  # the empty cell is black (-1)

@@ -1,0 +1,189 @@
+"""`train_lib` / `train.py`: validation, resume, divergence handling, workdir safety."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgan_reg import config_lib
+from tfgan_reg import train_lib
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _small_config(**train):
+    config = config_lib.base_config()
+    config.model.update(g_depth=2, g_width=16, d_depth=2, d_width=16)
+    config.train.update(batch_size=32, num_steps=40, checkpoint_every=10, log_every=5,
+                        max_checkpoints=10, jit_compile=False)
+    config.train.update(**train)
+    config.eval.num_samples = 200
+    return config
+
+
+def _restored(config, workdir):
+    """A fresh model restored from the workdir's latest checkpoint."""
+    model = train_lib.build_gan(config)
+    ckpt = train_lib.make_checkpoint(model)
+    ckpt.restore(tf.train.latest_checkpoint(os.path.join(workdir, "checkpoints"))) \
+        .assert_existing_objects_matched()
+    return model
+
+
+def _weights(model):
+    return [np.asarray(v) for v in model.generator.weights + model.discriminator.weights]
+
+
+# ---- bad input --------------------------------------------------------------------------------
+
+def _set(config, path, value):
+    *parents, key = path.split(".")
+    node = config
+    for p in parents:
+        node = node[p]
+    with node.ignore_type():
+        node[key] = value
+
+
+@pytest.mark.parametrize("path,value,pattern", [
+    ("loss", "bce", r"`loss` must be one of \[.*'hinge'.*\]\. Received: loss='bce'"),
+    ("penalty.name", "r3", r"`penalty.name` must be one of \[.*'r1'.*\]\. Received"),
+    ("data.name", "ring9", r"`data.name` must be one of \[.*'ring8'.*\]\. Received"),
+    ("model.arch", "vgg", r"`model.arch` must be one of \['mlp'\]\. Received: model.arch='vgg'"),
+    ("penalty.gamma", -1.0, r"`penalty.gamma` must be a non-negative finite number. "
+                            r"Received: penalty.gamma=-1.0"),
+    ("penalty.gamma", float("nan"), r"penalty.gamma=nan"),
+    ("noise.sigma", float("inf"), r"noise.sigma=inf"),
+    ("train.n_disc", 0, r"`train.n_disc` must be an integer >= 1. Received: train.n_disc=0"),
+    ("train.d_learning_rate", 0.0, r"train.d_learning_rate=0.0"),
+    ("train.scheme", "both", r"`train.scheme` must be one of \['alternating', "
+                             r"'simultaneous'\]"),
+    ("penalty.schedule", "cosine", r"`penalty.schedule` must be one of \['constant', "
+                                   r"'anneal'\]"),
+])
+def test_validate_rejects_bad_values(path, value, pattern):
+    config = config_lib.base_config()
+    _set(config, path, value)
+    with pytest.raises(ValueError, match=pattern):
+        config_lib.validate(config)
+
+
+def test_validate_rejects_f_penalty_without_f_loss_and_unknown_keys():
+    config = config_lib.base_config()
+    config.penalty = config_lib.penalty_config("roth_f")
+    with pytest.raises(ValueError, match=r"needs an f-divergence loss, one of \[.*'kl'.*\]\. "
+                                         r"Received: loss='non_saturating'"):
+        config_lib.validate(config)
+    config.loss = "kl"
+    config_lib.validate(config)
+    config = config_lib.base_config()
+    config.unlock()
+    config.train.dics_iters = 5
+    with pytest.raises(ValueError, match=r"Unknown config key `train.dics_iters`"):
+        config_lib.validate(config)
+    config = config_lib.base_config()
+    config.penalty.lam = 1.0  # r1's weight is gamma
+    with pytest.raises(ValueError, match=r"Penalty 'r1' takes config keys .*Received: "
+                                         r"penalty.lam=1.0"):
+        config_lib.validate(config)
+
+
+def test_every_shipped_config_validates():
+    import importlib.util
+    for name, args in [("default", [()]), ("ring8", [("none",)] + [
+            (p,) for p in train_lib.gan_lib.penalties_lib.names()]),
+            ("submanifold7", [("none",), ("roth_js",)])]:
+        spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "configs",
+                                                                         f"{name}.py"))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for a in args:
+            config_lib.validate(module.get_config(*a))
+
+
+def _run_cli(*args, timeout=300):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
+    return subprocess.run([sys.executable, os.path.join(ROOT, "train.py"), *args],
+                          capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
+
+
+def test_cli_errors_come_before_training(tmp_path):
+    workdir = tmp_path / "w"
+    bad = _run_cli("--config=configs/default.py", f"--workdir={workdir}",
+                   "--config.penalty.name=r3")
+    assert bad.returncode != 0
+    assert "`penalty.name` must be one of" in bad.stderr and "Received: penalty.name='r3'" \
+        in bad.stderr
+    assert not (workdir / "checkpoints").exists()
+    typo = _run_cli("--config=configs/default.py", f"--workdir={workdir}",
+                    "--config.train.dics_iters=5")
+    assert typo.returncode != 0 and "dics_iters" in typo.stderr
+
+
+# ---- resume, divergence, workdir ----------------------------------------------------------------
+
+def test_resume_after_interruption_matches_uninterrupted_run(tmp_path, monkeypatch):
+    config = _small_config()
+    straight = train_lib.train_and_evaluate(config, str(tmp_path / "a"), verbose=False)
+    assert straight["step"] == 40
+    reference = _weights(_restored(config, str(tmp_path / "a")))
+
+    make = train_lib.make_dataset
+
+    def crashing(config, *, start_step, num_steps):
+        if start_step >= 20:
+            raise KeyboardInterrupt("simulated kill at step 20")
+        return make(config, start_step=start_step, num_steps=num_steps)
+
+    monkeypatch.setattr(train_lib, "make_dataset", crashing)
+    with pytest.raises(KeyboardInterrupt):
+        train_lib.train_and_evaluate(config, str(tmp_path / "b"), verbose=False)
+    ckpts = tf.train.get_checkpoint_state(str(tmp_path / "b" / "checkpoints"))
+    assert [os.path.basename(p) for p in ckpts.all_model_checkpoint_paths] == \
+        ["ckpt-10", "ckpt-20"]
+    monkeypatch.setattr(train_lib, "make_dataset", make)
+    resumed = train_lib.train_and_evaluate(config, str(tmp_path / "b"), verbose=False)
+    assert resumed["step"] == 40
+    ckpts = tf.train.get_checkpoint_state(str(tmp_path / "b" / "checkpoints"))
+    assert [os.path.basename(p) for p in ckpts.all_model_checkpoint_paths] == \
+        ["ckpt-10", "ckpt-20", "ckpt-30", "ckpt-40"]
+    for got, want in zip(_weights(_restored(config, str(tmp_path / "b"))), reference):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    # A longer run resumes the finished one (num_steps may change).
+    config.train.num_steps = 50
+    assert train_lib.train_and_evaluate(config, str(tmp_path / "b"), verbose=False)["step"] == 50
+
+
+def test_incompatible_workdir_is_refused(tmp_path):
+    config = _small_config(num_steps=10)
+    train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)
+    config.penalty.gamma = 1.0
+    with pytest.raises(train_lib.IncompatibleWorkdir,
+                       match=r"different config \(penalty.gamma: 10.0 -> 1.0\)"):
+        train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)
+    with open(tmp_path / "config.json") as f:
+        assert json.load(f)["penalty"]["gamma"] == 10.0
+
+
+def test_nan_stops_with_step_and_keeps_last_good_checkpoint(tmp_path, monkeypatch):
+    config = _small_config(num_steps=40)
+    # tanh propagates NaN; TensorFlow's CPU relu may map NaN inputs to 0.
+    config.model.activation = "tanh"
+    make = train_lib.make_dataset
+
+    def poisoned(config, *, start_step, num_steps):
+        ds = make(config, start_step=start_step, num_steps=num_steps)
+        steps = tf.data.Dataset.range(start_step, start_step + num_steps)
+        return tf.data.Dataset.zip((ds, steps)).map(
+            lambda x, s: tf.where(s >= 25, np.nan, 1.0) * x)
+
+    monkeypatch.setattr(train_lib, "make_dataset", poisoned)
+    with pytest.raises(train_lib.TrainingDiverged,
+                       match=r"non-finite at generator step 25 .*ckpt-20"):
+        train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)
+    model = _restored(config, str(tmp_path))
+    assert int(model.step_counter) == 20
+    assert all(np.isfinite(w).all() for w in _weights(model))

@@ -1,0 +1,115 @@
+"""Pictures written to a run's workdir: scatter and KDE plots of samples, discriminator value
+surfaces (seed 000 figure 1, seed 004 figure 2) and image grids. Every function writes a PNG
+and returns its path; matplotlib runs headless (Agg)."""
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+import numpy as np  # noqa: E402
+from scipy import stats  # noqa: E402
+
+
+def _save(fig, path):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def _limits(*arrays, margin=0.1):
+    pts = np.concatenate([np.asarray(a)[:, :2] for a in arrays if a is not None], 0)
+    pts = pts[np.all(np.isfinite(pts), axis=1)]
+    if len(pts) == 0:
+        return (-1, 1), (-1, 1)
+    lo, hi = pts.min(0), pts.max(0)
+    pad = margin * np.maximum(hi - lo, 1e-3)
+    return (lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1])
+
+
+def scatter_png(path, fake, real=None, *, title="", centres=None):
+    """Generated points (and real points, and mixture centres) in 2-D or 3-D."""
+    fake = np.asarray(fake)
+    dim = fake.shape[1]
+    fig = plt.figure(figsize=(5, 5))
+    ax = fig.add_subplot(projection="3d" if dim == 3 else None)
+    cols = list(range(min(dim, 3))) if dim > 1 else None
+
+    def draw(points, **kw):
+        points = np.asarray(points)
+        if dim == 1:
+            ax.scatter(points[:, 0], np.zeros(len(points)), **kw)
+        else:
+            ax.scatter(*[points[:, c] for c in cols], **kw)
+
+    if real is not None:
+        draw(real, s=4, c="tab:blue", alpha=0.4, label="data")
+    draw(fake, s=4, c="tab:orange", alpha=0.4, label="generated")
+    if centres is not None:
+        draw(centres, s=40, c="k", marker="x", label="centres")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(title, fontsize=9)
+    if dim == 2:
+        ax.set_aspect("equal")
+    return _save(fig, path)
+
+
+def kde_png(path, samples, *, title="", grid=200):
+    """Gaussian kernel density estimate of 2-D samples (seed 002 figure 5 style)."""
+    samples = np.asarray(samples, np.float64)
+    samples = samples[np.all(np.isfinite(samples), axis=1)]
+    if samples.ndim != 2 or samples.shape[1] != 2:
+        raise ValueError(f"kde_png needs [n, 2] samples. Received: {samples.shape}")
+    (x0, x1), (y0, y1) = _limits(samples, margin=0.2)
+    xx, yy = np.meshgrid(np.linspace(x0, x1, grid), np.linspace(y0, y1, grid))
+    fig, ax = plt.subplots(figsize=(5, 5))
+    try:
+        density = stats.gaussian_kde(samples.T)(np.stack([xx.ravel(), yy.ravel()]))
+        ax.imshow(density.reshape(grid, grid), origin="lower", extent=(x0, x1, y0, y1),
+                  cmap="viridis", aspect="equal")
+    except (np.linalg.LinAlgError, ValueError):  # collapsed samples: draw them as points
+        ax.scatter(samples[:, 0], samples[:, 1], s=4)
+    ax.set_title(title, fontsize=9)
+    return _save(fig, path)
+
+
+def value_surface_png(path, value_fn, real, fake, *, title="", grid=100, limits=None):
+    """Contours of the discriminator `value_fn([m, 2]) -> [m]` over the plane, with real and
+    generated points (seed 000 figure 1, seed 004 figure 2)."""
+    real, fake = np.asarray(real), np.asarray(fake)
+    (x0, x1), (y0, y1) = limits or _limits(real, fake, margin=0.3)
+    xx, yy = np.meshgrid(np.linspace(x0, x1, grid), np.linspace(y0, y1, grid))
+    values = np.asarray(value_fn(np.stack([xx.ravel(), yy.ravel()], 1).astype(np.float32)))
+    fig, ax = plt.subplots(figsize=(5, 5))
+    cs = ax.contourf(xx, yy, values.reshape(grid, grid), levels=20, cmap="coolwarm")
+    fig.colorbar(cs, ax=ax, shrink=0.8, label="D(x)")
+    ax.scatter(real[:, 0], real[:, 1], s=4, c="tab:green", label="data")
+    ax.scatter(fake[:, 0], fake[:, 1], s=4, c="k", label="generated")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(title, fontsize=9)
+    ax.set_aspect("equal")
+    return _save(fig, path)
+
+
+def image_grid(images, *, columns=None):
+    """Tiles `[n, h, w, c]` images in `[-1, 1]` into one uint8 `[H, W, c]` array."""
+    images = np.asarray(images, np.float32)
+    if images.ndim != 4:
+        raise ValueError(f"image_grid needs [n, h, w, c] images. Received: {images.shape}")
+    n, h, w, c = images.shape
+    columns = columns or int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / columns))
+    canvas = np.full([rows * h, columns * w, c], -1.0, np.float32)
+    for i, image in enumerate(images):
+        r, q = divmod(i, columns)
+        canvas[r * h:(r + 1) * h, q * w:(q + 1) * w] = image
+    return np.round((np.clip(canvas, -1, 1) + 1) * 127.5).astype(np.uint8)
+
+
+def image_grid_png(path, images, *, columns=None):
+    grid = image_grid(images, columns=columns)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    plt.imsave(path, grid[..., 0] if grid.shape[-1] == 1 else grid,
+               cmap="gray" if grid.shape[-1] == 1 else None, vmin=0, vmax=255)
+    return path
