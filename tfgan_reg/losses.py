@@ -168,8 +168,9 @@ jensen_shannon = _make_f(
     conjugate_dd=lambda t: 2.0 * tf.exp(t) / tf.square(2.0 - tf.exp(t)),
     # exp(T) = 2s, so f*(T) = -log(2 (1 - s)) = softplus(v) - log 2.
     conjugate_of_logit=lambda v: tf.nn.softplus(v) - _LOG2,
-    # f*''(T) = s / (1-s)^2 and g'(v) = s, so the weight is s^3 / (1-s)^2 = s^3 e^{2 softplus(v)}.
-    roth_weight=lambda v: tf.exp(3.0 * _log_sigmoid(v) + 2.0 * tf.nn.softplus(v)))
+    # f*''(T) = s / (1-s)^2 and g'(v) = 1 - s, so the weight is s (as for `gan`: T differs by
+    # the constant log 2).
+    roth_weight=tf.sigmoid)
 
 gan = _make_f(
     "gan",
