@@ -1,0 +1,254 @@
+"""Every penalty against closed forms (METHODS.md section 2) on discriminators whose input
+gradient is known: linear `D(x) = w.x + b` (gradient w) and quadratic `D(x) = x^T M x / 2`
+(gradient M x), on inputs of shape [B, 2, 3] so the per-sample norm spans every dimension."""
+import numpy as np
+import pytest
+import tensorflow as tf
+import keras
+
+from tfgan_reg import penalties, rng, schedules, stabilizers
+from test_losses import LD, TABLE
+
+B, SHAPE = 6, (2, 3)
+D_IN = 6
+
+
+def _data(seed=0):
+    g = np.random.default_rng(seed)
+    return (g.normal(size=(B,) + SHAPE).astype(np.float32),
+            g.normal(size=(B,) + SHAPE).astype(np.float32))
+
+
+class Quadratic:
+    """`D(x) = x^T M x / 2` over the flattened sample; its input gradient is `M x`."""
+
+    def __init__(self, seed=0):
+        a = np.random.default_rng(seed).normal(size=(D_IN, D_IN)) / 3
+        self.m = (a + a.T).astype(np.float32)
+
+    def __call__(self, x, training=False):
+        flat = tf.reshape(x, [-1, D_IN])
+        return 0.5 * tf.reduce_sum(flat * tf.matmul(flat, self.m), 1, keepdims=True)
+
+    def value(self, x):
+        flat = x.reshape(len(x), D_IN).astype(np.float64)
+        return 0.5 * np.einsum("bi,ij,bj->b", flat, self.m, flat)
+
+    def grad_norm_sq(self, x):
+        flat = x.reshape(len(x), D_IN).astype(np.float64)
+        return np.sum((flat @ self.m) ** 2, 1)
+
+
+def _linear(w, b=0.3):
+    model = keras.Sequential([keras.Input(SHAPE), keras.layers.Flatten(), keras.layers.Dense(1)])
+    model.layers[-1].set_weights([np.reshape(w, (D_IN, 1)).astype(np.float32),
+                                  np.array([b], np.float32)])
+    return model
+
+
+def _sigmoid(v):
+    return 1 / (1 + np.exp(-v))
+
+
+@pytest.fixture
+def fixed_draws(monkeypatch):
+    """Replaces the random draws with known arrays: e / a per sample, u elementwise."""
+    draws = {"per_sample": np.linspace(0.05, 0.95, B).astype(np.float32),
+             "elementwise": np.random.default_rng(7).uniform(size=(B,) + SHAPE)
+             .astype(np.float32)}
+    monkeypatch.setattr(penalties, "_per_sample_uniform",
+                        lambda seed, x: tf.reshape(draws["per_sample"], [-1, 1, 1]))
+    monkeypatch.setattr(penalties.rng, "like", lambda kind, seed, x: draws["elementwise"])
+    return draws
+
+
+def test_quadratic_closed_forms(fixed_draws):
+    d = Quadratic()
+    real, fake = _data()
+    e = fixed_draws["per_sample"].reshape(-1, 1, 1).astype(np.float64)
+    u = fixed_draws["elementwise"].astype(np.float64)
+    x_hat = e * real + (1 - e) * fake
+    c = 0.5
+    x_drag = real + e * c * np.std(real.astype(np.float64)) * u  # a = e here (same fixture)
+    norm = lambda x: np.sqrt(d.grad_norm_sq(x))
+    gamma, lam = 3.0, 7.0
+    want = {
+        "r1": gamma / 2 * np.mean(d.grad_norm_sq(real)),
+        "r2": gamma / 2 * np.mean(d.grad_norm_sq(fake)),
+        "zero_gp": lam * np.mean(d.grad_norm_sq(x_hat)),
+        "zero_gp_sample": lam * np.mean(np.concatenate([d.grad_norm_sq(real),
+                                                        d.grad_norm_sq(fake)])),
+        "wgan_gp": lam * np.mean((norm(x_hat) - 1) ** 2),
+        "dragan": lam * np.mean((norm(x_drag) - 1) ** 2),
+        "roth_js": gamma / 2 * (np.mean(_sigmoid(-d.value(real)) ** 2 * d.grad_norm_sq(real))
+                                + np.mean(_sigmoid(d.value(fake)) ** 2 * d.grad_norm_sq(fake))),
+    }
+    for name, value in want.items():
+        kw = {penalties.WEIGHT_KEYWORD[name]: gamma if name in ("r1", "r2", "roth_js") else lam}
+        got = penalties.get(name)(d, tf.constant(real), tf.constant(fake), seed=1, **kw)
+        np.testing.assert_allclose(float(got), value, rtol=2e-5, err_msg=name)
+    # Per-sample norms: the mean of squared norms differs from the squared norm of the mean.
+    assert abs(want["wgan_gp"] - lam * (np.linalg.norm(
+        (x_hat.reshape(B, -1) @ d.m).mean(0)) - 1) ** 2) > 1e-2
+
+
+@pytest.mark.parametrize("divergence", sorted(TABLE))
+def test_roth_f_against_conjugate_second_derivative(divergence):
+    """`(gamma/2) E f*''(T) ||grad T||^2`, `T = g_f(v)`, `grad T = g_f'(v) grad v`."""
+    d = Quadratic(1)
+    _, fake = _data(2)
+    v = LD(d.value(fake))
+    ref = TABLE[divergence]
+    weight = np.asarray(ref["fdd"](ref["g"](v)) * ref["dg"](v) ** 2, np.float64)
+    want = 0.5 * 2.0 * np.mean(weight * d.grad_norm_sq(fake))
+    got = penalties.roth_f(d, tf.constant(fake), tf.constant(fake), gamma=2.0,
+                           divergence=divergence)
+    np.testing.assert_allclose(float(got), want, rtol=2e-5, atol=1e-7)
+    if divergence == "total_variation":
+        assert float(got) == 0.0
+
+
+def test_gradients_in_discriminator_weights_are_closed_form():
+    """Double backprop: for `D = w.x + b`, R1 = (gamma/2)|w|^2 has gradient gamma w, and
+    WGAN-GP = lam (|w| - 1)^2 has gradient 2 lam (|w| - 1) w / |w|; l2 sums every weight."""
+    w = np.random.default_rng(3).normal(size=D_IN)
+    d = _linear(w, b=0.3)
+    real, fake = map(tf.constant, _data())
+    nw = np.linalg.norm(w)
+    cases = {
+        "r1": (dict(gamma=4.0), 2.0 * nw**2, 4.0 * w),
+        "r2": (dict(gamma=4.0), 2.0 * nw**2, 4.0 * w),
+        "zero_gp": (dict(lam=5.0), 5.0 * nw**2, 10.0 * w),
+        "wgan_gp": (dict(lam=5.0), 5.0 * (nw - 1) ** 2, 10.0 * (nw - 1) * w / nw),
+        "dragan": (dict(lam=5.0), 5.0 * (nw - 1) ** 2, 10.0 * (nw - 1) * w / nw),
+        "l2": (dict(lam=0.1), 0.1 * (nw**2 + 0.09), 0.2 * w),
+    }
+    for name, (kw, value, grad_w) in cases.items():
+        with tf.GradientTape() as tape:
+            got = penalties.get(name)(d, real, fake, seed=5, **kw)
+        gw, gb = tape.gradient(got, d.trainable_variables)
+        np.testing.assert_allclose(float(got), value, rtol=1e-5, err_msg=name)
+        np.testing.assert_allclose(gw.numpy().ravel(), grad_w, rtol=1e-4, atol=1e-6,
+                                   err_msg=name)
+        gb = np.zeros(1) if gb is None else gb.numpy()  # None: b does not enter the penalty
+        np.testing.assert_allclose(gb, [0.6 * kw.get("lam", 0) if name == "l2" else 0],
+                                   atol=1e-6, err_msg=name)
+
+
+def test_no_nan_where_the_input_gradient_is_zero():
+    d = _linear(np.zeros(D_IN), b=0.0)
+    real, fake = map(tf.constant, _data())
+    for name in penalties.names():
+        kw = {"divergence": "gan"} if name == "roth_f" else {}
+        with tf.GradientTape() as tape:
+            value = penalties.get(name)(d, real, fake, seed=0, **kw)
+        grads = tape.gradient(value, d.trainable_variables)
+        assert np.isfinite(float(value)), name
+        assert all(np.isfinite(g.numpy()).all() for g in grads if g is not None), name
+    # The 1-centred penalties are lam * (0 - 1)^2 there.
+    assert float(penalties.wgan_gp(d, real, fake, lam=10.0, seed=0)) == pytest.approx(10.0)
+
+
+def test_safe_norm_value_and_derivative():
+    x = tf.constant([0.0, 4.0, 1e-30])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = penalties.safe_norm(x)
+    np.testing.assert_allclose(y.numpy(), [0.0, 2.0, 1e-15], rtol=1e-6)
+    np.testing.assert_allclose(tape.gradient(y, x).numpy(), [0.0, 0.25, 0.5e15], rtol=1e-6)
+
+
+def test_random_points_lie_where_the_papers_put_them():
+    real, fake = map(tf.constant, _data())
+    seed = rng.as_seed(11)
+    x_hat = penalties._interpolate(real, fake, seed).numpy()
+    # x^ - x~ = e (x - x~) with one e in [0, 1] per sample.
+    ratio = (x_hat - fake.numpy()) / (real.numpy() - fake.numpy())
+    e = ratio.reshape(B, -1)
+    np.testing.assert_allclose(e, e[:, :1] * np.ones_like(e), rtol=1e-4, atol=1e-5)
+    assert np.all((e[:, 0] >= 0) & (e[:, 0] <= 1)) and len(set(np.round(e[:, 0], 6))) == B
+    np.testing.assert_array_equal(x_hat, penalties._interpolate(real, fake, seed).numpy())
+    assert not np.allclose(x_hat, penalties._interpolate(real, fake, rng.as_seed(12)).numpy())
+    # DRAGAN: 0 <= (x^ - x) / (C std(batch)) < 1 elementwise, std over the whole batch.
+    pts = penalties.dragan_points(real, seed, c=0.5).numpy()
+    scaled = (pts - real.numpy()) / (0.5 * np.std(real.numpy()))
+    assert scaled.min() >= 0 and scaled.max() < 1 and scaled.std() > 0.05
+
+
+def test_penalties_agree_in_eager_function_and_xla():
+    d = _linear(np.random.default_rng(4).normal(size=D_IN))
+    real, fake = map(tf.constant, _data())
+    for name in penalties.names():
+        kw = {"divergence": "jensen_shannon"} if name == "roth_f" else {}
+        fn = lambda: penalties.get(name)(d, real, fake, seed=tf.constant([3, 4]), **kw)
+        eager = float(fn())
+        for jit in (False, True):
+            got = float(tf.function(fn, jit_compile=jit)())
+            np.testing.assert_allclose(got, eager, rtol=1e-5, err_msg=f"{name} jit={jit}")
+
+
+def test_penalty_errors():
+    d, (real, fake) = Quadratic(), map(tf.constant, _data())
+    with pytest.raises(ValueError, match=r"`penalty` must be one of \[.*'r1'.*\]. "
+                                         r"Received: penalty='r3'"):
+        penalties.get("r3")
+    with pytest.raises(ValueError, match=r"Received: gamma=-1.0"):
+        penalties.r1(d, real, fake, gamma=-1.0)
+    with pytest.raises(ValueError, match=r"Received: lam=nan"):
+        penalties.wgan_gp(d, real, fake, lam=float("nan"))
+    with pytest.raises(ValueError, match=r"`divergence` must be one of \[.*'kl'.*\]. "
+                                         r"Received: divergence='wasserstein'"):
+        penalties.roth_f(d, real, fake, divergence="wasserstein")
+
+
+# ---- other stabilisers ------------------------------------------------------------------------
+
+def test_instance_noise_statistics():
+    x = tf.fill([20000, 3], 2.0)
+    noisy = stabilizers.instance_noise(x, sigma=0.5, seed=rng.as_seed(1)).numpy() - 2.0
+    assert abs(noisy.mean()) < 0.01 and noisy.std() == pytest.approx(0.5, rel=0.01)
+    assert abs(np.corrcoef(noisy[:, 0], noisy[:, 1])[0, 1]) < 0.03
+
+
+def test_explicit_noise_keeps_m_over_nsr_samples_with_nsr_draws_each():
+    x = tf.constant(np.arange(8, dtype=np.float32).reshape(8, 1) * 10)
+    out = stabilizers.explicit_noise(x, sigma=0.1, nsr=4, seed=rng.as_seed(2)).numpy()
+    base = np.repeat([[0.0], [10.0]], 4, 0)
+    noise = out - base
+    assert np.abs(noise).max() < 1.0 and len(np.unique(np.round(noise, 6))) == 8
+    with pytest.raises(ValueError, match="divisible by `nsr`.*batch size 8, nsr=3"):
+        stabilizers.explicit_noise(x, sigma=0.1, nsr=3, seed=rng.as_seed(2))
+
+
+def test_clip_weights():
+    v = tf.Variable([-1.0, -0.005, 0.02])
+    stabilizers.clip_weights([v], c=0.01)
+    np.testing.assert_allclose(v.numpy(), [-0.01, -0.005, 0.01])
+    with pytest.raises(ValueError, match="Received: c=0"):
+        stabilizers.clip_weights([v], c=0)
+
+
+def test_anneal_schedule_closed_form():
+    s = schedules.make(2.0, "anneal", alpha=0.01, total_steps=1000)
+    for t in (0, 250, 500, 1000):
+        np.testing.assert_allclose(float(s(tf.constant(t))), 2.0 * 0.01 ** (t / 1000), rtol=1e-6)
+    assert float(schedules.make(3.0)(tf.constant(10))) == 3.0
+    with pytest.raises(ValueError, match=r"`schedule` must be one of \['constant', 'anneal'\]"):
+        schedules.make(1.0, "cosine")
+    with pytest.raises(ValueError, match=r"alpha=0.0"):
+        schedules.make(1.0, "anneal", alpha=0.0)
+
+
+def test_consensus_gradient_on_bilinear_game():
+    """For f(x, y) = x y, v = (y, -x) (D ascends), so ConOpt's gamma/2 |v|^2 has gradient
+    gamma (x, y) in (x, y)."""
+    x, y = tf.Variable(0.7), tf.Variable(-1.3)
+    with tf.GradientTape(persistent=True) as outer:
+        with tf.GradientTape(persistent=True) as inner:
+            f = x * y
+            minus_f = -f
+        v = [inner.gradient(f, x), inner.gradient(minus_f, y)]
+        reg = penalties.consensus(v, gamma=3.0)
+    np.testing.assert_allclose(float(reg), 1.5 * (0.7**2 + 1.3**2), rtol=1e-6)
+    np.testing.assert_allclose([float(outer.gradient(reg, x)), float(outer.gradient(reg, y))],
+                               [3.0 * 0.7, -3.0 * 1.3], rtol=1e-6)
