@@ -14,7 +14,7 @@ from tfgan_reg import penalties as penalties_lib
 from tfgan_reg import schedules
 
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
-TOY_ARCHITECTURES = ("mlp",)
+TOY_ARCHITECTURES = ("mlp",)  # = tfgan_reg.nets.names() until the image networks land
 
 
 def base_config():

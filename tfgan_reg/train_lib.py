@@ -19,7 +19,7 @@ from tfgan_reg import gan as gan_lib
 from tfgan_reg import rng
 from tfgan_reg import schedules
 from tfgan_reg.data import toy
-from tfgan_reg.nets import mlp
+from tfgan_reg import nets
 
 # Keys a resumed run may change: they do not alter the trajectory of the weights.
 RESUMABLE_KEYS = ("train.num_steps", "train.checkpoint_every", "train.log_every",
@@ -54,13 +54,13 @@ def build_networks(config):
     """(generator, discriminator) of `config.model` for the data's sample shape."""
     m = config.model
     shape = data_shape(config)
-    generator = mlp.mlp_generator(latent_dim=m.latent_dim, output_shape=shape, depth=m.g_depth,
-                                  width=m.g_width, activation=m.activation,
-                                  normalization=m.g_normalization, seed=2 * config.seed)
-    discriminator = mlp.mlp_discriminator(input_shape=shape, depth=m.d_depth, width=m.d_width,
-                                          activation=m.activation,
-                                          normalization=m.d_normalization,
-                                          seed=2 * config.seed + 1)
+    build_g, build_d = nets.get(m.arch)
+    generator = build_g(latent_dim=m.latent_dim, output_shape=shape, depth=m.g_depth,
+                        width=m.g_width, activation=m.activation,
+                        normalization=m.g_normalization, seed=2 * config.seed)
+    discriminator = build_d(input_shape=shape, depth=m.d_depth, width=m.d_width,
+                            activation=m.activation, normalization=m.d_normalization,
+                            seed=2 * config.seed + 1)
     return generator, discriminator
 
 
