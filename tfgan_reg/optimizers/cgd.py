@@ -1,0 +1,215 @@
+"""Competitive gradient descent (Schaefer & Anandkumar 2019) and its adaptive variant ACGD
+(seed 003 appendix A.5, Algorithm 1); METHODS.md section 3.
+
+Both take the Nash equilibrium of the local bilinear game with diagonal step sizes `A_x`, `A_y`
+(CGD: `eta I`; ACGD: RMSProp-type per-parameter sizes):
+
+    dx = -A_x^1/2 (I + A_x^1/2 Dxy A_y Dyx A_x^1/2)^-1 A_x^1/2 (grad_x f + Dxy A_y grad_y f)
+    dy = A_y (grad_y f + Dyx dx)
+
+The second line is the max player's first-order condition of the local game, equal to the
+METHODS formula for `dy` and cheaper (one mixed product instead of a second solve). The
+symmetric positive definite system is solved by conjugate gradient with products from
+`hvp.mixed_product`, warm-started from the previous step's solution.
+"""
+import math
+
+import tensorflow as tf
+
+from tfgan_reg.optimizers import hvp
+
+
+def _dot(a, b):
+    return tf.add_n([tf.reduce_sum(x * y) for x, y in zip(a, b)])
+
+
+def _axpy(alpha, x, y):
+    """alpha * x + y over lists."""
+    return [alpha * a + b for a, b in zip(x, y)]
+
+
+def _check_positive(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"`{name}` must be a positive finite number. Received: {name}={value!r}")
+
+
+def _check_variables(min_vars, max_vars):
+    min_vars, max_vars = list(min_vars), list(max_vars)
+    if not min_vars or not max_vars:
+        raise ValueError(f"Both players need variables. Received: {len(min_vars)} min_vars and "
+                         f"{len(max_vars)} max_vars")
+    shared = {v.ref() for v in min_vars} & {v.ref() for v in max_vars}
+    if shared:
+        names = sorted(r.deref().name for r in shared)
+        raise ValueError(f"A variable cannot belong to both players. Received shared: {names}")
+    return min_vars, max_vars
+
+
+class CompetitiveOptimizer(tf.Module):
+    """Shared machinery: state, validation, the CG solve and the joint update."""
+
+    def __init__(self, *, tol, atol, max_iter, name):
+        super().__init__(name=name)
+        _check_positive("tol", tol)
+        if isinstance(atol, bool) or not isinstance(atol, (int, float)) or not atol >= 0:
+            raise ValueError(f"`atol` must be a non-negative number. Received: atol={atol!r}")
+        if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
+            raise ValueError(f"`max_iter` must be an integer >= 1. Received: max_iter={max_iter!r}")
+        self.tol, self.atol, self.max_iter = float(tol), float(atol), max_iter
+        self._built = False
+
+    # ---- state -------------------------------------------------------------------------------
+
+    def build(self, min_vars, max_vars):
+        """Creates the state (call inside the strategy scope, before the first step)."""
+        if self._built:
+            return
+        min_vars, max_vars = _check_variables(min_vars, max_vars)
+        with tf.init_scope():
+            self.iterations = tf.Variable(0, dtype=tf.int64, trainable=False, name="iterations")
+            # Warm start: the previous solution w of the CG system (one per min variable).
+            self.warm_start = [tf.Variable(tf.zeros_like(v), trainable=False,
+                                           name=f"warm_start_{i}")
+                               for i, v in enumerate(min_vars)]
+            self._build_state(min_vars, max_vars)
+        self._built = True
+
+    def _build_state(self, min_vars, max_vars):
+        pass
+
+    def _step_sizes(self, gx, gy, min_vars, max_vars):
+        """Diagonal step sizes (A_x, A_y), each a list broadcastable to the variables."""
+        raise NotImplementedError
+
+    # ---- the step ----------------------------------------------------------------------------
+
+    def step(self, loss_fn, min_vars, max_vars):
+        """One joint update: `min_vars` minimise and `max_vars` maximise `loss_fn()`.
+
+        Returns diagnostics: `cg_iterations`, `cg_residual` (final relative residual),
+        `hvps` (mixed Hessian-vector products used) and `loss` (f before the update).
+        """
+        min_vars, max_vars = _check_variables(min_vars, max_vars)
+        if not self._built:
+            self.build(min_vars, max_vars)
+        if len(self.warm_start) != len(min_vars) or any(
+                w.shape != v.shape for w, v in zip(self.warm_start, min_vars)):
+            raise ValueError("The optimiser was built for other min_vars (shapes "
+                             f"{[w.shape.as_list() for w in self.warm_start]}). Received: "
+                             f"{[v.shape.as_list() for v in min_vars]}")
+        self.iterations.assign_add(1)
+        f, gx, gy = hvp.value_and_gradients(loss_fn, min_vars, max_vars)
+        ax, ay = self._step_sizes(gx, gy, min_vars, max_vars)
+        sx = [tf.sqrt(a) for a in ax]
+        dxy = lambda v: hvp.mixed_product(loss_fn, min_vars, max_vars, v)
+        dyx = lambda u: hvp.mixed_product(loss_fn, max_vars, min_vars, u)
+
+        def operator(p):  # I + A_x^1/2 Dxy A_y Dyx A_x^1/2
+            inner = dyx([s * q for s, q in zip(sx, p)])
+            outer = dxy([a * q for a, q in zip(ay, inner)])
+            return [q + s * o for q, s, o in zip(p, sx, outer)]
+
+        cross = dxy([a * g for a, g in zip(ay, gy)])
+        rhs = [s * (g + c) for s, g, c in zip(sx, gx, cross)]
+        w, iterations, residual = self._conjugate_gradient(operator, rhs)
+        dx = [-s * q for s, q in zip(sx, w)]
+        back = dyx(dx)
+        dy = [a * (g + b) for a, g, b in zip(ay, gy, back)]
+        for v, d in zip(min_vars, dx):
+            v.assign_add(d)
+        for v, d in zip(max_vars, dy):
+            v.assign_add(d)
+        for ws, q in zip(self.warm_start, w):
+            ws.assign(q)
+        # rhs, the warm start's residual, 2 per CG iteration, and Dyx dx.
+        hvps = 1 + 2 + 2 * iterations + 1
+        return {"loss": f, "cg_iterations": iterations, "cg_residual": residual, "hvps": hvps}
+
+    def _conjugate_gradient(self, operator, b):
+        """Solves `operator(w) = b` from the warm start; returns (w, iterations, rel. residual)."""
+        w0 = [tf.convert_to_tensor(v) for v in self.warm_start]
+        r0 = [bi - ai for bi, ai in zip(b, operator(w0))]
+        b_norm = tf.sqrt(_dot(b, b))
+        threshold = tf.maximum(tf.cast(self.tol, b_norm.dtype) * b_norm,
+                               tf.cast(self.atol, b_norm.dtype))
+        rr0 = _dot(r0, r0)
+
+        def cond(k, w, r, p, rr):
+            return tf.logical_and(k < self.max_iter, tf.sqrt(rr) > threshold)
+
+        def body(k, w, r, p, rr):
+            ap = operator(p)
+            alpha = rr / _dot(p, ap)
+            w = _axpy(alpha, p, w)
+            r = _axpy(-alpha, ap, r)
+            rr_new = _dot(r, r)
+            p = _axpy(rr_new / rr, p, r)
+            return k + 1, w, r, p, rr_new
+
+        k, w, _, _, rr = tf.while_loop(cond, body, (tf.constant(0), w0, r0, r0, rr0))
+        residual = tf.math.divide_no_nan(tf.sqrt(rr), b_norm)
+        return w, k, residual
+
+
+def _learning_rates(learning_rate):
+    """(min player's, max player's) step size from one number or a pair."""
+    if isinstance(learning_rate, (tuple, list)):
+        if len(learning_rate) != 2:
+            raise ValueError(f"`learning_rate` must be a number or a (min player, max player) "
+                             f"pair. Received: learning_rate={learning_rate!r}")
+        lr_min, lr_max = learning_rate
+    else:
+        lr_min = lr_max = learning_rate
+    _check_positive("learning_rate", lr_min)
+    _check_positive("learning_rate", lr_max)
+    return float(lr_min), float(lr_max)
+
+
+class CGD(CompetitiveOptimizer):
+    """Competitive gradient descent with step size `learning_rate` (or a (min, max) pair)."""
+
+    def __init__(self, learning_rate=1e-3, *, tol=1e-6, atol=1e-20, max_iter=100, name="CGD"):
+        super().__init__(tol=tol, atol=atol, max_iter=max_iter, name=name)
+        self.learning_rate = _learning_rates(learning_rate)
+
+    def _step_sizes(self, gx, gy, min_vars, max_vars):
+        lx, ly = self.learning_rate
+        return ([tf.constant(lx, g.dtype) for g in gx], [tf.constant(ly, g.dtype) for g in gy])
+
+
+class ACGD(CompetitiveOptimizer):
+    """Adaptive CGD (seed 003 Algorithm 1): per-parameter step sizes
+    `learning_rate / (sqrt(v / (1 - beta2^t)) + epsilon)`, `v` the RMSProp second moment.
+
+    The bias correction is applied to a copy; the stored `v` stays the plain moving average
+    (Algorithm 1 writes the corrected value back, a typo: it would re-correct every step).
+    """
+
+    def __init__(self, learning_rate=1e-4, *, beta2=0.99, epsilon=1e-5, tol=1e-6, atol=1e-20,
+                 max_iter=100, name="ACGD"):
+        super().__init__(tol=tol, atol=atol, max_iter=max_iter, name=name)
+        self.learning_rate = _learning_rates(learning_rate)
+        if isinstance(beta2, bool) or not isinstance(beta2, (int, float)) or not 0 <= beta2 < 1:
+            raise ValueError(f"`beta2` must be in [0, 1). Received: beta2={beta2!r}")
+        _check_positive("epsilon", epsilon)
+        self.beta2, self.epsilon = float(beta2), float(epsilon)
+
+    def _build_state(self, min_vars, max_vars):
+        self.v_min = [tf.Variable(tf.zeros_like(v), trainable=False, name=f"v_min_{i}")
+                      for i, v in enumerate(min_vars)]
+        self.v_max = [tf.Variable(tf.zeros_like(v), trainable=False, name=f"v_max_{i}")
+                      for i, v in enumerate(max_vars)]
+
+    def _step_sizes(self, gx, gy, min_vars, max_vars):
+        t = tf.cast(self.iterations, gx[0].dtype)
+        correction = 1.0 - tf.pow(tf.constant(self.beta2, gx[0].dtype), t)
+        sizes = []
+        for moments, grads, lr in ((self.v_min, gx, self.learning_rate[0]),
+                                   (self.v_max, gy, self.learning_rate[1])):
+            out = []
+            for v, g in zip(moments, grads):
+                v.assign(self.beta2 * v + (1.0 - self.beta2) * tf.square(g))
+                out.append(lr / (tf.sqrt(v / correction) + self.epsilon))
+            sizes.append(out)
+        return sizes
