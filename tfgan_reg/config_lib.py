@@ -13,7 +13,7 @@ from tfgan_reg import losses as losses_lib
 from tfgan_reg import penalties as penalties_lib
 from tfgan_reg import schedules
 
-OPTIMIZERS = ("adam", "rmsprop", "sgd")
+OPTIMIZERS = ("adam", "rmsprop", "sgd", "cgd", "acgd")
 TOY_ARCHITECTURES = ("mlp",)  # = tfgan_reg.nets.names() until the image networks land
 
 
@@ -35,6 +35,8 @@ def base_config():
     c.train = ml_collections.ConfigDict(dict(
         batch_size=256, num_steps=2000, scheme="alternating", n_disc=1,
         optimizer="adam", d_learning_rate=1e-3, g_learning_rate=1e-3, beta1=0.5, beta2=0.999,
+        # cgd / acgd (seed 003): one joint step; conjugate-gradient tolerances; ACGD's epsilon.
+        epsilon=1e-5, cg_tol=1e-6, cg_atol=1e-20, cg_max_iter=100,
         checkpoint_every=500, log_every=50, max_checkpoints=3, jit_compile=True))
     c.eval = ml_collections.ConfigDict(dict(num_samples=2000, seed=12345))
     return c
@@ -151,6 +153,18 @@ def validate(config, *, datasets=None, architectures=None):
                          f"noise.nsr={config.noise.nsr}, train.batch_size={t.batch_size}")
     if t.optimizer not in OPTIMIZERS:
         raise _error("train.optimizer", t.optimizer, OPTIMIZERS)
+    if t.optimizer in ("cgd", "acgd"):
+        if t.n_disc != 1 or config.consensus_gamma > 0:
+            raise ValueError(f"train.optimizer={t.optimizer!r} updates both players in one "
+                             f"joint step: it needs train.n_disc=1 and consensus_gamma=0. "
+                             f"Received: train.n_disc={t.n_disc}, "
+                             f"consensus_gamma={config.consensus_gamma}")
+        for key in ("epsilon", "cg_tol"):
+            if not (isinstance(t[key], (int, float)) and math.isfinite(t[key]) and t[key] > 0):
+                raise ValueError(f"`train.{key}` must be a positive finite number. "
+                                 f"Received: train.{key}={t[key]!r}")
+        _check_weight("train.cg_atol", t.cg_atol)
+        _check_positive_int("train.cg_max_iter", t.cg_max_iter)
     for key in ("d_learning_rate", "g_learning_rate"):
         value = t[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) \

@@ -14,6 +14,7 @@ import keras
 import tensorflow as tf
 
 from tfgan_reg import losses as losses_lib
+from tfgan_reg import optimizers as optimizers_lib
 from tfgan_reg import penalties as penalties_lib
 from tfgan_reg import rng
 from tfgan_reg import schedules
@@ -142,29 +143,60 @@ class GAN(keras.Model):
         names = ["d_loss", "g_loss"] + [p.name for p in self._penalties]
         if self.consensus_gamma is not None:
             names.append("consensus")
-        return names
+        return names + ["cg_iterations", "cg_residual"]
 
     @property
     def metrics(self):
         return list(self._trackers.values())
 
-    def compile(self, d_optimizer, g_optimizer, **kwargs):
-        """Sets both players' optimisers (separate learning rates give TTUR)."""
+    def compile(self, d_optimizer=None, g_optimizer=None, *, joint_optimizer=None, **kwargs):
+        """Sets both players' optimisers (separate learning rates give TTUR), or one
+        `joint_optimizer` (`tfgan_reg.optimizers.CGD` / `ACGD`, or "cgd" / "acgd") that updates
+        both players at once on the zero-sum objective `f = -(D loss + penalties)`, which the
+        generator minimises and the discriminator maximises."""
         kwargs.setdefault("jit_compile", False)
         super().compile(**kwargs)
+        if joint_optimizer is not None:
+            if d_optimizer is not None or g_optimizer is not None:
+                raise ValueError("Give either `joint_optimizer` or `d_optimizer` and "
+                                 "`g_optimizer`, not both.")
+            if isinstance(joint_optimizer, str):
+                if joint_optimizer not in optimizers_lib.JOINT:
+                    raise ValueError(f"`joint_optimizer` must be one of "
+                                     f"{sorted(optimizers_lib.JOINT)}. "
+                                     f"Received: joint_optimizer={joint_optimizer!r}")
+                joint_optimizer = optimizers_lib.JOINT[joint_optimizer]()
+            if self.n_disc != 1 or self.consensus_gamma is not None:
+                raise ValueError("A joint optimiser makes one simultaneous update of both "
+                                 "players: it needs n_disc=1 and no consensus term. Received: "
+                                 f"n_disc={self.n_disc}, consensus_gamma={self.consensus_gamma}")
+            self.joint_optimizer = joint_optimizer
+            self.d_optimizer = self.g_optimizer = None
+            return
+        if d_optimizer is None or g_optimizer is None:
+            raise ValueError("`compile` needs `d_optimizer` and `g_optimizer` (or "
+                             "`joint_optimizer`).")
+        self.joint_optimizer = None
         self.d_optimizer = keras.optimizers.get(d_optimizer)
         self.g_optimizer = keras.optimizers.get(g_optimizer)
 
     def get_compile_config(self):
+        if self.joint_optimizer is not None:
+            return {}  # competitive optimisers are rebuilt from the run's config
         return {"d_optimizer": keras.optimizers.serialize(self.d_optimizer),
                 "g_optimizer": keras.optimizers.serialize(self.g_optimizer)}
 
     def compile_from_config(self, config):
-        self.compile(d_optimizer=keras.optimizers.deserialize(config["d_optimizer"]),
-                     g_optimizer=keras.optimizers.deserialize(config["g_optimizer"]))
+        if config:
+            self.compile(d_optimizer=keras.optimizers.deserialize(config["d_optimizer"]),
+                         g_optimizer=keras.optimizers.deserialize(config["g_optimizer"]))
 
     def build_optimizers(self):
         """Creates the networks' and optimisers' variables (needed before a distributed fit)."""
+        if self.joint_optimizer is not None:
+            self.joint_optimizer.build(self.generator.trainable_variables,
+                                       self.discriminator.trainable_variables)
+            return
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
 
@@ -256,6 +288,28 @@ class GAN(keras.Model):
         self.g_optimizer.apply(g_grads, g_vars)
         return terms
 
+    def _joint_step(self, real, step, seed):
+        """One CGD/ACGD update on `f = -(D loss + penalties)` at one point (seed 003)."""
+        z = self._latents(rng.fold(seed, rng.LATENT_G), tf.shape(real)[0])
+        first = {}
+
+        def loss_fn():
+            fake = self.generator(z, training=True)
+            d_total, terms, _ = self._discriminator_terms(real, fake, step, seed)
+            first.setdefault("terms", terms)  # the values before the update, for trackers
+            first.setdefault("total", d_total)
+            return scale_for_replicas(-d_total)
+
+        info = self.joint_optimizer.step(loss_fn, self.generator.trainable_variables,
+                                         self.discriminator.trainable_variables)
+        if self.clip_value is not None:
+            stabilizers.clip_weights(self.discriminator.trainable_variables, c=self.clip_value)
+        terms = dict(first["terms"])
+        terms["g_loss"] = -first["total"]
+        terms["cg_iterations"] = tf.cast(info["cg_iterations"], tf.float32)
+        terms["cg_residual"] = tf.cast(info["cg_residual"], tf.float32)
+        return terms
+
     def train_step(self, data):
         real = tf.convert_to_tensor(data[0] if isinstance(data, (tuple, list)) else data)
         batch = tf.shape(real)[0]
@@ -266,6 +320,10 @@ class GAN(keras.Model):
         disc_batch = (lambda i: real) if self.n_disc == 1 else (lambda i: real[:, i])
         step = tf.convert_to_tensor(self.step_counter)
         seed = rng.fold(rng.as_seed(self.seed), step)
+        if getattr(self, "joint_optimizer", None) is not None:
+            self._record(self._joint_step(disc_batch(0), step, rng.fold(seed, self.n_disc)))
+            self.step_counter.assign_add(1)
+            return self._results()
         n_alone = self.n_disc - (1 if self.scheme == "simultaneous" else 0)
         for i in range(n_alone):
             self._record(self._discriminator_step(disc_batch(i), step, rng.fold(seed, i)))
@@ -275,7 +333,12 @@ class GAN(keras.Model):
         else:
             self._record(self._generator_step(batch, step, last))
         self.step_counter.assign_add(1)
-        return {name: tracker.result() for name, tracker in self._trackers.items()}
+        return self._results()
+
+    def _results(self):
+        joint = getattr(self, "joint_optimizer", None) is not None
+        return {name: tracker.result() for name, tracker in self._trackers.items()
+                if joint or not name.startswith("cg_")}
 
     def _record(self, terms):
         for name, value in terms.items():

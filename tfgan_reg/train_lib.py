@@ -16,6 +16,7 @@ import tensorflow as tf
 
 from tfgan_reg import config_lib
 from tfgan_reg import gan as gan_lib
+from tfgan_reg import optimizers as optimizers_lib
 from tfgan_reg import rng
 from tfgan_reg import schedules
 from tfgan_reg.data import toy
@@ -97,9 +98,19 @@ def build_gan(config):
         n_disc=config.train.n_disc, seed=config.seed, noise_sigma=noise,
         noise_nsr=config.noise.nsr, clip_value=config.clip_value or None,
         consensus_gamma=config.consensus_gamma or None)
-    model.compile(d_optimizer=_optimizer(config, config.train.d_learning_rate),
-                  g_optimizer=_optimizer(config, config.train.g_learning_rate),
-                  jit_compile=bool(config.train.jit_compile))
+    t = config.train
+    if t.optimizer in optimizers_lib.JOINT:
+        # One joint step: the generator is the min player, the discriminator the max player.
+        kwargs = dict(tol=t.cg_tol, atol=t.cg_atol, max_iter=t.cg_max_iter)
+        if t.optimizer == "acgd":
+            kwargs.update(beta2=t.beta2, epsilon=t.epsilon)
+        joint = optimizers_lib.JOINT[t.optimizer](
+            (t.g_learning_rate, t.d_learning_rate), **kwargs)
+        model.compile(joint_optimizer=joint, jit_compile=bool(t.jit_compile))
+    else:
+        model.compile(d_optimizer=_optimizer(config, t.d_learning_rate),
+                      g_optimizer=_optimizer(config, t.g_learning_rate),
+                      jit_compile=bool(t.jit_compile))
     # Under a strategy, variables and optimiser slots must exist before `fit`.
     generator(tf.zeros([1, config.model.latent_dim]))
     discriminator(tf.zeros((1,) + tuple(data_shape(config))))
@@ -165,9 +176,12 @@ def _ckpt_dir(workdir):
 
 
 def make_checkpoint(model):
+    if model.joint_optimizer is not None:
+        optimizers = dict(joint_optimizer=model.joint_optimizer)
+    else:
+        optimizers = dict(d_optimizer=model.d_optimizer, g_optimizer=model.g_optimizer)
     return tf.train.Checkpoint(generator=model.generator, discriminator=model.discriminator,
-                               d_optimizer=model.d_optimizer, g_optimizer=model.g_optimizer,
-                               step=model.step_counter)
+                               step=model.step_counter, **optimizers)
 
 
 # ---- callbacks --------------------------------------------------------------------------------

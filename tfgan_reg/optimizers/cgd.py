@@ -39,11 +39,35 @@ def _check_variables(min_vars, max_vars):
     if not min_vars or not max_vars:
         raise ValueError(f"Both players need variables. Received: {len(min_vars)} min_vars and "
                          f"{len(max_vars)} max_vars")
-    shared = {v.ref() for v in min_vars} & {v.ref() for v in max_vars}
+    max_ids = {id(v) for v in max_vars}
+    shared = [v for v in min_vars if id(v) in max_ids]
     if shared:
-        names = sorted(r.deref().name for r in shared)
+        names = sorted(getattr(v, "path", v.name) for v in shared)
         raise ValueError(f"A variable cannot belong to both players. Received shared: {names}")
     return min_vars, max_vars
+
+
+def _state(initial, name):
+    # Every replica computes the same (all-reduced) state, so the first replica's write is kept.
+    return tf.Variable(initial, trainable=False, name=name,
+                       aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
+
+
+def _assign_add(pairs):
+    """`var += delta` for (var, delta) pairs, also for mirrored variables in a replica context
+    (the deltas are identical on every replica)."""
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None or not tf.distribute.has_strategy():
+        for var, delta in pairs:
+            var.assign_add(delta)
+        return
+
+    def merge(strategy, *deltas):
+        for (var, _), delta in zip(pairs, deltas):
+            strategy.extended.update(var, lambda v, d: v.assign_add(d), args=(delta,),
+                                     group=False)
+
+    ctx.merge_call(merge, args=tuple(delta for _, delta in pairs))
 
 
 class CompetitiveOptimizer(tf.Module):
@@ -67,10 +91,9 @@ class CompetitiveOptimizer(tf.Module):
             return
         min_vars, max_vars = _check_variables(min_vars, max_vars)
         with tf.init_scope():
-            self.iterations = tf.Variable(0, dtype=tf.int64, trainable=False, name="iterations")
+            self.iterations = _state(tf.constant(0, tf.int64), "iterations")
             # Warm start: the previous solution w of the CG system (one per min variable).
-            self.warm_start = [tf.Variable(tf.zeros_like(v), trainable=False,
-                                           name=f"warm_start_{i}")
+            self.warm_start = [_state(tf.zeros(v.shape, v.dtype), f"warm_start_{i}")
                                for i, v in enumerate(min_vars)]
             self._build_state(min_vars, max_vars)
         self._built = True
@@ -91,6 +114,7 @@ class CompetitiveOptimizer(tf.Module):
         `hvps` (mixed Hessian-vector products used) and `loss` (f before the update).
         """
         min_vars, max_vars = _check_variables(min_vars, max_vars)
+        min_vars, max_vars = hvp.as_tf_variables(min_vars), hvp.as_tf_variables(max_vars)
         if not self._built:
             self.build(min_vars, max_vars)
         if len(self.warm_start) != len(min_vars) or any(
@@ -116,10 +140,7 @@ class CompetitiveOptimizer(tf.Module):
         dx = [-s * q for s, q in zip(sx, w)]
         back = dyx(dx)
         dy = [a * (g + b) for a, g, b in zip(ay, gy, back)]
-        for v, d in zip(min_vars, dx):
-            v.assign_add(d)
-        for v, d in zip(max_vars, dy):
-            v.assign_add(d)
+        _assign_add(list(zip(min_vars, dx)) + list(zip(max_vars, dy)))
         for ws, q in zip(self.warm_start, w):
             ws.assign(q)
         # rhs, the warm start's residual, 2 per CG iteration, and Dyx dx.
@@ -147,7 +168,22 @@ class CompetitiveOptimizer(tf.Module):
             p = _axpy(rr_new / rr, p, r)
             return k + 1, w, r, p, rr_new
 
-        k, w, _, _, rr = tf.while_loop(cond, body, (tf.constant(0), w0, r0, r0, rr0))
+        ctx = tf.distribute.get_replica_context()
+        if ctx is not None and ctx.num_replicas_in_sync > 1:
+            # MirroredStrategy cannot all-reduce inside a while loop (its merge_call is not
+            # allowed in control flow), so the loop is unrolled to `max_iter` iterations; those
+            # after convergence leave the solution unchanged.
+            k, w, r, p, rr = tf.constant(0), w0, r0, r0, rr0
+            for _ in range(self.max_iter):
+                active = cond(k, w, r, p, rr)
+                k1, w1, r1, p1, rr1 = body(k, w, r, p, rr)
+                keep = lambda new, old: tf.where(active, new, old)
+                k, rr = keep(k1, k), keep(rr1, rr)
+                w = [keep(a, b) for a, b in zip(w1, w)]
+                r = [keep(a, b) for a, b in zip(r1, r)]
+                p = [keep(a, b) for a, b in zip(p1, p)]
+        else:
+            k, w, _, _, rr = tf.while_loop(cond, body, (tf.constant(0), w0, r0, r0, rr0))
         residual = tf.math.divide_no_nan(tf.sqrt(rr), b_norm)
         return w, k, residual
 
@@ -196,9 +232,9 @@ class ACGD(CompetitiveOptimizer):
         self.beta2, self.epsilon = float(beta2), float(epsilon)
 
     def _build_state(self, min_vars, max_vars):
-        self.v_min = [tf.Variable(tf.zeros_like(v), trainable=False, name=f"v_min_{i}")
+        self.v_min = [_state(tf.zeros(v.shape, v.dtype), f"v_min_{i}")
                       for i, v in enumerate(min_vars)]
-        self.v_max = [tf.Variable(tf.zeros_like(v), trainable=False, name=f"v_max_{i}")
+        self.v_max = [_state(tf.zeros(v.shape, v.dtype), f"v_max_{i}")
                       for i, v in enumerate(max_vars)]
 
     def _step_sizes(self, gx, gy, min_vars, max_vars):

@@ -11,6 +11,11 @@ replicas, so it is the gradient or product of the global objective on every repl
 import tensorflow as tf
 
 
+def as_tf_variables(variables):
+    """The `tf.Variable`s behind Keras 3 variables (tapes and accumulators need those)."""
+    return [v if isinstance(v, tf.Variable) else v.value for v in variables]
+
+
 def sum_over_replicas(tensors):
     """All-reduces a list of tensors (SUM) in a replica context with several replicas."""
     ctx = tf.distribute.get_replica_context()

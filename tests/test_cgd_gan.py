@@ -1,0 +1,101 @@
+"""CGD / ACGD inside `tfgan_reg.GAN` and `train.py`: wiring, replica equality, configs."""
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgan_reg import GAN, config_lib, optimizers, train_lib
+from tfgan_reg.nets import mlp
+
+LATENT, DIM, GLOBAL_BATCH, STEPS = 3, 2, 16, 3
+
+
+def _model(strategy=None, *, loss="non_saturating", penalty=None, joint=None, sgd=None):
+    strategy = strategy or tf.distribute.get_strategy()
+    with strategy.scope():
+        g = mlp.mlp_generator(latent_dim=LATENT, output_shape=(DIM,), depth=1, width=8, seed=1)
+        d = mlp.mlp_discriminator(input_shape=(DIM,), depth=1, width=8, activation="tanh",
+                                  seed=2)
+        model = GAN(g, d, latent_dim=LATENT, loss=loss, penalties=penalty or {},
+                    scheme="simultaneous", seed=5)
+        if joint is not None:
+            model.compile(joint_optimizer=joint)
+        else:
+            model.compile(d_optimizer=keras.optimizers.SGD(sgd),
+                          g_optimizer=keras.optimizers.SGD(sgd))
+        g(tf.zeros([1, LATENT]))
+        d(tf.zeros([1, DIM]))
+        model.build_optimizers()
+    return model
+
+
+def _weights(model):
+    return [np.asarray(v) for v in model.generator.weights + model.discriminator.weights]
+
+
+def _data(steps=STEPS):
+    x = np.random.default_rng(0).normal(size=(steps * GLOBAL_BATCH, DIM)).astype(np.float32)
+    return tf.data.Dataset.from_tensor_slices(x).batch(GLOBAL_BATCH)
+
+
+def test_small_step_cgd_is_simultaneous_gradient_descent_on_the_zero_sum_game():
+    """As eta -> 0, CGD's update is -eta grad_x f for G and +eta grad_y f for D; with the
+    minimax loss and R1 that is simultaneous SGD of both players' losses."""
+    eta = 1e-4
+    before = _weights(_model(joint=optimizers.CGD(1.0)))
+    penalty = {"r1": {"gamma": 1.0}}
+    cgd = _model(loss="minimax", penalty=penalty, joint=optimizers.CGD(eta, tol=1e-8))
+    sgd = _model(loss="minimax", penalty=penalty, sgd=eta)
+    cgd.fit(_data(1), epochs=1, verbose=0)
+    sgd.fit(_data(1), epochs=1, verbose=0)
+    for a, b, w0 in zip(_weights(cgd), _weights(sgd), before):
+        delta_cgd, delta_sgd = a - w0, b - w0
+        scale = np.abs(delta_sgd).max()
+        assert scale > 0
+        # CGD differs from SGD by O(eta) relative terms (plus float32 rounding of w0 + delta).
+        np.testing.assert_allclose(delta_cgd, delta_sgd, atol=0.02 * scale)
+
+
+@pytest.mark.parametrize("kind", ["cgd", "acgd"])
+def test_one_and_two_replicas_give_the_same_weights(kind, mirrored_strategy):
+    make = lambda: (optimizers.CGD(0.05, tol=1e-6) if kind == "cgd"
+                    else optimizers.ACGD(1e-2, tol=1e-6))
+    penalty = {"r1": {"gamma": 1.0}}
+    single = _model(penalty=penalty, joint=make())
+    single.fit(_data(), epochs=1, verbose=0)
+    mirrored = _model(mirrored_strategy, penalty=penalty, joint=make())
+    mirrored.fit(_data(), epochs=1, verbose=0)
+    start = _weights(_model(joint=make()))
+    assert max(np.abs(a - b).max() for a, b in zip(_weights(single), start)) > 1e-3
+    for a, b in zip(_weights(single), _weights(mirrored)):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    assert int(single.joint_optimizer.iterations) == int(mirrored.joint_optimizer.iterations) \
+        == STEPS
+
+
+def test_train_lib_runs_acgd_from_a_config_and_resumes(tmp_path):
+    config = config_lib.base_config()
+    config.model.update(g_depth=1, g_width=8, d_depth=1, d_width=8)
+    config.train.update(optimizer="acgd", batch_size=32, num_steps=6, checkpoint_every=3,
+                        log_every=3, jit_compile=False, beta2=0.99)
+    config.eval.num_samples = 100
+    metrics = train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)
+    assert metrics["step"] == 6
+    config.train.num_steps = 9
+    assert train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)["step"] == 9
+    restored = train_lib.build_gan(config)
+    train_lib.make_checkpoint(restored).restore(
+        tf.train.latest_checkpoint(str(tmp_path / "checkpoints"))).assert_consumed()
+    assert int(restored.joint_optimizer.iterations) == 9
+
+
+def test_bad_joint_configs():
+    config = config_lib.base_config()
+    config.train.update(optimizer="acgd", n_disc=5)
+    with pytest.raises(ValueError, match=r"needs train.n_disc=1 .*Received: train.n_disc=5"):
+        config_lib.validate(config)
+    config.train.update(n_disc=1, cg_tol=0.0)
+    with pytest.raises(ValueError, match=r"Received: train.cg_tol=0.0"):
+        config_lib.validate(config)
+    with pytest.raises(ValueError, match=r"`joint_optimizer` must be one of \['acgd', 'cgd'\]"):
+        _model(joint="adam")
