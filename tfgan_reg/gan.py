@@ -310,6 +310,63 @@ class GAN(keras.Model):
         terms["cg_residual"] = tf.cast(info["cg_residual"], tf.float32)
         return terms
 
+    # ---- joint optimisers under a strategy with several replicas ----------------------------
+
+    def _joint_across_replicas(self):
+        return (getattr(self, "joint_optimizer", None) is not None
+                and self.distribute_strategy.num_replicas_in_sync > 1)
+
+    def make_train_function(self, force=False):
+        """Keras's train function, except for a joint optimiser on several replicas: its CG
+        loop runs in the cross-replica context (MirroredStrategy cannot all-reduce inside a
+        while loop of a replica function), with every product reduced over replicas."""
+        if not self._joint_across_replicas():
+            return super().make_train_function(force)
+        if self.train_function is not None and not force:
+            return self.train_function
+        step = tf.function(self._joint_step_cross_replica, reduce_retracing=True)
+
+        def function(iterator):
+            return step(next(iterator))
+
+        self.train_function = function
+        return function
+
+    def _joint_step_cross_replica(self, data):
+        with self.distribute_strategy.scope():
+            return self._joint_step_in_scope(data)
+
+    def _joint_step_in_scope(self, data):
+        strategy = self.distribute_strategy
+        step = tf.convert_to_tensor(self.step_counter)
+        seed = rng.fold(rng.fold(rng.as_seed(self.seed), step), self.n_disc)
+
+        def local_terms(data):
+            real = tf.convert_to_tensor(data[0] if isinstance(data, (tuple, list)) else data)
+            z = self._latents(rng.fold(seed, rng.LATENT_G), tf.shape(real)[0])
+            fake = self.generator(z, training=True)
+            d_total, terms, _ = self._discriminator_terms(real, fake, step, seed)
+            return d_total, terms
+
+        def loss_fn(data):
+            return scale_for_replicas(-local_terms(data)[0])
+
+        def record(data):
+            d_total, terms = local_terms(data)
+            terms = dict(terms, g_loss=-d_total)
+            self._record(terms)
+
+        strategy.run(record, args=(data,))  # the values before the update, for trackers
+        info = self.joint_optimizer.step(loss_fn, self.generator.trainable_variables,
+                                         self.discriminator.trainable_variables, args=(data,))
+        if self.clip_value is not None:
+            stabilizers.clip_weights(self.discriminator.trainable_variables, c=self.clip_value)
+        strategy.run(lambda it, res: self._record({"cg_iterations": tf.cast(it, tf.float32),
+                                                   "cg_residual": tf.cast(res, tf.float32)}),
+                     args=(info["cg_iterations"], info["cg_residual"]))
+        self.step_counter.assign_add(1)
+        return {name: tracker.result() for name, tracker in self._trackers.items()}
+
     def train_step(self, data):
         real = tf.convert_to_tensor(data[0] if isinstance(data, (tuple, list)) else data)
         batch = tf.shape(real)[0]

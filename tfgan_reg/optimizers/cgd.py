@@ -107,8 +107,13 @@ class CompetitiveOptimizer(tf.Module):
 
     # ---- the step ----------------------------------------------------------------------------
 
-    def step(self, loss_fn, min_vars, max_vars):
-        """One joint update: `min_vars` minimise and `max_vars` maximise `loss_fn()`.
+    def step(self, loss_fn, min_vars, max_vars, *, args=()):
+        """One joint update: `min_vars` minimise and `max_vars` maximise `loss_fn(*args)`.
+
+        Under a strategy with several replicas, call it either in a replica context (then the
+        CG loop is unrolled to `max_iter` masked iterations, because MirroredStrategy cannot
+        all-reduce inside a while loop) or, better, in the cross-replica context with `args`
+        holding the per-replica data (see `hvp`); `tfgan_reg.GAN` does the latter.
 
         Returns diagnostics: `cg_iterations`, `cg_residual` (final relative residual),
         `hvps` (mixed Hessian-vector products used) and `loss` (f before the update).
@@ -123,11 +128,11 @@ class CompetitiveOptimizer(tf.Module):
                              f"{[w.shape.as_list() for w in self.warm_start]}). Received: "
                              f"{[v.shape.as_list() for v in min_vars]}")
         self.iterations.assign_add(1)
-        f, gx, gy = hvp.value_and_gradients(loss_fn, min_vars, max_vars)
+        f, gx, gy = hvp.value_and_gradients(loss_fn, min_vars, max_vars, args)
         ax, ay = self._step_sizes(gx, gy, min_vars, max_vars)
         sx = [tf.sqrt(a) for a in ax]
-        dxy = lambda v: hvp.mixed_product(loss_fn, min_vars, max_vars, v)
-        dyx = lambda u: hvp.mixed_product(loss_fn, max_vars, min_vars, u)
+        dxy = lambda v: hvp.mixed_product(loss_fn, min_vars, max_vars, v, args)
+        dyx = lambda u: hvp.mixed_product(loss_fn, max_vars, min_vars, u, args)
 
         def operator(p):  # I + A_x^1/2 Dxy A_y Dyx A_x^1/2
             inner = dyx([s * q for s, q in zip(sx, p)])

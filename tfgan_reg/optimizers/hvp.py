@@ -4,9 +4,12 @@
 the tangent `v` of the y variables through a `GradientTape` that computes `grad_x f`. No matrix
 is ever formed; one product costs about one forward and one backward pass with tangents.
 
-Under a distribution strategy `loss_fn` returns the replica's share of the global objective
-(e.g. its local mean divided by the number of replicas); every result here is summed over
-replicas, so it is the gradient or product of the global objective on every replica.
+Under a distribution strategy `loss_fn(*args)` returns the replica's share of the global
+objective (e.g. its local mean divided by the number of replicas); every result here is summed
+over replicas, so it is the gradient or product of the global objective. Called in a replica
+context, the sum is an all-reduce; called in the cross-replica context of a strategy with
+several replicas, `loss_fn` runs on every replica through `strategy.run(loss_fn, args)` (so
+`args` may be per-replica values, e.g. the distributed batch) and the results are reduced.
 """
 import tensorflow as tf
 
@@ -24,38 +27,53 @@ def sum_over_replicas(tensors):
     return list(ctx.all_reduce(tf.distribute.ReduceOp.SUM, list(tensors)))
 
 
+def _summed(fn, args):
+    """`fn(*args)` (a list of tensors) summed over replicas, in either context."""
+    strategy = tf.distribute.get_strategy()
+    if tf.distribute.in_cross_replica_context() and strategy.num_replicas_in_sync > 1:
+        per_replica = strategy.run(fn, args=tuple(args))
+        return [strategy.reduce(tf.distribute.ReduceOp.SUM, t, axis=None) for t in per_replica]
+    return sum_over_replicas(fn(*args))
+
+
 def _zeros_for_none(values, variables):
     return [tf.zeros_like(v) if g is None else tf.convert_to_tensor(g)
             for g, v in zip(values, variables)]
 
 
-def _scalar(loss_fn):
-    f = loss_fn()
+def _scalar(loss_fn, args=()):
+    f = loss_fn(*args)
     if f.shape.rank != 0:
         raise ValueError(f"`loss_fn` must return a scalar. Received: shape={f.shape}")
     return f
 
 
-def value_and_gradients(loss_fn, x_vars, y_vars):
+def value_and_gradients(loss_fn, x_vars, y_vars, args=()):
     """(f, grad_x f, grad_y f), all summed over replicas."""
-    with tf.GradientTape(watch_accessed_variables=False) as tape:
-        tape.watch(list(x_vars) + list(y_vars))
-        f = _scalar(loss_fn)
-    grads = tape.gradient(f, list(x_vars) + list(y_vars),
-                          unconnected_gradients=tf.UnconnectedGradients.ZERO)
-    reduced = sum_over_replicas([f] + grads)
+    def local(*a):
+        with tf.GradientTape(watch_accessed_variables=False) as tape:
+            tape.watch(list(x_vars) + list(y_vars))
+            f = _scalar(loss_fn, a)
+        grads = tape.gradient(f, list(x_vars) + list(y_vars),
+                              unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        return [f] + grads
+
+    reduced = _summed(local, args)
     n = len(x_vars)
     return reduced[0], reduced[1:1 + n], reduced[1 + n:]
 
 
-def mixed_product(loss_fn, out_vars, in_vars, tangents):
+def mixed_product(loss_fn, out_vars, in_vars, tangents, args=()):
     """`(d^2 f / d out d in) tangents`: the mixed Hessian of f times a vector over `in_vars`,
     shaped like `out_vars`. `mixed_product(f, x, y, v)` is `Dxy v`; with (y, x, u), `Dyx u`."""
-    with tf.autodiff.ForwardAccumulator(list(in_vars), list(tangents)) as acc:
-        with tf.GradientTape(watch_accessed_variables=False) as tape:
-            tape.watch(list(out_vars))
-            f = _scalar(loss_fn)
-        grads = tape.gradient(f, list(out_vars),
-                              unconnected_gradients=tf.UnconnectedGradients.ZERO)
-    products = acc.jvp(grads, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-    return sum_over_replicas(_zeros_for_none(products, out_vars))
+    def local(*a):
+        with tf.autodiff.ForwardAccumulator(list(in_vars), list(tangents)) as acc:
+            with tf.GradientTape(watch_accessed_variables=False) as tape:
+                tape.watch(list(out_vars))
+                f = _scalar(loss_fn, a)
+            grads = tape.gradient(f, list(out_vars),
+                                  unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        products = acc.jvp(grads, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        return _zeros_for_none(products, out_vars)
+
+    return _summed(local, args)
