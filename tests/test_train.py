@@ -52,7 +52,7 @@ def _set(config, path, value):
     ("loss", "bce", r"`loss` must be one of \[.*'hinge'.*\]\. Received: loss='bce'"),
     ("penalty.name", "r3", r"`penalty.name` must be one of \[.*'r1'.*\]\. Received"),
     ("data.name", "ring9", r"`data.name` must be one of \[.*'ring8'.*\]\. Received"),
-    ("model.arch", "vgg", r"`model.arch` must be one of \['mlp'\]\. Received: model.arch='vgg'"),
+    ("model.arch", "vgg", r"`model.arch` must be one of \[.*'mlp'.*\]\. Received: model.arch='vgg'"),
     ("penalty.gamma", -1.0, r"`penalty.gamma` must be a non-negative finite number. "
                             r"Received: penalty.gamma=-1.0"),
     ("penalty.gamma", float("nan"), r"penalty.gamma=nan"),

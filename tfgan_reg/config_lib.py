@@ -14,7 +14,6 @@ from tfgan_reg import penalties as penalties_lib
 from tfgan_reg import schedules
 
 OPTIMIZERS = ("adam", "rmsprop", "sgd", "cgd", "acgd")
-TOY_ARCHITECTURES = ("mlp",)  # = tfgan_reg.nets.names() until the image networks land
 
 
 def base_config():
@@ -92,16 +91,24 @@ def penalty_kwargs(penalty):
 def validate(config, *, datasets=None, architectures=None):
     """Raises `ValueError` on the first bad value of `config`; returns the config otherwise.
 
-    `datasets` / `architectures` are the valid names (defaults: the toy sets and the MLP).
+    `datasets` / `architectures` are the valid names (defaults: the registries of
+    `tfgan_reg.data` and `tfgan_reg.nets`).
     """
-    from tfgan_reg.data import toy  # the toy registry is light; image sets are passed in
-    datasets = tuple(datasets or toy.names())
-    architectures = tuple(architectures or TOY_ARCHITECTURES)
+    from tfgan_reg import data as data_lib
+    from tfgan_reg import nets
+    datasets = tuple(datasets or data_lib.names())
+    architectures = tuple(architectures or nets.names())
     _check_keys(config, base_config())
     if config.data.name not in datasets:
         raise _error("data.name", config.data.name, datasets)
     if config.model.arch not in architectures:
         raise _error("model.arch", config.model.arch, architectures)
+    needed = nets.SAMPLE_SHAPES.get(config.model.arch)
+    if needed is not None and config.data.name in data_lib.names() \
+            and tuple(data_lib.shape(config.data.name)) != needed:
+        raise ValueError(f"model.arch={config.model.arch!r} takes samples of shape {needed}. "
+                         f"Received: data.name={config.data.name!r} of shape "
+                         f"{tuple(data_lib.shape(config.data.name))}")
     _check_positive_int("model.latent_dim", config.model.latent_dim)
     if config.loss not in losses_lib.names():
         raise _error("loss", config.loss, losses_lib.names())

@@ -19,6 +19,7 @@ from tfgan_reg import gan as gan_lib
 from tfgan_reg import optimizers as optimizers_lib
 from tfgan_reg import rng
 from tfgan_reg import schedules
+from tfgan_reg import data as data_lib
 from tfgan_reg.data import toy
 from tfgan_reg import nets
 
@@ -48,20 +49,13 @@ def make_strategy(name="default"):
 # ---- building ---------------------------------------------------------------------------------
 
 def data_shape(config):
-    return (toy.get(config.data.name).dim,)
+    return tuple(data_lib.shape(config.data.name))
 
 
 def build_networks(config):
     """(generator, discriminator) of `config.model` for the data's sample shape."""
-    m = config.model
-    shape = data_shape(config)
-    build_g, build_d = nets.get(m.arch)
-    generator = build_g(latent_dim=m.latent_dim, output_shape=shape, depth=m.g_depth,
-                        width=m.g_width, activation=m.activation,
-                        normalization=m.g_normalization, seed=2 * config.seed)
-    discriminator = build_d(input_shape=shape, depth=m.d_depth, width=m.d_width,
-                            activation=m.activation, normalization=m.d_normalization,
-                            seed=2 * config.seed + 1)
+    generator, discriminator = nets.build(config.model.arch, config.model, data_shape(config),
+                                          config.seed)
     return generator, discriminator
 
 
@@ -121,11 +115,14 @@ def build_gan(config):
 def make_dataset(config, *, start_step, num_steps):
     """Real batches for generator steps [start_step, start_step + num_steps)."""
     t = config.train
-    ds = toy.dataset(config.data.name, batch_size=t.batch_size * t.n_disc, seed=config.seed,
-                     start_step=start_step, num_steps=num_steps)
+    ds = data_lib.dataset(config.data.name, batch_size=t.batch_size * t.n_disc,
+                          seed=config.seed, start_step=start_step, num_steps=num_steps,
+                          data_dir=config.data.data_dir)
     if t.n_disc > 1:
+        shape = list(data_shape(config))
+        perm = [1, 0] + list(range(2, 2 + len(shape)))
         ds = ds.map(lambda x: tf.transpose(
-            tf.reshape(x, [t.n_disc, t.batch_size, -1]), [1, 0, 2]))
+            tf.reshape(x, [t.n_disc, t.batch_size] + shape), perm))
     return ds
 
 
@@ -240,6 +237,13 @@ def evaluate(config, model, workdir=None, *, tag="final"):
     """Low-dimensional metrics of the current generator; writes its pictures to `workdir`."""
     from tfgan_reg.eval import lowdim, plots
     n, seed = config.eval.num_samples, config.eval.seed
+    if data_lib.is_image(config.data.name):
+        # Image scores (IS/FID/KID) are `tfgan_reg.eval`'s; here, a grid of samples.
+        metrics = {}
+        if workdir is not None:
+            metrics["picture"] = plots.image_grid_png(
+                os.path.join(workdir, f"samples_{tag}.png"), generate(model, 64, seed))
+        return metrics
     fake = generate(model, n, seed)
     real = np.asarray(toy.sample(config.data.name, n, seed + 1))
     source = toy.get(config.data.name)
@@ -264,7 +268,8 @@ def summary_line(config, step, metrics):
     if "modes" in metrics:
         parts.append(f"modes covered {metrics['modes']}/{metrics['num_modes']}")
         parts.append(f"high-quality {100 * metrics['hq_fraction']:.1f}%")
-    parts.append(f"W1 {metrics['w1']:.4f} ({config.eval.num_samples} samples, exact OT)")
+    if "w1" in metrics:
+        parts.append(f"W1 {metrics['w1']:.4f} ({config.eval.num_samples} samples, exact OT)")
     return ", ".join(parts)
 
 

@@ -1,12 +1,33 @@
-"""Data sets by config name (`config.data.name`); the low-dimensional sets live in `toy`."""
-from tfgan_reg.data import toy
+"""Data sets by config name (`config.data.name`): the low-dimensional sets of `toy` and the
+image sets of `images`."""
+from tfgan_reg.data import images, toy
 
 
 def names():
-    return toy.names()
+    return sorted(toy.names() + images.names())
+
+
+def is_image(name):
+    return name in images.SHAPES
+
+
+def shape(name):
+    """The shape of one sample."""
+    if is_image(name):
+        return images.shape(name)
+    return (toy.get(name).dim,)
+
+
+def dataset(name, *, batch_size, seed, start_step=0, num_steps=None, data_dir=""):
+    """Batches for steps start_step, ...; batch `s` depends on (seed, s) only."""
+    if is_image(name):
+        return images.dataset(name, batch_size=batch_size, seed=seed, start_step=start_step,
+                              num_steps=num_steps, data_dir=data_dir)
+    return toy.dataset(name, batch_size=batch_size, seed=seed, start_step=start_step,
+                       num_steps=num_steps)
 
 
 def get(name):
-    """The data source registered under `name` (`sample(n, seed)`, `dim`, and for mixtures
-    `centres` and `std`)."""
+    """The low-dimensional source registered under `name` (`sample(n, seed)`, `dim`, and for
+    mixtures `centres` and `std`)."""
     return toy.get(name)

@@ -1,0 +1,79 @@
+"""The networks of seed 003 (Schaefer et al. 2020, "Implicit competitive regularization"):
+its MNIST pair (Tables 1-2) and the WGAN-GP CIFAR-10 DCGAN pair (Tables 4-5, from Gulrajani et
+al. 2017). Images are NHWC in [-1, 1]; the discriminators output raw logits [B, 1]."""
+import keras
+
+D_NORMALIZATIONS = ("none", "spectral")
+
+
+def _maybe_sn(layer, normalization):
+    if normalization not in D_NORMALIZATIONS:
+        raise ValueError(f"`normalization` must be one of {list(D_NORMALIZATIONS)}. "
+                         f"Received: normalization={normalization!r}")
+    return keras.layers.SpectralNormalization(layer) if normalization == "spectral" else layer
+
+
+def _init(seed, k):
+    return "glorot_uniform" if seed is None else keras.initializers.GlorotUniform(seed * 7919 + k)
+
+
+def cifar_generator(*, latent_dim=128, seed=None, name="generator"):
+    """Table 4: Linear-BN-ReLU to 256x4x4, then ConvT(4, stride 2)-BN-ReLU to 128x8x8 and
+    64x16x16, then ConvT-tanh to 3x32x32."""
+    z = keras.Input((latent_dim,))
+    h = keras.layers.Dense(4 * 4 * 256, kernel_initializer=_init(seed, 1))(z)
+    h = keras.layers.ReLU()(keras.layers.BatchNormalization()(h))
+    h = keras.layers.Reshape((4, 4, 256))(h)
+    for k, filters in enumerate((128, 64)):
+        h = keras.layers.Conv2DTranspose(filters, 4, 2, padding="same",
+                                         kernel_initializer=_init(seed, 2 + k))(h)
+        h = keras.layers.ReLU()(keras.layers.BatchNormalization()(h))
+    x = keras.layers.Conv2DTranspose(3, 4, 2, padding="same", activation="tanh",
+                                     kernel_initializer=_init(seed, 4))(h)
+    return keras.Model(z, x, name=name)
+
+
+def cifar_discriminator(*, normalization="none", seed=None, name="discriminator"):
+    """Table 5: Conv(4, stride 2)-LeakyReLU to 64x16x16, 128x8x8, 256x4x4, then Linear."""
+    x = keras.Input((32, 32, 3))
+    h = x
+    for k, filters in enumerate((64, 128, 256)):
+        h = _maybe_sn(keras.layers.Conv2D(filters, 4, 2, padding="same",
+                                          kernel_initializer=_init(seed, 1 + k)), normalization)(h)
+        h = keras.layers.LeakyReLU(0.2)(h)
+    h = keras.layers.Flatten()(h)
+    logits = _maybe_sn(keras.layers.Dense(1, kernel_initializer=_init(seed, 4)),
+                       normalization)(h)
+    return keras.Model(x, logits, name=name)
+
+
+def mnist_generator(*, latent_dim=96, seed=None, name="generator"):
+    """Table 1: Linear-BN-ReLU 1024, Linear-BN-ReLU 128x7x7, ConvT(4, 2)-BN-ReLU 64x14x14,
+    ConvT(4, 2)-tanh 1x28x28."""
+    z = keras.Input((latent_dim,))
+    h = keras.layers.Dense(1024, kernel_initializer=_init(seed, 1))(z)
+    h = keras.layers.ReLU()(keras.layers.BatchNormalization()(h))
+    h = keras.layers.Dense(7 * 7 * 128, kernel_initializer=_init(seed, 2))(h)
+    h = keras.layers.ReLU()(keras.layers.BatchNormalization()(h))
+    h = keras.layers.Reshape((7, 7, 128))(h)
+    h = keras.layers.Conv2DTranspose(64, 4, 2, padding="same", kernel_initializer=_init(seed, 3))(h)
+    h = keras.layers.ReLU()(keras.layers.BatchNormalization()(h))
+    x = keras.layers.Conv2DTranspose(1, 4, 2, padding="same", activation="tanh",
+                                     kernel_initializer=_init(seed, 4))(h)
+    return keras.Model(z, x, name=name)
+
+
+def mnist_discriminator(*, normalization="none", seed=None, name="discriminator"):
+    """Table 2: Conv(5, 1)-LeakyReLU 32x24x24, MaxPool 2, Conv(5, 1)-LeakyReLU 64x8x8,
+    MaxPool 2, Linear-LeakyReLU 1024, Linear 1."""
+    x = keras.Input((28, 28, 1))
+    h = x
+    for k, filters in enumerate((32, 64)):
+        h = _maybe_sn(keras.layers.Conv2D(filters, 5, 1, padding="valid",
+                                          kernel_initializer=_init(seed, 1 + k)), normalization)(h)
+        h = keras.layers.MaxPooling2D(2)(keras.layers.LeakyReLU(0.2)(h))
+    h = keras.layers.Flatten()(h)
+    h = keras.layers.LeakyReLU(0.2)(_maybe_sn(
+        keras.layers.Dense(1024, kernel_initializer=_init(seed, 3)), normalization)(h))
+    logits = _maybe_sn(keras.layers.Dense(1, kernel_initializer=_init(seed, 4)), normalization)(h)
+    return keras.Model(x, logits, name=name)
