@@ -119,3 +119,48 @@ def test_step_inside_strategy_run_matches_single_replica(mirrored_strategy):
 
     np.testing.assert_allclose(run(mirrored_strategy), run(tf.distribute.get_strategy()),
                                rtol=1e-12)
+
+
+def _config_module(name):
+    import importlib.util
+    import os
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    spec = importlib.util.spec_from_file_location(name, os.path.join(root, "configs",
+                                                                     f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+TABLE3 = ["ogan-l2-1e-4-adam", "ogan-l2-1e-4-acgd", "ogan-noreg-adam", "ogan-noreg-acgd",
+          "wgan-gp-adam", "wgan-sn-adam", "wgan-noreg-acgd", "wgan-gp-acgd",
+          "wgan-l2-1e-2-adam", "wgan-l2-1e-3-adam", "wgan-l2-1e-3-acgd"]
+
+
+def test_seed003_configs():
+    cifar = _config_module("icr_cifar10")
+    configs = {run: config_lib.validate(cifar.get_config(run)) for run in TABLE3}
+    assert configs["wgan-gp-adam"].train.n_disc == 5 and configs["wgan-gp-adam"].train.beta2 == 0.9
+    assert configs["wgan-gp-acgd"].penalty.name == "wgan_gp"
+    assert configs["wgan-sn-adam"].model.d_normalization == "spectral"
+    assert configs["wgan-l2-1e-3-acgd"].penalty.lam == 1e-3
+    for run, c in configs.items():
+        assert c.train.batch_size == 64 and c.train.d_learning_rate == 1e-4
+        assert c.train.optimizer == run.split("-")[-1]
+        assert c.loss == ("wasserstein" if run.startswith("wgan") else "non_saturating")
+    with pytest.raises(ValueError, match=r"RUN must be .*Received: 'wgan-dropout-adam'"):
+        cifar.get_config("wgan-dropout-adam")
+    mnist = _config_module("icr_mnist")
+    for opt in ("simgd", "acgd"):
+        config_lib.validate(mnist.get_config(opt))
+
+
+def test_acgd_trains_the_cifar_dcgan_on_mock_data(tmp_path):
+    import tensorflow_datasets as tfds
+    config = _config_module("icr_cifar10").get_config("wgan-gp-acgd")
+    config.data.data_dir = str(tmp_path / "tfds")
+    config.train.update(batch_size=4, num_steps=2, checkpoint_every=1, log_every=1,
+                        cg_max_iter=3, jit_compile=False)
+    with tfds.testing.mock_data(num_examples=8, data_dir=config.data.data_dir):
+        metrics = train_lib.train_and_evaluate(config, str(tmp_path / "run"), verbose=False)
+    assert metrics["step"] == 2 and (tmp_path / "run" / "samples_final.png").exists()
