@@ -1,0 +1,86 @@
+"""Dirac-GAN eigenvalues computed by autodiff against seed 002's closed forms (METHODS 6)."""
+import numpy as np
+import pytest
+
+from tfgan_reg.dynamics import dirac
+from tfgan_reg.dynamics.dirac import Method
+
+FP0 = {"gan": 0.5, "wgan": 1.0}      # f'(0)
+FPP0 = {"gan": -0.25, "wgan": 0.0}   # f''(0)
+F = {"gan": dirac.f_gan, "wgan": dirac.f_wgan}
+
+
+def _same(got, want):
+    key = lambda z: (round(z.real, 9), round(z.imag, 9))
+    np.testing.assert_allclose(sorted(np.asarray(got, complex), key=key),
+                               sorted(np.asarray(want, complex), key=key), atol=1e-9)
+
+
+@pytest.mark.parametrize("f", ["gan", "wgan"])
+def test_unregularised_eigenvalues_are_imaginary(f):
+    _same(dirac.eigenvalues(Method("unregularized", F[f])), [FP0[f] * 1j, -FP0[f] * 1j])
+
+
+@pytest.mark.parametrize("h", [0.01, 0.1, 0.5])
+def test_simultaneous_gd_update_eigenvalues(h):
+    step = dirac.simultaneous_step(Method("unregularized"), h)
+    _same(dirac.update_eigenvalues(step), [1 + h * 0.5j, 1 - h * 0.5j])
+
+
+@pytest.mark.parametrize("h,n_g,n_d", [(0.1, 1, 1), (1.0, 1, 1), (2.0, 1, 5), (3.0, 2, 3),
+                                       (0.5, 3, 1)])
+def test_alternating_gd_update_eigenvalues_eq5(h, n_g, n_d):
+    alpha = np.sqrt(n_g * n_d) * h * 0.5
+    a = 1 - alpha ** 2 / 2
+    root = np.sqrt(complex(a ** 2 - 1))
+    step = dirac.alternating_step(Method("unregularized"), h, n_g=n_g, n_d=n_d)
+    _same(dirac.update_eigenvalues(step), [a + root, a - root])
+
+
+@pytest.mark.parametrize("sigma", [0.5, 1.0, 2.0, 3.0])
+def test_instance_noise_eigenvalues(sigma):
+    f1, f2 = FP0["gan"], FPP0["gan"]
+    root = np.sqrt(complex(f2 ** 2 * sigma ** 4 - f1 ** 2))
+    _same(dirac.eigenvalues(Method("instance_noise", sigma=sigma)),
+          [f2 * sigma ** 2 + root, f2 * sigma ** 2 - root])
+
+
+@pytest.mark.parametrize("name", ["r1", "r2"])
+@pytest.mark.parametrize("gamma", [0.1, 0.3, 1.0, 5.0])
+def test_gradient_penalty_eigenvalues(name, gamma):
+    root = np.sqrt(complex(gamma ** 2 / 4 - FP0["gan"] ** 2))
+    _same(dirac.eigenvalues(Method(name, gamma=gamma)), [-gamma / 2 + root, -gamma / 2 - root])
+
+
+def test_critical_values():
+    f1, f2 = FP0["gan"], FPP0["gan"]
+    gamma_c = 2 * abs(f1)
+    ev = dirac.eigenvalues(Method("r1", gamma=gamma_c))
+    np.testing.assert_allclose(ev, [-gamma_c / 2] * 2, atol=1e-6)  # a double real eigenvalue
+    sigma_c = np.sqrt(abs(f1) / abs(f2))
+    ev = dirac.eigenvalues(Method("instance_noise", sigma=sigma_c))
+    np.testing.assert_allclose(ev, [f2 * sigma_c ** 2] * 2, atol=1e-6)
+
+
+def test_roth_and_conopt_have_negative_real_parts():
+    """Both converge (Table 1); Roth's Dirac weights are 1/4 at the equilibrium, so it acts
+    like R1 with gamma/2: eigenvalues -gamma/4 +- sqrt(gamma^2/16 - f'(0)^2)."""
+    gamma = 1.0
+    root = np.sqrt(complex(gamma ** 2 / 16 - 0.25))
+    _same(dirac.eigenvalues(Method("roth", gamma=gamma)), [-gamma / 4 + root, -gamma / 4 - root])
+    # ConOpt: J = [[0, -a], [a, 0]] - gamma J^T J = [[-g a^2, -a], [a, -g a^2]].
+    a = 0.5
+    _same(dirac.eigenvalues(Method("conopt", gamma=gamma)), [-gamma * a * a + a * 1j,
+                                                             -gamma * a * a - a * 1j])
+
+
+def test_trajectories():
+    start, h = (1.0, 1.0), 0.1
+    norm = lambda step, n: np.linalg.norm(dirac.trajectory(step, start, n)[-1])
+    sim = norm(dirac.simultaneous_step(Method("unregularized"), h), 500)
+    assert sim > np.sqrt(2) * 1.05  # spirals out
+    assert norm(dirac.simultaneous_step(Method("r1", gamma=1.0), h), 500) < 1e-3
+    assert norm(dirac.cgd_step(Method("unregularized"), 1.0), 500) < 1e-3
+    # CGD's update operator at the equilibrium is a contraction.
+    assert np.abs(dirac.update_eigenvalues(dirac.cgd_step(Method("unregularized"), 1.0))).max() \
+        < 1.0

@@ -1,0 +1,156 @@
+"""The Dirac-GAN of seed 002 (section 2.2; METHODS.md section 6) for each method of its Table 1
+and for CGD: the gradient vector field, its Jacobian at the equilibrium, the update operators of
+simultaneous and alternating gradient descent, and simulated trajectories.
+
+Data `delta_0`, generator `delta_theta`, discriminator `D(x) = psi x`; the generator minimises
+`L(theta, psi) = f(psi theta) + f(0)`, the discriminator maximises it minus its regulariser.
+Everything is differentiated by TensorFlow (float64); nothing below hard-codes an eigenvalue.
+"""
+import dataclasses
+
+import numpy as np
+import tensorflow as tf
+
+DT = tf.float64
+
+
+def f_gan(t):
+    """`f(t) = -log(1 + exp(-t))` (the GAN objective; f'(0) = 1/2, f''(0) = -1/4)."""
+    return -tf.nn.softplus(-t)
+
+
+def f_wgan(t):
+    """`f(t) = t` (WGAN; f'(0) = 1, f''(0) = 0)."""
+    return t
+
+
+# Gauss-Hermite nodes for E over N(0, sigma^2) (instance noise), exact for polynomials of degree
+# < 2 * 40 and accurate to float64 for the smooth f here.
+_GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(40)
+_GH_W = _GH_W / _GH_W.sum()
+
+
+@dataclasses.dataclass(frozen=True)
+class Method:
+    """A row of seed 002's Table 1: objective, discriminator regulariser, hyperparameters."""
+    name: str
+    f: callable = f_gan
+    gamma: float = 0.0   # R1 / R2 / Roth / ConOpt weight, or WGAN-GP / DRAGAN lambda
+    sigma: float = 0.0   # instance noise std
+
+
+def _expect_noise(fn, sigma):
+    if sigma == 0:
+        return fn(tf.constant(0.0, DT))
+    eps = tf.constant(sigma * _GH_X, DT)
+    return tf.reduce_sum(tf.constant(_GH_W, DT) * fn(eps))
+
+
+def objective(method, theta, psi):
+    """L(theta, psi) as seen by both players (with instance noise when sigma > 0)."""
+    f = method.f
+    return (_expect_noise(lambda e: f(psi * (theta + e)), method.sigma)
+            + _expect_noise(lambda e: f(psi * e), method.sigma))
+
+
+def discriminator_penalty(method, theta, psi):
+    """The regulariser D adds to its loss; `grad_x D(x) = psi` at every point."""
+    n = method.name
+    if n in ("r1", "r2"):  # (gamma/2) |grad D|^2 on real (x = 0) or fake (x = theta) points
+        return 0.5 * method.gamma * psi ** 2
+    if n == "roth":  # seed 001 eq. 20: weights (1 - sigma(D(0)))^2 and sigma(D(theta))^2
+        return 0.5 * method.gamma * (tf.sigmoid(-psi * 0.0) ** 2 * psi ** 2
+                                     + tf.sigmoid(psi * theta) ** 2 * psi ** 2)
+    if n in ("wgan_gp", "dragan"):  # lam (|grad D| - 1)^2 at interpolates / around the data
+        return method.gamma * (tf.abs(psi) - 1.0) ** 2
+    return tf.constant(0.0, DT)
+
+
+def _raw_field(method, theta, psi):
+    """(-dL/dtheta, d(L - penalty)/dpsi): the directions both players move in."""
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch([theta, psi])
+        loss = objective(method, theta, psi)
+        d_obj = loss - discriminator_penalty(method, theta, psi)
+    return -tape.gradient(loss, theta), tape.gradient(d_obj, psi)
+
+
+def vector_field(method, theta, psi):
+    """The gradient vector field v(theta, psi); ConOpt adds `-gamma grad (|v|^2 / 2)`."""
+    theta = tf.convert_to_tensor(theta, DT)
+    psi = tf.convert_to_tensor(psi, DT)
+    if method.name != "conopt":
+        return _raw_field(method, theta, psi)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch([theta, psi])
+        vt, vp = _raw_field(method, theta, psi)
+        half_sq = 0.5 * (vt ** 2 + vp ** 2)
+    return (vt - method.gamma * tape.gradient(half_sq, theta),
+            vp - method.gamma * tape.gradient(half_sq, psi))
+
+
+def _jacobian(fn, point):
+    z = tf.Variable(np.asarray(point, np.float64))
+    with tf.GradientTape() as tape:
+        out = tf.stack(fn(z[0], z[1]))
+    return tape.jacobian(out, z).numpy()
+
+
+def jacobian(method, point=(0.0, 0.0)):
+    """Jacobian of the vector field at `point` (the equilibrium by default)."""
+    return _jacobian(lambda t, p: vector_field(method, t, p), point)
+
+
+def eigenvalues(method, point=(0.0, 0.0)):
+    return np.linalg.eigvals(jacobian(method, point))
+
+
+def simultaneous_step(method, h):
+    def step(theta, psi):
+        vt, vp = vector_field(method, theta, psi)
+        return theta + h * vt, psi + h * vp
+    return step
+
+
+def alternating_step(method, h, n_g=1, n_d=1):
+    """n_d discriminator steps, then n_g generator steps (seed 002 Lemma 2.5)."""
+    def step(theta, psi):
+        for _ in range(n_d):
+            psi = psi + h * vector_field(method, theta, psi)[1]
+        for _ in range(n_g):
+            theta = theta + h * vector_field(method, theta, psi)[0]
+        return theta, psi
+    return step
+
+
+def cgd_step(method, h):
+    """One CGD step (METHODS.md section 3) on the zero-sum Dirac-GAN, theta min, psi max."""
+    def step(theta, psi):
+        with tf.GradientTape(persistent=True) as outer:
+            outer.watch([theta, psi])
+            with tf.GradientTape(persistent=True) as inner:
+                inner.watch([theta, psi])
+                loss = objective(method, theta, psi)
+            gt, gp = inner.gradient(loss, theta), inner.gradient(loss, psi)
+        dxy = outer.gradient(gt, psi)
+        denom = 1.0 + h * h * dxy * dxy
+        dt = -h * (gt + h * dxy * gp) / denom
+        dp = h * (gp - h * dxy * gt) / denom
+        return theta + dt, psi + dp
+    return step
+
+
+def update_eigenvalues(step, point=(0.0, 0.0)):
+    """Eigenvalues of the Jacobian of an update operator at `point`."""
+    return np.linalg.eigvals(_jacobian(step, point))
+
+
+def trajectory(step, start=(1.0, 1.0), num_steps=1000):
+    """Iterates of an update operator from `start`: array [num_steps + 1, 2]."""
+    z = [tf.constant(start[0], DT), tf.constant(start[1], DT)]
+    out = [np.array(start, np.float64)]
+    fn = tf.function(step)
+    for _ in range(num_steps):
+        z = list(fn(*z))
+        out.append(np.array([float(z[0]), float(z[1])]))
+    return np.stack(out)
