@@ -84,3 +84,10 @@ def test_trajectories():
     # CGD's update operator at the equilibrium is a contraction.
     assert np.abs(dirac.update_eigenvalues(dirac.cgd_step(Method("unregularized"), 1.0))).max() \
         < 1.0
+
+
+def test_table_reproduces_seed_002_table_1_general_case():
+    verdicts = {name: ok for name, _, _, _, ok, _ in dirac.table(h=0.1, num_steps=1500)}
+    assert verdicts == {"unregularized": False, "wgan": False, "wgan_gp": False,
+                        "dragan": False, "instance_noise": True, "conopt": True, "roth": True,
+                        "r1": True, "r2": True, "cgd": True}

@@ -154,3 +154,46 @@ def trajectory(step, start=(1.0, 1.0), num_steps=1000):
         z = list(fn(*z))
         out.append(np.array([float(z[0]), float(z[1])]))
     return np.stack(out)
+
+
+# ---- seed 002's Table 1, derived ------------------------------------------------------------
+
+# Each row's hyperparameters; the notes say where the verdict depends on them.
+TABLE_ROWS = [
+    (Method("unregularized"), "never converges: eigenvalues on the imaginary axis"),
+    (Method("wgan", f=f_wgan), "never converges (with or without clipping at the equilibrium)"),
+    (Method("wgan_gp", f=f_wgan, gamma=1.0),
+     "no equilibrium at (0, 0): D is pushed to |psi| = 1; theta keeps moving"),
+    (Method("dragan", gamma=1.0), "as WGAN-GP here: the penalty needs |psi| = 1"),
+    (Method("instance_noise", sigma=1.0),
+     "converges for every sigma > 0; oscillating below sigma_c = sqrt(|f'(0)| / |f''(0)|)"),
+    (Method("conopt", gamma=1.0), "converges for every gamma > 0 (small enough step size)"),
+    (Method("roth", gamma=1.0), "converges for every gamma > 0; oscillating below 2 gamma_c"),
+    (Method("r1", gamma=1.0), "converges for every gamma > 0; oscillating below gamma_c = "
+                              "2 |f'(0)|"),
+    (Method("r2", gamma=1.0), "as R1 (the gradient of D(x) = psi x is psi everywhere)"),
+    (Method("cgd"), "CGD update (h = 1): converges for every step size h > 0"),
+]
+
+_NON_SMOOTH = ("wgan_gp", "dragan")  # |psi| is not differentiable at the equilibrium
+
+
+def table(h=0.1, num_steps=2000, start=(1.0, 1.0)):
+    """Rows of (method, Jacobian eigenvalues at (0, 0) or None, spectral radius of the
+    simultaneous-GD update (CGD: of its own update), final distance to (0, 0) of a simulated
+    trajectory from `start`, verdict, note)."""
+    rows = []
+    for method, note in TABLE_ROWS:
+        if method.name == "cgd":
+            step = cgd_step(Method("unregularized"), 1.0)
+            eig = None
+        else:
+            step = simultaneous_step(method, h)
+            eig = None if method.name in _NON_SMOOTH else eigenvalues(method)
+        radius = None if method.name in _NON_SMOOTH else float(
+            np.abs(update_eigenvalues(step)).max())
+        final = float(np.linalg.norm(trajectory(step, start, num_steps)[-1]))
+        stable = (eig is None or np.all(eig.real < 0)) and (radius is None or radius < 1)
+        converges = stable and final < 1e-2 * np.linalg.norm(start)
+        rows.append((method.name, eig, radius, final, converges, note))
+    return rows
