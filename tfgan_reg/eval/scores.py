@@ -35,3 +35,13 @@ def kernel_distance(activations1, activations2, max_block_size=1024):
         tf.constant(np.asarray(activations1, np.float64)),
         tf.constant(np.asarray(activations2, np.float64)), max_block_size=max_block_size)
     return float(kid), float(std)
+
+
+def image_scores(classifier, fake_batches, real_pool, *, splits=10, kid_block=1024):
+    """IS of the generated images, and their FID and KID to the real pool activations."""
+    from tfgan_reg.eval import classifier as classifier_lib
+    logits, pool = classifier_lib.stream(classifier, fake_batches)
+    is_mean, is_std = inception_score(logits, splits=min(splits, len(logits)))
+    kid, kid_std = kernel_distance(real_pool, pool, max_block_size=kid_block)
+    return {"is": is_mean, "is_std": is_std, "fid": frechet_distance(real_pool, pool),
+            "kid": kid, "kid_std": kid_std, "num_samples": int(len(logits))}

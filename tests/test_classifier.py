@@ -1,0 +1,75 @@
+"""The image-score pipeline end to end with a random-weight Keras InceptionV3 saved locally
+(plumbing only: nothing is downloaded)."""
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgan_reg.data import images
+from tfgan_reg.eval import classifier as classifier_lib
+from tfgan_reg.eval import scores
+
+SIZE = 75  # InceptionV3's smallest input
+
+
+@pytest.fixture(scope="module")
+def inception_dir(tmp_path_factory):
+    base = keras.applications.InceptionV3(include_top=False, weights=None,
+                                          input_shape=(SIZE, SIZE, 3), pooling="avg")
+    head = keras.layers.Dense(10)
+
+    class Module(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.base, self.head = base, head
+            self.head.build((None, 2048))
+
+        @tf.function(input_signature=[tf.TensorSpec([None, SIZE, SIZE, 3], tf.float32)])
+        def __call__(self, x):
+            pool = self.base(x, training=False)
+            return {"logits": self.head(pool), "pool_3": pool}
+
+    module = Module()
+    path = str(tmp_path_factory.mktemp("inception"))
+    tf.saved_model.save(module, path, signatures={"serving_default": module.__call__})
+    return path
+
+
+def _batches(x, size=64):
+    return [x[i:i + size] for i in range(0, len(x), size)]
+
+
+def test_scores_with_a_local_random_inception(inception_dir, tmp_path):
+    clf = classifier_lib.load(inception_dir)
+    assert clf.input_size == (SIZE, SIZE)
+    raw, _ = images.load_uint8("digits")
+    real = np.asarray(images.to_float(raw[:128]))
+    fake = np.random.default_rng(0).uniform(-1, 1, size=(96, 8, 8, 1)).astype(np.float32)
+    logits, pool = classifier_lib.stream(clf, _batches(real))
+    assert logits.shape == (128, 10) and pool.shape == (128, 2048)
+
+    pool_cached = classifier_lib.cached_real_activations(
+        clf, "digits", lambda: _batches(real), 128, str(tmp_path))
+    np.testing.assert_allclose(pool_cached, pool, rtol=1e-5, atol=1e-6)
+    assert len(os.listdir(tmp_path)) == 1
+    again = classifier_lib.cached_real_activations(  # from the cache: batches are not touched
+        clf, "digits", lambda: (_ for _ in ()).throw(AssertionError("recomputed")), 128,
+        str(tmp_path))
+    np.testing.assert_array_equal(again, pool_cached)
+
+    out = scores.image_scores(clf, _batches(fake), pool_cached, splits=4, kid_block=64)
+    assert out["num_samples"] == 96 and 1.0 <= out["is"] <= 10.0
+    assert np.isfinite([out["fid"], out["kid"], out["kid_std"]]).all()
+    same = scores.image_scores(clf, _batches(real), pool_cached, splits=4, kid_block=64)
+    assert abs(same["fid"]) < 1e-3 * max(1.0, out["fid"]) and same["fid"] < out["fid"]
+
+
+def test_offline_classifier_errors():
+    with pytest.raises(FileNotFoundError, match="No classifier at '/nonexistent'"):
+        classifier_lib.load("/nonexistent")
+    if classifier_lib._reachable(classifier_lib.TFGAN_INCEPTION):
+        pytest.skip("this machine is online")
+    with pytest.raises(FileNotFoundError, match=r"cannot reach it \(no network\).*--classifier"):
+        classifier_lib.load()

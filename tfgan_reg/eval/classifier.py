@@ -1,0 +1,108 @@
+"""Classifiers for image scores: the TF-GAN Inception network from TF-Hub (online), or any local
+SavedModel / TF-Hub directory; streamed logits and pool activations; cached real statistics.
+
+A classifier maps float images in [-1, 1], NHWC with 3 channels at its input size, to a dict with
+`logits` [N, classes] and `pool_3` [N, features] (the TF-GAN Inception module's names). Images
+of another size or with one channel are resized and tiled to fit.
+"""
+import hashlib
+import os
+import socket
+import urllib.parse
+
+import numpy as np
+import tensorflow as tf
+
+TFGAN_INCEPTION = "https://tfhub.dev/tensorflow/tfgan/eval/inception/1"
+
+
+class Classifier:
+    """A loaded classifier: `__call__(images) -> (logits, pool)` on float [-1, 1] images."""
+
+    def __init__(self, fn, input_size, name):
+        self._fn = fn
+        self.input_size = tuple(input_size)
+        self.name = name
+
+    def __call__(self, images):
+        x = tf.convert_to_tensor(images, tf.float32)
+        if x.shape[-1] == 1:
+            x = tf.tile(x, [1, 1, 1, 3])
+        if tuple(x.shape[1:3]) != self.input_size:
+            x = tf.image.resize(x, self.input_size, method="bilinear")
+        out = self._fn(x)
+        return np.asarray(out["logits"], np.float64), np.asarray(out["pool_3"], np.float64)
+
+
+def _reachable(url, timeout=3.0):
+    host = urllib.parse.urlparse(url).hostname
+    try:
+        socket.setdefaulttimeout(timeout)
+        socket.getaddrinfo(host, 443)
+        return True
+    except OSError:
+        return False
+    finally:
+        socket.setdefaulttimeout(None)
+
+
+def load(location=TFGAN_INCEPTION):
+    """Loads a classifier from a local SavedModel / TF-Hub directory, or from a TF-Hub URL when
+    the network is reachable (fails at once, saying what to do, when it is not)."""
+    if os.path.isdir(location):
+        module = tf.saved_model.load(location)
+    elif location.startswith(("http://", "https://")):
+        cache = os.environ.get("TFHUB_CACHE_DIR", "")
+        if not _reachable(location):
+            raise FileNotFoundError(
+                f"The classifier {location!r} is a TF-Hub handle and this machine cannot reach "
+                f"it (no network). Download it where you are online (e.g. "
+                f"`python -c \"import tensorflow_hub as hub; hub.resolve('{location}')\"` "
+                f"with TFHUB_CACHE_DIR set), copy the module directory here and pass its path "
+                f"(--classifier=DIR){'; TFHUB_CACHE_DIR is ' + repr(cache) if cache else ''}. "
+                f"Offline, `python -m tfgan_reg.eval ...` can also score with a domain "
+                f"classifier trained on digits or MNIST.")
+        import tensorflow_hub as hub
+        module = hub.load(location)
+    else:
+        raise FileNotFoundError(f"No classifier at {location!r}: give a SavedModel directory "
+                                f"or a TF-Hub URL.")
+    fn = module.signatures["serving_default"] if "serving_default" in getattr(
+        module, "signatures", {}) else module
+    size = _input_size(fn)
+    return Classifier(fn if fn is module else (lambda x: fn(x)), size, location)
+
+
+def _input_size(fn):
+    spec = getattr(fn, "structured_input_signature", None)
+    if spec:
+        args, kwargs = spec
+        tensors = list(args) + list(kwargs.values())
+        shape = tensors[0].shape
+        if shape.rank == 4 and shape[1] and shape[2]:
+            return (int(shape[1]), int(shape[2]))
+    return (299, 299)  # the TF-GAN Inception module
+
+
+def stream(classifier, batches):
+    """Concatenated (logits, pool) of a classifier over an iterable of image batches."""
+    logits, pools = [], []
+    for batch in batches:
+        lo, po = classifier(batch)
+        logits.append(lo)
+        pools.append(po)
+    return np.concatenate(logits), np.concatenate(pools)
+
+
+def cached_real_activations(classifier, name, batches_fn, num_samples, cache_dir):
+    """Real-data pool activations, cached per data set, classifier and sample count."""
+    key = hashlib.sha1(f"{name}|{classifier.name}|{num_samples}".encode()).hexdigest()[:16]
+    path = os.path.join(cache_dir, f"real_{name.replace('/', '_')}_{key}.npz")
+    if os.path.exists(path):
+        return np.load(path)["pool"]
+    _, pool = stream(classifier, batches_fn())
+    os.makedirs(cache_dir, exist_ok=True)
+    tmp = path + ".tmp.npz"
+    np.savez(tmp, pool=pool)
+    os.replace(tmp, path)
+    return pool
