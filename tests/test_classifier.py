@@ -73,3 +73,30 @@ def test_offline_classifier_errors():
         pytest.skip("this machine is online")
     with pytest.raises(FileNotFoundError, match=r"cannot reach it \(no network\).*--classifier"):
         classifier_lib.load()
+
+
+def test_scores_cli_on_a_trained_digits_run(inception_dir, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from tfgan_reg import config_lib, train_lib
+    config = config_lib.base_config()
+    config.data.name = "digits"
+    config.model.update(latent_dim=8, g_depth=1, g_width=32, d_depth=1, d_width=32)
+    config.train.update(batch_size=32, num_steps=2, checkpoint_every=2, log_every=1,
+                        jit_compile=False)
+    workdir = str(tmp_path / "run")
+    train_lib.train_and_evaluate(config, workdir, verbose=False)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
+    run = lambda *a: subprocess.run([sys.executable, "-m", "tfgan_reg.eval", "scores", *a],
+                                    capture_output=True, text=True, env=env, timeout=600)
+    out = run(f"--workdir={workdir}", f"--classifier={inception_dir}", "--num_samples=64",
+              "--batch_size=32", "--splits=2", f"--cache_dir={tmp_path / 'cache'}")
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "IS " in out.stdout and "FID " in out.stdout
+    with open(os.path.join(workdir, "scores.json")) as f:
+        result = json.load(f)
+    assert result["num_samples"] == 64 and result["step"] == 2 and np.isfinite(result["fid"])
+    bad = run(f"--workdir={tmp_path / 'nothing'}", f"--classifier={inception_dir}")
+    assert bad.returncode != 0 and "is not a tfgan_reg workdir" in bad.stderr

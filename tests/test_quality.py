@@ -1,5 +1,6 @@
 """Quality on CPU, not tuned to one seed: the embedded default (ring8 with R1) covers all 8
-modes in at least 4 of 5 seeds. Two seeds run at a time, one thread each (a few minutes)."""
+modes in at least 4 of 5 seeds. Two seeds run at a time, one thread each; the fifth seed runs
+only when the first four leave the verdict open (a few minutes)."""
 import json
 import os
 import subprocess
@@ -22,6 +23,9 @@ def test_default_r1_covers_all_ring8_modes_in_4_of_5_seeds(tmp_path):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
     results = {}
     for pair in ([0, 1], [2, 3], [4]):
+        covered = sum(m["modes"] == 8 for m in results.values())
+        if covered >= 4 or len(results) - covered > 1:
+            break  # decided: at least 4 of 5 already pass, or 2 already fail
         procs = {s: subprocess.Popen([sys.executable, "-c", RUN, str(s), str(tmp_path / str(s))],
                                      cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True) for s in pair}

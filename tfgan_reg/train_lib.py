@@ -323,3 +323,23 @@ def train_and_evaluate(config, workdir, *, strategy=None, verbose=True):
             if key in metrics:
                 print(f"  {key}: {metrics[key]}")
     return metrics
+
+
+# ---- reuse of a finished or running workdir ----------------------------------------------------
+
+def load_run(workdir):
+    """(config, GAN restored from the workdir's latest checkpoint) for evaluation and export."""
+    import ml_collections
+    path = os.path.join(workdir, "config.json")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{workdir!r} is not a tfgan_reg workdir: it has no "
+                                f"config.json. Pass the --workdir of a train.py run.")
+    with open(path) as f:
+        config = ml_collections.ConfigDict(json.load(f))
+    latest = tf.train.latest_checkpoint(_ckpt_dir(workdir))
+    if latest is None:
+        raise FileNotFoundError(f"{workdir!r} has no checkpoint yet (looked in "
+                                f"{_ckpt_dir(workdir)!r}).")
+    model = build_gan(config)
+    make_checkpoint(model).restore(latest).expect_partial()
+    return config, model

@@ -1,10 +1,8 @@
 """`python -m tfgan_reg.eval <tool> [--flags]`: the evaluation tools; `<tool> --help` for each.
 
 Tools:
-  scores      Inception score, FID and KID of a generator (TF-GAN Inception, a local
-              SavedModel / TF-Hub directory, or this project's digits / MNIST classifier).
-  cross_test  Roth et al.'s cross-testing of two trained runs (seed 001 section 5.5).
-  bogonet     The BogoNet stability experiment (seed 000 section 5.2) on random architectures.
+  scores      Inception score, FID and KID of a trained generator (TF-GAN Inception from
+              TF-Hub when online, or a local SavedModel / TF-Hub directory).
 """
 import importlib
 import sys
@@ -13,8 +11,6 @@ from absl import app
 
 TOOLS = {
     "scores": "tfgan_reg.eval.scores_cli",
-    "cross_test": "tfgan_reg.eval.cross_test_cli",
-    "bogonet": "tfgan_reg.eval.bogonet_cli",
 }
 
 

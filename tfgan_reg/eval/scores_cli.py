@@ -1,0 +1,60 @@
+"""`python -m tfgan_reg.eval scores --workdir RUN --classifier DIR`: Inception score, FID and
+KID of a trained generator against its real data set, written to RUN/scores.json.
+
+The classifier is a local SavedModel / TF-Hub directory (or the TF-Hub handle of TF-GAN's
+Inception network when online). Real-data activations are cached in --cache_dir per data set,
+classifier and sample count.
+"""
+import json
+import os
+
+import numpy as np
+from absl import flags
+
+from tfgan_reg.eval import classifier as classifier_lib
+
+flags.DEFINE_string("workdir", None, "Workdir of a train.py run (config.json + checkpoints).")
+flags.DEFINE_string("classifier", classifier_lib.TFGAN_INCEPTION,
+                    "Local SavedModel / TF-Hub directory, or a TF-Hub URL (needs network).")
+flags.DEFINE_integer("num_samples", 50000, "Generated (and real) images to score.")
+flags.DEFINE_integer("splits", 10, "Inception-score splits.")
+flags.DEFINE_integer("batch_size", 250, "Images per classifier call.")
+flags.DEFINE_integer("seed", 0, "Seed of the latent draws.")
+flags.DEFINE_string("cache_dir", os.path.join(os.path.expanduser("~"), ".cache", "tfgan_reg"),
+                    "Where real-data activations are cached.")
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    del argv
+    if not FLAGS.workdir:
+        raise SystemExit("error: --workdir is required (the workdir of a train.py run).")
+    from tfgan_reg import data as data_lib
+    from tfgan_reg import train_lib
+    from tfgan_reg.data import images
+    try:
+        config, model = train_lib.load_run(FLAGS.workdir)
+        if not data_lib.is_image(config.data.name):
+            raise ValueError(f"Image scores need an image data set; this run trains on "
+                             f"{config.data.name!r} (its W1 and mode counts are in metrics.json).")
+        clf = classifier_lib.load(FLAGS.classifier)
+        raw, _ = images.load_uint8(config.data.name, data_dir=config.data.data_dir)
+    except (FileNotFoundError, ValueError) as e:
+        raise SystemExit(f"error: {e}")
+    n, b = FLAGS.num_samples, FLAGS.batch_size
+    order = np.random.default_rng(FLAGS.seed).permutation(len(raw))[:n]
+    real_batches = lambda: (np.asarray(images.to_float(raw[order[i:i + b]]))
+                            for i in range(0, len(order), b))
+    real_pool = classifier_lib.cached_real_activations(clf, config.data.name, real_batches,
+                                                       len(order), FLAGS.cache_dir)
+    fake_batches = (train_lib.generate(model, min(b, n - i), FLAGS.seed * 1000003 + i)
+                    for i in range(0, n, b))
+    from tfgan_reg.eval import scores
+    out = scores.image_scores(clf, fake_batches, real_pool, splits=FLAGS.splits)
+    out.update(classifier=FLAGS.classifier, step=int(model.step_counter))
+    path = os.path.join(FLAGS.workdir, "scores.json")
+    with open(path, "w") as f:
+        json.dump(out, f, indent=2)
+    print(f"IS {out['is']:.3f} +- {out['is_std']:.3f}, FID {out['fid']:.3f}, "
+          f"KID {out['kid']:.5f} +- {out['kid_std']:.5f} ({out['num_samples']} samples, "
+          f"step {out['step']}); written to {path}")
