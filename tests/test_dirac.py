@@ -91,3 +91,15 @@ def test_table_reproduces_seed_002_table_1_general_case():
     assert verdicts == {"unregularized": False, "wgan": False, "wgan_gp": False,
                         "dragan": False, "instance_noise": True, "conopt": True, "roth": True,
                         "r1": True, "r2": True, "cgd": True}
+
+
+def test_quadratic_game_of_seed_003_step_sizes():
+    rows = {(ex, ey): (radius, final) for ex, ey, radius, final in
+            dirac.quadratic_table(num_steps=400)}
+    # Closed form: the update is I + diag(-eta_x, eta_y) H with H = [[2, 10], [10, 2]].
+    for (ex, ey), (radius, _) in rows.items():
+        want = np.abs(np.linalg.eigvals(np.eye(2) + np.diag([-ex, ey]) @ [[2, 10], [10, 2]]))
+        assert radius == pytest.approx(want.max(), rel=1e-9)
+    assert rows[(0.09, 0.01)][0] < 1 and rows[(0.09, 0.01)][1] < 1e-3
+    assert rows[(0.03, 0.03)][0] > 1 and rows[(0.03, 0.03)][1] > 10
+    assert rows[(0.01, 0.09)][0] > 1 and rows[(0.01, 0.09)][1] > 10

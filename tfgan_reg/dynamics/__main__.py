@@ -1,5 +1,7 @@
 """`python -m tfgan_reg.dynamics table`: seed 002's Table 1 for the Dirac-GAN, every cell
 derived from eigenvalues computed by autodiff and from a simulated trajectory.
+`python -m tfgan_reg.dynamics quadratic`: seed 003's game x^2 + 10xy + y^2 under simultaneous
+gradient descent with its three step-size settings.
 
 Flags: --step_size (simultaneous GD step h), --num_steps (simulated iterations).
 """
@@ -10,7 +12,7 @@ FLAGS = flags.FLAGS
 flags.DEFINE_float("step_size", 0.1, "Step size h of simultaneous gradient descent.")
 flags.DEFINE_integer("num_steps", 2000, "Simulated iterations from (theta, psi) = (1, 1).")
 
-COMMANDS = ("table",)
+COMMANDS = ("table", "quadratic")
 
 
 def _fmt(name, eig):
@@ -26,6 +28,14 @@ def main(argv):
     import tensorflow as tf
     tf.get_logger().setLevel("ERROR")  # retracing notes from the Jacobian's pfor
     from tfgan_reg.dynamics import dirac
+    if argv[1] == "quadratic":
+        print(f"min_x max_y x^2 + 10xy + y^2, simultaneous GD, {FLAGS.num_steps} steps from "
+              f"(1, 1)")
+        print(f"{'eta_x':>6}{'eta_y':>7}{'|update| max':>14}{'final |z|':>12}  converges")
+        for ex, ey, radius, final in dirac.quadratic_table(FLAGS.num_steps):
+            print(f"{ex:>6}{ey:>7}{radius:>14.4f}{final:>12.2e}  "
+                  f"{'yes' if radius < 1 and final < 1e-2 else 'no'}")
+        return
     print(f"Dirac-GAN (seed 002), simultaneous GD with h = {FLAGS.step_size}, "
           f"{FLAGS.num_steps} steps from (1, 1)")
     print(f"{'method':<16}{'Jacobian eigenvalues at 0':<34}{'|update| max':>13}"

@@ -197,3 +197,34 @@ def table(h=0.1, num_steps=2000, start=(1.0, 1.0)):
         converges = stable and final < 1e-2 * np.linalg.norm(start)
         rows.append((method.name, eig, radius, final, converges, note))
     return rows
+
+
+# ---- seed 003's quadratic game --------------------------------------------------------------
+
+def quadratic_game(x, y):
+    """`x^2 + 10 x y + y^2` (seed 003 eq. 3): x minimises, y maximises."""
+    return x ** 2 + 10.0 * x * y + y ** 2
+
+
+def quadratic_sim_gd_step(eta_x, eta_y):
+    """Simultaneous gradient descent (x) / ascent (y) with step sizes (eta_x, eta_y)."""
+    def step(x, y):
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch([x, y])
+            f = quadratic_game(x, y)
+        return x - eta_x * tape.gradient(f, x), y + eta_y * tape.gradient(f, y)
+    return step
+
+
+QUADRATIC_SETTINGS = ((0.09, 0.01), (0.03, 0.03), (0.01, 0.09))  # seed 003 section 3
+
+
+def quadratic_table(num_steps=500, start=(1.0, 1.0)):
+    """(eta_x, eta_y, spectral radius of the update at 0, final |z| from `start`)."""
+    rows = []
+    for eta_x, eta_y in QUADRATIC_SETTINGS:
+        step = quadratic_sim_gd_step(eta_x, eta_y)
+        radius = float(np.abs(update_eigenvalues(step)).max())
+        final = float(np.linalg.norm(trajectory(step, start, num_steps)[-1]))
+        rows.append((eta_x, eta_y, radius, final))
+    return rows
