@@ -187,3 +187,58 @@ def test_nan_stops_with_step_and_keeps_last_good_checkpoint(tmp_path, monkeypatc
     model = _restored(config, str(tmp_path))
     assert int(model.step_counter) == 20
     assert all(np.isfinite(w).all() for w in _weights(model))
+
+
+def test_periodic_evaluation_csv_tensorboard_and_best_checkpoint(tmp_path, monkeypatch):
+    # Evaluations every 10 steps, checkpoints every 20: the kill at step 30 comes after the
+    # evaluation of step 30 and before its checkpoint, so the resumed run (from 20) must drop
+    # that row and write it again.
+    config = _small_config(num_steps=40, checkpoint_every=20)
+    config.eval.update(every=10, best_metric="w1", num_samples=100)
+    make = train_lib.make_dataset
+
+    def crashing(config, *, start_step, num_steps):
+        if start_step >= 30:
+            raise KeyboardInterrupt("simulated kill at step 30")
+        return make(config, start_step=start_step, num_steps=num_steps)
+
+    monkeypatch.setattr(train_lib, "make_dataset", crashing)
+    with pytest.raises(KeyboardInterrupt):
+        train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)
+    with open(tmp_path / "eval.csv") as f:
+        assert [line.split(",")[0] for line in f.read().splitlines()] == \
+            ["step", "10", "20", "30"]
+    assert tf.train.latest_checkpoint(str(tmp_path / "checkpoints")).endswith("ckpt-20")
+    monkeypatch.setattr(train_lib, "make_dataset", make)
+    train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)
+    with open(tmp_path / "eval.csv") as f:
+        rows = [line.split(",") for line in f.read().splitlines()]
+    assert rows[0] == ["step", "hq_fraction", "modes", "w1"]
+    assert [int(r[0]) for r in rows[1:]] == [10, 20, 30, 40]  # each step once after resume
+    w1 = {int(r[0]): float(r[3]) for r in rows[1:]}
+    with open(tmp_path / "best" / "best.json") as f:
+        best = json.load(f)
+    assert best["metric"] == "w1" and best["step"] == min(w1, key=w1.get)
+    assert best["value"] == pytest.approx(min(w1.values()), rel=1e-5)
+    best_model = train_lib.build_gan(config)
+    tf.train.Checkpoint(generator=best_model.generator, discriminator=best_model.discriminator,
+                        step=best_model.step_counter).restore(
+        tf.train.latest_checkpoint(str(tmp_path / "best"))).assert_existing_objects_matched()
+    assert int(best_model.step_counter) == best["step"]
+    events = os.listdir(tmp_path / "tensorboard")
+    assert events
+    tags = set()
+    for name in events:
+        for event in tf.compat.v1.train.summary_iterator(str(tmp_path / "tensorboard" / name)):
+            tags.update(v.tag for v in event.summary.value)
+    assert {"eval/w1", "eval/modes", "d_loss"} <= tags
+
+
+def test_best_metric_must_fit_the_data():
+    config = config_lib.base_config()
+    config.eval.best_metric = "fid"
+    with pytest.raises(ValueError, match=r"`eval.best_metric` must be one of \['', 'w1', "):
+        config_lib.validate(config)
+    config.data.name = "digits"
+    with pytest.raises(ValueError, match=r"needs image scores: set eval.classifier"):
+        config_lib.validate(config)

@@ -14,6 +14,9 @@ from tfgan_reg import penalties as penalties_lib
 from tfgan_reg import schedules
 
 OPTIMIZERS = ("adam", "rmsprop", "sgd", "cgd", "acgd")
+# Metrics `eval.best_metric` may name, with True where larger is better.
+TOY_METRICS = {"w1": False, "modes": True, "hq_fraction": True}
+IMAGE_METRICS = {"fid": False, "kid": False, "is": True}
 
 
 def base_config():
@@ -37,7 +40,11 @@ def base_config():
         # cgd / acgd (seed 003): one joint step; conjugate-gradient tolerances; ACGD's epsilon.
         epsilon=1e-5, cg_tol=1e-6, cg_atol=1e-20, cg_max_iter=100,
         checkpoint_every=500, log_every=50, max_checkpoints=3, jit_compile=True))
-    c.eval = ml_collections.ConfigDict(dict(num_samples=2000, seed=12345))
+    # every: evaluate every N generator steps during training (0: only at the end), logging
+    # to TensorBoard and eval.csv and keeping the best checkpoint by `best_metric` in best/.
+    # classifier: SavedModel / TF-Hub directory for image scores during training.
+    c.eval = ml_collections.ConfigDict(dict(num_samples=2000, seed=12345, every=0,
+                                            best_metric="", classifier=""))
     return c
 
 
@@ -182,6 +189,15 @@ def validate(config, *, datasets=None, architectures=None):
         if not 0 <= t[key] < 1:
             raise ValueError(f"`train.{key}` must be in [0, 1). Received: train.{key}={t[key]!r}")
     _check_positive_int("eval.num_samples", config.eval.num_samples)
+    _check_positive_int("eval.every", config.eval.every, minimum=0)
+    from tfgan_reg import data as data_lib
+    image = data_lib.is_image(config.data.name)
+    metrics = IMAGE_METRICS if image else TOY_METRICS
+    if config.eval.best_metric and config.eval.best_metric not in metrics:
+        raise _error("eval.best_metric", config.eval.best_metric, ("",) + tuple(metrics))
+    if image and config.eval.best_metric and not config.eval.classifier:
+        raise ValueError(f"eval.best_metric={config.eval.best_metric!r} needs image scores: set "
+                         f"eval.classifier to a SavedModel / TF-Hub directory.")
     return config
 
 

@@ -294,8 +294,12 @@ def train_and_evaluate(config, workdir, *, strategy=None, verbose=True):
     step = int(model.step_counter)
     monitor = _Monitor(step, t.num_steps, t.log_every, writer, verbose)
     started = time.time()
+    periodic = PeriodicEval(config, model, workdir, writer, step)
+    every = config.eval.every
     while step < t.num_steps:
         chunk = min(t.checkpoint_every - step % t.checkpoint_every, t.num_steps - step)
+        if every:
+            chunk = min(chunk, every - step % every)
         model.fit(make_dataset(config, start_step=step, num_steps=chunk), epochs=1,
                   steps_per_epoch=chunk, verbose=0, callbacks=[monitor])
         if monitor.bad is not None:
@@ -305,7 +309,10 @@ def train_and_evaluate(config, workdir, *, strategy=None, verbose=True):
                 f"Losses became non-finite at generator step {bad_step} ({values}); training "
                 f"stopped. The last good checkpoint is kept: {last}.")
         step = int(model.step_counter)
-        manager.save(checkpoint_number=step)
+        if step % t.checkpoint_every == 0 or step == t.num_steps:
+            manager.save(checkpoint_number=step)
+        if every and step % every == 0:
+            periodic(step)
         writer.flush()
     metrics = evaluate(config, model, workdir)
     metrics["step"] = step
@@ -323,6 +330,94 @@ def train_and_evaluate(config, workdir, *, strategy=None, verbose=True):
             if key in metrics:
                 print(f"  {key}: {metrics[key]}")
     return metrics
+
+
+# ---- evaluation during training ----------------------------------------------------------------
+
+class PeriodicEval:
+    """Every `eval.every` steps: the configured metrics to TensorBoard (`eval/*`) and
+    `eval.csv`, and the best checkpoint by `eval.best_metric` kept in `best/`.
+
+    On resume, rows of `eval.csv` after the restored step (written before an interruption) are
+    dropped, so every step appears once.
+    """
+
+    def __init__(self, config, model, workdir, writer, step):
+        self.config, self.model, self.workdir, self.writer = config, model, workdir, writer
+        self.csv = os.path.join(workdir, "eval.csv")
+        self.best_path = os.path.join(workdir, "best", "best.json")
+        metric = config.eval.best_metric
+        image = data_lib.is_image(config.data.name)
+        self.larger_is_better = (config_lib.IMAGE_METRICS if image
+                                 else config_lib.TOY_METRICS).get(metric)
+        self.best_manager = None
+        if metric:
+            self.best_manager = tf.train.CheckpointManager(
+                tf.train.Checkpoint(generator=model.generator, discriminator=model.discriminator,
+                                    step=model.step_counter),
+                os.path.join(workdir, "best"), max_to_keep=1)
+        self._classifier = None
+        if os.path.exists(self.csv):
+            with open(self.csv) as f:
+                lines = f.read().splitlines()
+            kept = lines[:1] + [ln for ln in lines[1:] if int(ln.split(",")[0]) <= step]
+            with open(self.csv, "w") as f:
+                f.write("\n".join(kept) + ("\n" if kept else ""))
+
+    def metrics(self):
+        config = self.config
+        if not data_lib.is_image(config.data.name):
+            out = evaluate(config, self.model, None)
+            return {k: float(out[k]) for k in ("w1", "modes", "hq_fraction") if k in out}
+        if not config.eval.classifier:
+            return {}
+        from tfgan_reg.data import images
+        from tfgan_reg.eval import classifier as classifier_lib
+        from tfgan_reg.eval import scores
+        if self._classifier is None:
+            self._classifier = classifier_lib.load(config.eval.classifier)
+        n, b = config.eval.num_samples, 250
+        raw, _ = images.load_uint8(config.data.name, data_dir=config.data.data_dir)
+        order = np.random.default_rng(config.eval.seed).permutation(len(raw))[:n]
+        real = classifier_lib.cached_real_activations(
+            self._classifier, config.data.name,
+            lambda: (np.asarray(images.to_float(raw[order[i:i + b]]))
+                     for i in range(0, len(order), b)),
+            len(order), os.path.join(self.workdir, "cache"))
+        fake = (generate(self.model, min(b, n - i), config.eval.seed + i)
+                for i in range(0, n, b))
+        out = scores.image_scores(self._classifier, fake, real)
+        return {k: out[k] for k in ("is", "fid", "kid")}
+
+    def __call__(self, step):
+        values = self.metrics()
+        if not values:
+            return
+        keys = sorted(values)
+        new = not os.path.exists(self.csv)
+        with open(self.csv, "a") as f:
+            if new:
+                f.write(",".join(["step"] + keys) + "\n")
+            f.write(",".join([str(step)] + [f"{values[k]:.6g}" for k in keys]) + "\n")
+        with self.writer.as_default(step=step):
+            for k in keys:
+                tf.summary.scalar(f"eval/{k}", values[k])
+        metric = self.config.eval.best_metric
+        if self.best_manager is None or metric not in values:
+            return
+        best = None
+        if os.path.exists(self.best_path):
+            with open(self.best_path) as f:
+                best = json.load(f)
+        value = values[metric]
+        better = best is None or (value > best["value"] if self.larger_is_better
+                                  else value < best["value"])
+        if better:
+            self.best_manager.save(checkpoint_number=step)
+            tmp = self.best_path + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump({"metric": metric, "value": value, "step": step}, f)
+            os.replace(tmp, self.best_path)
 
 
 # ---- reuse of a finished or running workdir ----------------------------------------------------
