@@ -57,3 +57,30 @@ def _initial(penalty):
     g = mlp.mlp_generator(latent_dim=LATENT, output_shape=(DIM,), depth=2, width=16)
     d = mlp.mlp_discriminator(input_shape=(DIM,), depth=2, width=16, activation="tanh")
     return [np.asarray(v) for v in g.weights + d.weights]
+
+
+def test_generator_ema_is_the_same_on_one_and_two_replicas(mirrored_strategy):
+    def run(strategy):
+        with strategy.scope():
+            g = mlp.mlp_generator(latent_dim=LATENT, output_shape=(DIM,), depth=2, width=16,
+                                  seed=3)
+            d = mlp.mlp_discriminator(input_shape=(DIM,), depth=2, width=16, activation="tanh",
+                                      seed=4)
+            model = GAN(g, d, latent_dim=LATENT, penalties={"r1": {"gamma": 1.0}}, seed=11,
+                        ema_decay=0.5)
+            model.compile(d_optimizer=keras.optimizers.Adam(1e-2),
+                          g_optimizer=keras.optimizers.Adam(1e-2))
+            g(tf.zeros([1, LATENT]))
+            d(tf.zeros([1, DIM]))
+            model.build_optimizers()
+        x = np.random.default_rng(0).normal(size=(STEPS * GLOBAL_BATCH, DIM)).astype(np.float32)
+        model.fit(tf.data.Dataset.from_tensor_slices(x).batch(GLOBAL_BATCH), epochs=1,
+                  verbose=0)
+        return [np.asarray(e.numpy()) for e in model.ema_weights], \
+            [np.asarray(w) for w in g.weights]
+
+    ema1, w1 = run(tf.distribute.get_strategy())
+    ema2, _ = run(mirrored_strategy)
+    assert any(not np.allclose(a, b) for a, b in zip(ema1, w1))  # the average lags the weights
+    for a, b in zip(ema1, ema2):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)

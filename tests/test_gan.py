@@ -199,3 +199,49 @@ def test_bad_arguments():
         GAN(g, d, latent_dim=LATENT, penalties={"wgan_gp": {"gamma": 1.0}})
     with pytest.raises(ValueError, match="penalty"):
         GAN(g, d, latent_dim=LATENT, penalties={"r3": {}})
+
+
+def test_ema_of_generator_weights():
+    """After each generator step, ema = d ema + (1 - d) w, starting from the initial weights;
+    `ema_generator()` samples with it and the checkpoint carries it."""
+    from tfgan_reg import config_lib, train_lib
+    g, d = _models()
+    model = GAN(g, d, latent_dim=g.input_shape[-1], penalties={"r1": {"gamma": 1.0}},
+                ema_decay=0.9, seed=2)
+    model.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
+    model.build_optimizers()
+    want = [w.numpy().copy() for w in g.weights]
+    seen = []
+
+    class Record(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append([w.numpy().copy() for w in g.weights])
+
+    real = np.random.default_rng(0).normal(size=(4 * 8, d.input_shape[-1])).astype(np.float32)
+    model.fit(tf.data.Dataset.from_tensor_slices(real).batch(8), epochs=1, verbose=0,
+              callbacks=[Record()])
+    assert len(seen) == 4
+    for weights in seen:
+        want = [0.9 * e + 0.1 * w for e, w in zip(want, weights)]
+    for got, expect in zip(model.ema_weights, want):
+        np.testing.assert_allclose(got.numpy(), expect, rtol=1e-6, atol=1e-7)
+    z = tf.ones([2, g.input_shape[-1]])
+    manual = keras.models.clone_model(g)
+    manual.set_weights(want)
+    np.testing.assert_allclose(model.ema_generator()(z).numpy(), manual(z).numpy(), rtol=1e-5)
+    assert not np.allclose(model.ema_generator()(z).numpy(), g(z).numpy())
+    with pytest.raises(ValueError, match=r"`ema_decay` must be a float in \(0, 1\)"):
+        GAN(g, d, latent_dim=1, ema_decay=1.0)
+
+    config = config_lib.base_config()
+    config.train.ema_decay = 0.99
+    built = train_lib.build_gan(config)
+    ckpt = train_lib.make_checkpoint(built)
+    built.ema_weights[0].assign(built.ema_weights[0] + 1.0)
+    path = ckpt.save(os.path.join(str(pytest.importorskip("tempfile").mkdtemp()), "c"))
+    other = train_lib.build_gan(config)
+    train_lib.make_checkpoint(other).restore(path).assert_consumed()
+    np.testing.assert_array_equal(other.ema_weights[0].numpy(), built.ema_weights[0].numpy())
+    config.train.ema_decay = 1.0
+    with pytest.raises(ValueError, match=r"Received: train.ema_decay=1.0"):
+        config_lib.validate(config)

@@ -39,6 +39,8 @@ def base_config():
         optimizer="adam", d_learning_rate=1e-3, g_learning_rate=1e-3, beta1=0.5, beta2=0.999,
         # cgd / acgd (seed 003): one joint step; conjugate-gradient tolerances; ACGD's epsilon.
         epsilon=1e-5, cg_tol=1e-6, cg_atol=1e-20, cg_max_iter=100,
+        # Moving average of the generator's weights for sampling and export; 0: off.
+        ema_decay=0.0,
         checkpoint_every=500, log_every=50, max_checkpoints=3, jit_compile=True))
     # every: evaluate every N generator steps during training (0: only at the end), logging
     # to TensorBoard and eval.csv and keeping the best checkpoint by `best_metric` in best/.
@@ -185,6 +187,9 @@ def validate(config, *, datasets=None, architectures=None):
                 or not math.isfinite(value) or value <= 0:
             raise ValueError(f"`train.{key}` must be a positive finite number. "
                              f"Received: train.{key}={value!r}")
+    if not (isinstance(t.ema_decay, (int, float)) and 0 <= t.ema_decay < 1):
+        raise ValueError(f"`train.ema_decay` must be in [0, 1) (0: off). "
+                         f"Received: train.ema_decay={t.ema_decay!r}")
     for key in ("beta1", "beta2"):
         if not 0 <= t[key] < 1:
             raise ValueError(f"`train.{key}` must be in [0, 1). Received: train.{key}={t[key]!r}")

@@ -85,12 +85,15 @@ class GAN(keras.Model):
       noise_nsr: Roth's noise-to-signal ratio (samples per noise draw group); 1 for plain noise.
       clip_value: clip D's weights to [-c, c] after each D update (original WGAN); None: off.
       consensus_gamma: ConOpt's weight (simultaneous scheme only); None: off.
+      ema_decay: keep an exponential moving average `d * ema + (1 - d) * w` of the generator's
+        weights after every generator step (used by `ema_generator()` for sampling and
+        export); None: off.
     """
 
     def __init__(self, generator, discriminator, *, latent_dim, loss="non_saturating",
                  generator_loss="default", penalties=None, scheme="alternating", n_disc=1,
                  seed=0, noise_sigma=0.0, noise_nsr=1, clip_value=None, consensus_gamma=None,
-                 **kwargs):
+                 ema_decay=None, **kwargs):
         super().__init__(**kwargs)
         if scheme not in SCHEMES:
             raise ValueError(f"`scheme` must be one of {list(SCHEMES)}. "
@@ -107,6 +110,12 @@ class GAN(keras.Model):
         if not (isinstance(noise_nsr, int) and noise_nsr >= 1):
             raise ValueError(f"`noise_nsr` must be a positive integer. "
                              f"Received: noise_nsr={noise_nsr!r}")
+        if ema_decay is not None and not (isinstance(ema_decay, float) and 0 < ema_decay < 1):
+            raise ValueError(f"`ema_decay` must be a float in (0, 1) or None. "
+                             f"Received: ema_decay={ema_decay!r}")
+        self.ema_decay = ema_decay
+        self.ema_weights = None
+        self._ema_model = None
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
@@ -191,8 +200,34 @@ class GAN(keras.Model):
             self.compile(d_optimizer=keras.optimizers.deserialize(config["d_optimizer"]),
                          g_optimizer=keras.optimizers.deserialize(config["g_optimizer"]))
 
+    def build_ema(self):
+        """Creates the generator's moving-average weights (inside the strategy scope)."""
+        if self.ema_decay is None or self.ema_weights is not None:
+            return
+        self.ema_weights = [keras.Variable(w.numpy(), trainable=False,
+                                           aggregation="only_first_replica",
+                                           name=f"ema_{i}")
+                            for i, w in enumerate(self.generator.weights)]
+
+    def _update_ema(self):
+        if self.ema_weights is None:
+            return
+        d = self.ema_decay
+        for e, w in zip(self.ema_weights, self.generator.weights):
+            e.assign(d * e + (1.0 - d) * w)
+
+    def ema_generator(self):
+        """The generator with the moving-average weights (the generator itself when off)."""
+        if self.ema_weights is None:
+            return self.generator
+        if self._ema_model is None:
+            self._ema_model = keras.models.clone_model(self.generator)
+        self._ema_model.set_weights([e.numpy() for e in self.ema_weights])
+        return self._ema_model
+
     def build_optimizers(self):
         """Creates the networks' and optimisers' variables (needed before a distributed fit)."""
+        self.build_ema()
         if self.joint_optimizer is not None:
             self.joint_optimizer.build(self.generator.trainable_variables,
                                        self.discriminator.trainable_variables)
@@ -364,6 +399,7 @@ class GAN(keras.Model):
         strategy.run(lambda it, res: self._record({"cg_iterations": tf.cast(it, tf.float32),
                                                    "cg_residual": tf.cast(res, tf.float32)}),
                      args=(info["cg_iterations"], info["cg_residual"]))
+        self._update_ema()
         self.step_counter.assign_add(1)
         return {name: tracker.result() for name, tracker in self._trackers.items()}
 
@@ -379,6 +415,7 @@ class GAN(keras.Model):
         seed = rng.fold(rng.as_seed(self.seed), step)
         if getattr(self, "joint_optimizer", None) is not None:
             self._record(self._joint_step(disc_batch(0), step, rng.fold(seed, self.n_disc)))
+            self._update_ema()
             self.step_counter.assign_add(1)
             return self._results()
         n_alone = self.n_disc - (1 if self.scheme == "simultaneous" else 0)
@@ -389,6 +426,7 @@ class GAN(keras.Model):
             self._record(self._simultaneous_step(disc_batch(n_alone), step, last))
         else:
             self._record(self._generator_step(batch, step, last))
+        self._update_ema()
         self.step_counter.assign_add(1)
         return self._results()
 

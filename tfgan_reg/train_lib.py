@@ -91,7 +91,8 @@ def build_gan(config):
         generator_loss=config.generator_loss, penalties=penalties, scheme=config.train.scheme,
         n_disc=config.train.n_disc, seed=config.seed, noise_sigma=noise,
         noise_nsr=config.noise.nsr, clip_value=config.clip_value or None,
-        consensus_gamma=config.consensus_gamma or None)
+        consensus_gamma=config.consensus_gamma or None,
+        ema_decay=float(config.train.ema_decay) or None)
     t = config.train
     if t.optimizer in optimizers_lib.JOINT:
         # One joint step: the generator is the min player, the discriminator the max player.
@@ -177,6 +178,8 @@ def make_checkpoint(model):
         optimizers = dict(joint_optimizer=model.joint_optimizer)
     else:
         optimizers = dict(d_optimizer=model.d_optimizer, g_optimizer=model.g_optimizer)
+    if model.ema_weights is not None:
+        optimizers["generator_ema"] = {f"w{i}": w for i, w in enumerate(model.ema_weights)}
     return tf.train.Checkpoint(generator=model.generator, discriminator=model.discriminator,
                                step=model.step_counter, **optimizers)
 
@@ -224,12 +227,14 @@ class _Monitor(keras.callbacks.Callback):
 # ---- evaluation -------------------------------------------------------------------------------
 
 def generate(model, n, seed, batch_size=4096):
-    """`n` generator samples from stateless latents keyed by `seed` (numpy)."""
+    """`n` generator samples from stateless latents keyed by `seed` (numpy); the moving-average
+    generator when the run keeps one."""
+    generator = model.ema_generator()
     out = []
     for start in range(0, n, batch_size):
         k = min(batch_size, n - start)
         z = rng.stateless_normal([k, model.latent_dim], rng.fold(rng.as_seed(seed), start))
-        out.append(np.asarray(model.generator(z, training=False)))
+        out.append(np.asarray(generator(z, training=False)))
     return np.concatenate(out, 0)
 
 
