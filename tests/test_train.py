@@ -123,6 +123,18 @@ def test_cli_errors_come_before_training(tmp_path):
     assert typo.returncode != 0 and "dics_iters" in typo.stderr
 
 
+def _killed_at(step):
+    """`make_dataset` that interrupts the run when the chunk starting at `step` begins."""
+    make = train_lib.make_dataset
+
+    def crashing(config, *, start_step, num_steps):
+        if start_step >= step:
+            raise KeyboardInterrupt(f"simulated kill at step {step}")
+        return make(config, start_step=start_step, num_steps=num_steps)
+
+    return crashing
+
+
 # ---- resume, divergence, workdir ----------------------------------------------------------------
 
 def test_resume_after_interruption_matches_uninterrupted_run(tmp_path, monkeypatch):
@@ -132,13 +144,7 @@ def test_resume_after_interruption_matches_uninterrupted_run(tmp_path, monkeypat
     reference = _weights(_restored(config, str(tmp_path / "a")))
 
     make = train_lib.make_dataset
-
-    def crashing(config, *, start_step, num_steps):
-        if start_step >= 20:
-            raise KeyboardInterrupt("simulated kill at step 20")
-        return make(config, start_step=start_step, num_steps=num_steps)
-
-    monkeypatch.setattr(train_lib, "make_dataset", crashing)
+    monkeypatch.setattr(train_lib, "make_dataset", _killed_at(20))
     with pytest.raises(KeyboardInterrupt):
         train_lib.train_and_evaluate(config, str(tmp_path / "b"), verbose=False)
     ckpts = tf.train.get_checkpoint_state(str(tmp_path / "b" / "checkpoints"))
@@ -196,13 +202,7 @@ def test_periodic_evaluation_csv_tensorboard_and_best_checkpoint(tmp_path, monke
     config = _small_config(num_steps=40, checkpoint_every=20)
     config.eval.update(every=10, best_metric="w1", num_samples=100)
     make = train_lib.make_dataset
-
-    def crashing(config, *, start_step, num_steps):
-        if start_step >= 30:
-            raise KeyboardInterrupt("simulated kill at step 30")
-        return make(config, start_step=start_step, num_steps=num_steps)
-
-    monkeypatch.setattr(train_lib, "make_dataset", crashing)
+    monkeypatch.setattr(train_lib, "make_dataset", _killed_at(30))
     with pytest.raises(KeyboardInterrupt):
         train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)
     with open(tmp_path / "eval.csv") as f:
