@@ -185,6 +185,8 @@ def test_compiles_with_xla():
 
 def test_bad_input():
     x, y = tf.Variable(1.0), tf.Variable(2.0)
+    with pytest.raises(TypeError, match="abstract"):  # the base class has no step sizes
+        optimizers.CompetitiveOptimizer(tol=1e-6, atol=0.0, max_iter=5, name="base")
     with pytest.raises(ValueError, match=r"`learning_rate` must be a positive finite number. "
                                          r"Received: learning_rate=0"):
         optimizers.CGD(0)

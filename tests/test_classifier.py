@@ -66,11 +66,10 @@ def test_scores_with_a_local_random_inception(inception_dir, tmp_path):
     assert abs(same["fid"]) < 1e-3 * max(1.0, out["fid"]) and same["fid"] < out["fid"]
 
 
-def test_offline_classifier_errors():
+def test_offline_classifier_errors(monkeypatch):
     with pytest.raises(FileNotFoundError, match="No classifier at '/nonexistent'"):
         classifier_lib.load("/nonexistent")
-    if classifier_lib._reachable(classifier_lib.TFGAN_INCEPTION):
-        pytest.skip("this machine is online")
+    monkeypatch.setattr(classifier_lib, "_reachable", lambda url: False)  # offline, always
     with pytest.raises(FileNotFoundError, match=r"cannot reach it \(no network\).*--classifier"):
         classifier_lib.load()
 
@@ -100,3 +99,22 @@ def test_scores_cli_on_a_trained_digits_run(inception_dir, tmp_path):
     assert result["num_samples"] == 64 and result["step"] == 2 and np.isfinite(result["fid"])
     bad = run(f"--workdir={tmp_path / 'nothing'}", f"--classifier={inception_dir}")
     assert bad.returncode != 0 and "is not a tfgan_reg workdir" in bad.stderr
+
+
+def test_image_scores_during_training(inception_dir, tmp_path):
+    from tfgan_reg import config_lib, train_lib
+    config = config_lib.base_config()
+    config.data.name = "digits"
+    config.model.update(latent_dim=8, g_depth=1, g_width=32, d_depth=1, d_width=32)
+    config.train.update(batch_size=32, num_steps=4, checkpoint_every=4, log_every=2,
+                        jit_compile=False)
+    config.eval.update(every=2, best_metric="fid", classifier=inception_dir, num_samples=64)
+    train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)
+    with open(tmp_path / "eval.csv") as f:
+        rows = [line.split(",") for line in f.read().splitlines()]
+    assert rows[0] == ["step", "fid", "is", "kid"] and [r[0] for r in rows[1:]] == ["2", "4"]
+    fid = {int(r[0]): float(r[1]) for r in rows[1:]}
+    import json
+    with open(tmp_path / "best" / "best.json") as f:
+        assert json.load(f)["step"] == min(fid, key=fid.get)
+    assert len(os.listdir(tmp_path / "cache")) == 1  # real activations computed once

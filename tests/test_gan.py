@@ -201,7 +201,7 @@ def test_bad_arguments():
         GAN(g, d, latent_dim=LATENT, penalties={"r3": {}})
 
 
-def test_ema_of_generator_weights():
+def test_ema_of_generator_weights(tmp_path):
     """After each generator step, ema = d ema + (1 - d) w, starting from the initial weights;
     `ema_generator()` samples with it and the checkpoint carries it."""
     from tfgan_reg import config_lib, train_lib
@@ -238,7 +238,7 @@ def test_ema_of_generator_weights():
     built = train_lib.build_gan(config)
     ckpt = train_lib.make_checkpoint(built)
     built.ema_weights[0].assign(built.ema_weights[0] + 1.0)
-    path = ckpt.save(os.path.join(str(pytest.importorskip("tempfile").mkdtemp()), "c"))
+    path = ckpt.save(str(tmp_path / "c"))
     other = train_lib.build_gan(config)
     train_lib.make_checkpoint(other).restore(path).assert_consumed()
     np.testing.assert_array_equal(other.ema_weights[0].numpy(), built.ema_weights[0].numpy())

@@ -195,7 +195,6 @@ def validate(config, *, datasets=None, architectures=None):
             raise ValueError(f"`train.{key}` must be in [0, 1). Received: train.{key}={t[key]!r}")
     _check_positive_int("eval.num_samples", config.eval.num_samples)
     _check_positive_int("eval.every", config.eval.every, minimum=0)
-    from tfgan_reg import data as data_lib
     image = data_lib.is_image(config.data.name)
     metrics = IMAGE_METRICS if image else TOY_METRICS
     if config.eval.best_metric and config.eval.best_metric not in metrics:

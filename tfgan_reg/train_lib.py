@@ -173,8 +173,12 @@ def _ckpt_dir(workdir):
     return os.path.join(workdir, "checkpoints")
 
 
-def make_checkpoint(model):
-    if model.joint_optimizer is not None:
+def make_checkpoint(model, *, optimizers=True):
+    """Networks, step and EMA of a GAN, and its optimisers unless `optimizers=False` (for a
+    checkpoint meant for sampling, such as the best one)."""
+    if not optimizers:
+        optimizers = {}
+    elif model.joint_optimizer is not None:
         optimizers = dict(joint_optimizer=model.joint_optimizer)
     else:
         optimizers = dict(d_optimizer=model.d_optimizer, g_optimizer=model.g_optimizer)
@@ -226,16 +230,19 @@ class _Monitor(keras.callbacks.Callback):
 
 # ---- evaluation -------------------------------------------------------------------------------
 
-def generate(model, n, seed, batch_size=4096):
-    """`n` generator samples from stateless latents keyed by `seed` (numpy); the moving-average
-    generator when the run keeps one."""
+def generate_batches(model, n, seed, batch_size=4096):
+    """Yields `n` generator samples in batches (numpy), from stateless latents keyed by `seed`
+    and the batch's first index; the moving-average generator when the run keeps one."""
     generator = model.ema_generator()
-    out = []
     for start in range(0, n, batch_size):
         k = min(batch_size, n - start)
         z = rng.stateless_normal([k, model.latent_dim], rng.fold(rng.as_seed(seed), start))
-        out.append(np.asarray(generator(z, training=False)))
-    return np.concatenate(out, 0)
+        yield np.asarray(generator(z, training=False))
+
+
+def generate(model, n, seed, batch_size=4096):
+    """`n` generator samples as one array (see `generate_batches`)."""
+    return np.concatenate(list(generate_batches(model, n, seed, batch_size)), 0)
 
 
 def evaluate(config, model, workdir=None, *, tag="final"):
@@ -358,10 +365,9 @@ class PeriodicEval:
         self.best_manager = None
         if metric:
             self.best_manager = tf.train.CheckpointManager(
-                tf.train.Checkpoint(generator=model.generator, discriminator=model.discriminator,
-                                    step=model.step_counter),
-                os.path.join(workdir, "best"), max_to_keep=1)
-        self._classifier = None
+                make_checkpoint(model, optimizers=False), os.path.join(workdir, "best"),
+                max_to_keep=1)
+        self._classifier = self._real_pool = None
         if os.path.exists(self.csv):
             with open(self.csv) as f:
                 lines = f.read().splitlines()
@@ -376,22 +382,18 @@ class PeriodicEval:
             return {k: float(out[k]) for k in ("w1", "modes", "hq_fraction") if k in out}
         if not config.eval.classifier:
             return {}
-        from tfgan_reg.data import images
         from tfgan_reg.eval import classifier as classifier_lib
         from tfgan_reg.eval import scores
         if self._classifier is None:
             self._classifier = classifier_lib.load(config.eval.classifier)
-        n, b = config.eval.num_samples, 250
-        raw, _ = images.load_uint8(config.data.name, data_dir=config.data.data_dir)
-        order = np.random.default_rng(config.eval.seed).permutation(len(raw))[:n]
-        real = classifier_lib.cached_real_activations(
-            self._classifier, config.data.name,
-            lambda: (np.asarray(images.to_float(raw[order[i:i + b]]))
-                     for i in range(0, len(order), b)),
-            len(order), os.path.join(self.workdir, "cache"))
-        fake = (generate(self.model, min(b, n - i), config.eval.seed + i)
-                for i in range(0, n, b))
-        out = scores.image_scores(self._classifier, fake, real)
+        if self._real_pool is None:  # the real side does not change during a run
+            self._real_pool = classifier_lib.real_activations(
+                self._classifier, config.data.name, data_dir=config.data.data_dir,
+                num_samples=config.eval.num_samples, seed=config.eval.seed,
+                cache_dir=os.path.join(self.workdir, "cache"))
+        fake = generate_batches(self.model, config.eval.num_samples, config.eval.seed,
+                                batch_size=250)
+        out = scores.image_scores(self._classifier, fake, self._real_pool)
         return {k: out[k] for k in ("is", "fid", "kid")}
 
     def __call__(self, step):

@@ -34,16 +34,13 @@ class Classifier:
         return np.asarray(out["logits"], np.float64), np.asarray(out["pool_3"], np.float64)
 
 
-def _reachable(url, timeout=3.0):
-    host = urllib.parse.urlparse(url).hostname
+def _reachable(url):
+    """Whether the URL's host resolves (offline, name resolution fails at once)."""
     try:
-        socket.setdefaulttimeout(timeout)
-        socket.getaddrinfo(host, 443)
+        socket.getaddrinfo(urllib.parse.urlparse(url).hostname, 443)
         return True
     except OSError:
         return False
-    finally:
-        socket.setdefaulttimeout(None)
 
 
 def load(location=TFGAN_INCEPTION):
@@ -70,7 +67,7 @@ def load(location=TFGAN_INCEPTION):
     fn = module.signatures["serving_default"] if "serving_default" in getattr(
         module, "signatures", {}) else module
     size = _input_size(fn)
-    return Classifier(fn if fn is module else (lambda x: fn(x)), size, location)
+    return Classifier(fn, size, location)
 
 
 def _input_size(fn):
@@ -106,3 +103,18 @@ def cached_real_activations(classifier, name, batches_fn, num_samples, cache_dir
     np.savez(tmp, pool=pool)
     os.replace(tmp, path)
     return pool
+
+
+def real_activations(classifier, name, *, data_dir, num_samples, seed, cache_dir,
+                     batch_size=250):
+    """Pool activations of a seeded random subset of `num_samples` real images of the data set
+    `name` (all of it when smaller), cached; the images are read only on a cache miss."""
+    def batches():
+        from tfgan_reg.data import images
+        raw, _ = images.load_uint8(name, data_dir=data_dir)
+        order = np.random.default_rng(seed).permutation(len(raw))[:num_samples]
+        for i in range(0, len(order), batch_size):
+            yield np.asarray(images.to_float(raw[order[i:i + batch_size]]))
+
+    return cached_real_activations(classifier, f"{name}_seed{seed}", batches, num_samples,
+                                   cache_dir)

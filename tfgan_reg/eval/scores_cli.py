@@ -8,7 +8,6 @@ classifier and sample count.
 import json
 import os
 
-import numpy as np
 from absl import flags
 
 from tfgan_reg.eval import classifier as classifier_lib
@@ -31,25 +30,21 @@ def main(argv):
         raise SystemExit("error: --workdir is required (the workdir of a train.py run).")
     from tfgan_reg import data as data_lib
     from tfgan_reg import train_lib
-    from tfgan_reg.data import images
+    from tfgan_reg.eval import scores
     try:
         config, model = train_lib.load_run(FLAGS.workdir)
         if not data_lib.is_image(config.data.name):
             raise ValueError(f"Image scores need an image data set; this run trains on "
                              f"{config.data.name!r} (its W1 and mode counts are in metrics.json).")
         clf = classifier_lib.load(FLAGS.classifier)
-        raw, _ = images.load_uint8(config.data.name, data_dir=config.data.data_dir)
+        real_pool = classifier_lib.real_activations(
+            clf, config.data.name, data_dir=config.data.data_dir,
+            num_samples=FLAGS.num_samples, seed=FLAGS.seed, cache_dir=FLAGS.cache_dir,
+            batch_size=FLAGS.batch_size)
     except (FileNotFoundError, ValueError) as e:
         raise SystemExit(f"error: {e}")
-    n, b = FLAGS.num_samples, FLAGS.batch_size
-    order = np.random.default_rng(FLAGS.seed).permutation(len(raw))[:n]
-    real_batches = lambda: (np.asarray(images.to_float(raw[order[i:i + b]]))
-                            for i in range(0, len(order), b))
-    real_pool = classifier_lib.cached_real_activations(clf, config.data.name, real_batches,
-                                                       len(order), FLAGS.cache_dir)
-    fake_batches = (train_lib.generate(model, min(b, n - i), FLAGS.seed * 1000003 + i)
-                    for i in range(0, n, b))
-    from tfgan_reg.eval import scores
+    fake_batches = train_lib.generate_batches(model, FLAGS.num_samples, FLAGS.seed,
+                                              batch_size=FLAGS.batch_size)
     out = scores.image_scores(clf, fake_batches, real_pool, splits=FLAGS.splits)
     out.update(classifier=FLAGS.classifier, step=int(model.step_counter))
     path = os.path.join(FLAGS.workdir, "scores.json")

@@ -5,6 +5,14 @@ NORMALIZATIONS = ("none", "batch", "layer", "spectral")
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "elu", "softplus")
 
 
+def seeded_glorot(seed, k):
+    """The `k`-th layer's Glorot-uniform initializer for a network seeded with `seed`
+    (`seed=None`: unseeded)."""
+    if seed is None:
+        return "glorot_uniform"
+    return keras.initializers.GlorotUniform(seed=int(seed) * 7919 + k)
+
+
 class _Seeds:
     """Distinct, reproducible initializer seeds for successive layers (None: unseeded)."""
 
@@ -12,10 +20,8 @@ class _Seeds:
         self.seed, self.count = seed, 0
 
     def kernel(self):
-        if self.seed is None:
-            return "glorot_uniform"
         self.count += 1
-        return keras.initializers.GlorotUniform(seed=int(self.seed) * 7919 + self.count)
+        return seeded_glorot(self.seed, self.count)
 
 
 def _dense(units, normalization, seeds, activation=None):

@@ -3,6 +3,8 @@ its MNIST pair (Tables 1-2) and the WGAN-GP CIFAR-10 DCGAN pair (Tables 4-5, fro
 al. 2017). Images are NHWC in [-1, 1]; the discriminators output raw logits [B, 1]."""
 import keras
 
+from tfgan_reg.nets.mlp import seeded_glorot as _init
+
 D_NORMALIZATIONS = ("none", "spectral")
 
 
@@ -11,10 +13,6 @@ def _maybe_sn(layer, normalization):
         raise ValueError(f"`normalization` must be one of {list(D_NORMALIZATIONS)}. "
                          f"Received: normalization={normalization!r}")
     return keras.layers.SpectralNormalization(layer) if normalization == "spectral" else layer
-
-
-def _init(seed, k):
-    return "glorot_uniform" if seed is None else keras.initializers.GlorotUniform(seed * 7919 + k)
 
 
 def cifar_generator(*, latent_dim=128, seed=None, name="generator"):

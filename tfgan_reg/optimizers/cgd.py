@@ -12,6 +12,7 @@ METHODS formula for `dy` and cheaper (one mixed product instead of a second solv
 symmetric positive definite system is solved by conjugate gradient with products from
 `hvp.mixed_product`, warm-started from the previous step's solution.
 """
+import abc
 import math
 
 import tensorflow as tf
@@ -70,7 +71,7 @@ def _assign_add(pairs):
     ctx.merge_call(merge, args=tuple(delta for _, delta in pairs))
 
 
-class CompetitiveOptimizer(tf.Module):
+class CompetitiveOptimizer(tf.Module, metaclass=abc.ABCMeta):
     """Shared machinery: state, validation, the CG solve and the joint update."""
 
     def __init__(self, *, tol, atol, max_iter, name):
@@ -99,11 +100,11 @@ class CompetitiveOptimizer(tf.Module):
         self._built = True
 
     def _build_state(self, min_vars, max_vars):
-        pass
+        """Creates a subclass's own state (CGD has none)."""
 
+    @abc.abstractmethod
     def _step_sizes(self, gx, gy, min_vars, max_vars):
         """Diagonal step sizes (A_x, A_y), each a list broadcastable to the variables."""
-        raise NotImplementedError
 
     # ---- the step ----------------------------------------------------------------------------
 
