@@ -44,7 +44,8 @@ def base_config():
         checkpoint_every=500, log_every=50, max_checkpoints=3, jit_compile=True))
     # every: evaluate every N generator steps during training (0: only at the end), logging
     # to TensorBoard and eval.csv and keeping the best checkpoint by `best_metric` in best/.
-    # classifier: SavedModel / TF-Hub directory for image scores during training.
+    # classifier: SavedModel / TF-Hub directory for image scores during training, or "domain"
+    # (the project's own digits / MNIST classifier, offline).
     c.eval = ml_collections.ConfigDict(dict(num_samples=2000, seed=12345, every=0,
                                             best_metric="", classifier=""))
     return c
@@ -201,7 +202,12 @@ def validate(config, *, datasets=None, architectures=None):
         raise _error("eval.best_metric", config.eval.best_metric, ("",) + tuple(metrics))
     if image and config.eval.best_metric and not config.eval.classifier:
         raise ValueError(f"eval.best_metric={config.eval.best_metric!r} needs image scores: set "
-                         f"eval.classifier to a SavedModel / TF-Hub directory.")
+                         f"eval.classifier to a SavedModel / TF-Hub directory (or `domain`).")
+    if config.eval.classifier == "domain":
+        from tfgan_reg.eval import domain
+        if config.data.name not in domain.names():
+            raise ValueError(f"eval.classifier='domain' exists for data.name in "
+                             f"{domain.names()}. Received: data.name={config.data.name!r}")
     return config
 
 

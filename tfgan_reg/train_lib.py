@@ -385,7 +385,9 @@ class PeriodicEval:
         from tfgan_reg.eval import classifier as classifier_lib
         from tfgan_reg.eval import scores
         if self._classifier is None:
-            self._classifier = classifier_lib.load(config.eval.classifier)
+            self._classifier = classifier_lib.resolve(
+                config.eval.classifier, data_name=config.data.name,
+                data_dir=config.data.data_dir)
         if self._real_pool is None:  # the real side does not change during a run
             self._real_pool = classifier_lib.real_activations(
                 self._classifier, config.data.name, data_dir=config.data.data_dir,

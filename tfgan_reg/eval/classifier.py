@@ -4,6 +4,9 @@ SavedModel / TF-Hub directory; streamed logits and pool activations; cached real
 A classifier maps float images in [-1, 1], NHWC with 3 channels at its input size, to a dict with
 `logits` [N, classes] and `pool_3` [N, features] (the TF-GAN Inception module's names). Images
 of another size or with one channel are resized and tiled to fit.
+
+`resolve("domain", data_name=...)` gives instead the project's own classifier for `digits` or
+`mnist` (`tfgan_reg.eval.domain`), trained and cached on first use.
 """
 import hashlib
 import os
@@ -19,15 +22,20 @@ TFGAN_INCEPTION = "https://tfhub.dev/tensorflow/tfgan/eval/inception/1"
 class Classifier:
     """A loaded classifier: `__call__(images) -> (logits, pool)` on float [-1, 1] images."""
 
-    def __init__(self, fn, input_size, name):
+    def __init__(self, fn, input_size, name, channels=3):
         self._fn = fn
         self.input_size = tuple(input_size)
+        self.channels = channels
         self.name = name
+        self.info = {}
 
     def __call__(self, images):
         x = tf.convert_to_tensor(images, tf.float32)
-        if x.shape[-1] == 1:
+        if x.shape[-1] == 1 and self.channels == 3:
             x = tf.tile(x, [1, 1, 1, 3])
+        elif x.shape[-1] != self.channels:
+            raise ValueError(f"The classifier {self.name!r} takes {self.channels}-channel "
+                             f"images. Received images of shape {tuple(x.shape)}.")
         if tuple(x.shape[1:3]) != self.input_size:
             x = tf.image.resize(x, self.input_size, method="bilinear")
         out = self._fn(x)
@@ -66,19 +74,33 @@ def load(location=TFGAN_INCEPTION):
                                 f"or a TF-Hub URL.")
     fn = module.signatures["serving_default"] if "serving_default" in getattr(
         module, "signatures", {}) else module
-    size = _input_size(fn)
-    return Classifier(fn, size, location)
+    size, channels = _input_shape(fn)
+    return Classifier(fn, size, location, channels)
 
 
-def _input_size(fn):
+def _input_shape(fn):
     spec = getattr(fn, "structured_input_signature", None)
     if spec:
         args, kwargs = spec
         tensors = list(args) + list(kwargs.values())
         shape = tensors[0].shape
         if shape.rank == 4 and shape[1] and shape[2]:
-            return (int(shape[1]), int(shape[2]))
-    return (299, 299)  # the TF-GAN Inception module
+            return (int(shape[1]), int(shape[2])), int(shape[3] or 3)
+    return (299, 299), 3  # the TF-GAN Inception module
+
+
+def default_cache_dir():
+    """`$TFGAN_REG_CACHE_DIR`, else ~/.cache/tfgan_reg: real activations, domain classifiers."""
+    return os.environ.get("TFGAN_REG_CACHE_DIR",
+                          os.path.join(os.path.expanduser("~"), ".cache", "tfgan_reg"))
+
+
+def resolve(location, *, data_name=None, data_dir="", cache_dir=None):
+    """`load(location)`, or for `location == "domain"` the domain classifier of `data_name`."""
+    if location == "domain":
+        from tfgan_reg.eval import domain
+        return domain.get(data_name, data_dir=data_dir, cache_dir=cache_dir)
+    return load(location)
 
 
 def stream(classifier, batches):

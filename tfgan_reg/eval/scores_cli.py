@@ -1,8 +1,9 @@
 """`python -m tfgan_reg.eval scores --workdir RUN --classifier DIR`: Inception score, FID and
 KID of a trained generator against its real data set, written to RUN/scores.json.
 
-The classifier is a local SavedModel / TF-Hub directory (or the TF-Hub handle of TF-GAN's
-Inception network when online). Real-data activations are cached in --cache_dir per data set,
+The classifier is a local SavedModel / TF-Hub directory, the TF-Hub handle of TF-GAN's
+Inception network when online, or `domain`: this project's classifier trained on the run's own
+data set (digits or MNIST; trained and cached on first use, its test accuracy printed). Real-data activations are cached in --cache_dir per data set,
 classifier and sample count.
 """
 import json
@@ -14,13 +15,14 @@ from tfgan_reg.eval import classifier as classifier_lib
 
 flags.DEFINE_string("workdir", None, "Workdir of a train.py run (config.json + checkpoints).")
 flags.DEFINE_string("classifier", classifier_lib.TFGAN_INCEPTION,
-                    "Local SavedModel / TF-Hub directory, or a TF-Hub URL (needs network).")
+                    "Local SavedModel / TF-Hub directory, a TF-Hub URL (needs network), or "
+                    "`domain` (the project's digits / MNIST classifier, offline).")
 flags.DEFINE_integer("num_samples", 50000, "Generated (and real) images to score.")
 flags.DEFINE_integer("splits", 10, "Inception-score splits.")
 flags.DEFINE_integer("batch_size", 250, "Images per classifier call.")
 flags.DEFINE_integer("seed", 0, "Seed of the latent draws.")
-flags.DEFINE_string("cache_dir", os.path.join(os.path.expanduser("~"), ".cache", "tfgan_reg"),
-                    "Where real-data activations are cached.")
+flags.DEFINE_string("cache_dir", classifier_lib.default_cache_dir(),
+                    "Where real-data activations and domain classifiers are cached.")
 FLAGS = flags.FLAGS
 
 
@@ -36,7 +38,8 @@ def main(argv):
         if not data_lib.is_image(config.data.name):
             raise ValueError(f"Image scores need an image data set; this run trains on "
                              f"{config.data.name!r} (its W1 and mode counts are in metrics.json).")
-        clf = classifier_lib.load(FLAGS.classifier)
+        clf = classifier_lib.resolve(FLAGS.classifier, data_name=config.data.name,
+                                     data_dir=config.data.data_dir, cache_dir=FLAGS.cache_dir)
         real_pool = classifier_lib.real_activations(
             clf, config.data.name, data_dir=config.data.data_dir,
             num_samples=FLAGS.num_samples, seed=FLAGS.seed, cache_dir=FLAGS.cache_dir,

@@ -1,0 +1,128 @@
+"""Domain classifiers (seed 000 supplement, the "inception score with a dagger"): a small CNN
+trained by this project on `digits` or `mnist` itself, saved as a SavedModel with the TF-GAN
+Inception module's outputs (`logits`, `pool_3`), so IS, FID and KID are measurable offline.
+
+`get(name)` trains once per data set and seed and caches the SavedModel (with `info.json`
+holding its test accuracy) under `<cache_dir>/domain/`; later calls load the cache.
+"""
+import json
+import os
+import shutil
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_reg.eval import classifier as classifier_lib
+
+VERSION = 1  # bump when the network or its training changes: old caches are then ignored
+# name: (epochs, batch size); digits has no test split, so a seeded fifth is held out.
+TRAINING = {"digits": (40, 64), "mnist": (3, 128)}
+
+
+def names():
+    return sorted(TRAINING)
+
+
+def _check(name):
+    if name not in TRAINING:
+        raise ValueError(f"Domain classifiers exist for {names()}. Received: data={name!r}. "
+                         f"For other image sets pass a SavedModel / TF-Hub directory.")
+
+
+def build(shape, num_classes=10, seed=0):
+    """The classifier: two conv blocks, a 128-unit feature layer (`pool_3`), logits."""
+    keras.utils.set_random_seed(seed)
+    x = inputs = keras.Input(shape)
+    x = keras.layers.Conv2D(32, 3, padding="same", activation="relu")(x)
+    if shape[0] >= 16:
+        x = keras.layers.MaxPooling2D(2)(x)
+    x = keras.layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(x)
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dropout(0.3)(x)
+    pool = keras.layers.Dense(128, activation="relu", name="pool_3")(x)
+    logits = keras.layers.Dense(num_classes, name="logits")(keras.layers.Dropout(0.3)(pool))
+    return keras.Model(inputs, {"logits": logits, "pool_3": pool}, name="domain_classifier")
+
+
+def _splits(name, data_dir, seed):
+    from tfgan_reg.data import images
+    if name == "digits":
+        x, y = images.load_uint8(name)
+        order = np.random.default_rng(seed).permutation(len(x))
+        test, train = order[:len(x) // 5], order[len(x) // 5:]
+        return (x[train], y[train]), (x[test], y[test])
+    return (images.load_uint8(name, split="train", data_dir=data_dir),
+            images.load_uint8(name, split="test", data_dir=data_dir))
+
+
+def train(name, out_dir, *, data_dir="", seed=0, epochs=None, verbose=1):
+    """Trains the domain classifier of `name`, writes it to `out_dir`; returns its info dict
+    (test accuracy, sizes)."""
+    from tfgan_reg.data import images
+    _check(name)
+    (x, y), (xt, yt) = _splits(name, data_dir, seed)
+    default_epochs, batch = TRAINING[name]
+    epochs = default_epochs if epochs is None else epochs
+    model = build(x.shape[1:], seed=seed)
+    trainer = keras.Model(model.input, model.output["logits"])
+    trainer.compile(optimizer=keras.optimizers.Adam(1e-3), metrics=["accuracy"],
+                    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    trainer.fit(np.asarray(images.to_float(x)), y, batch_size=batch, epochs=epochs,
+                shuffle=True, verbose=verbose)
+    logits = trainer.predict(np.asarray(images.to_float(xt)), batch_size=500, verbose=0)
+    info = {"data": name, "seed": seed, "epochs": epochs, "version": VERSION,
+            "num_train": int(len(x)), "num_test": int(len(xt)),
+            "test_accuracy": float(np.mean(np.argmax(logits, 1) == yt))}
+    _save(model, x.shape[1:], out_dir, info)
+    return info
+
+
+def _save(model, shape, out_dir, info):
+    class Module(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.model = model
+
+        @tf.function(input_signature=[tf.TensorSpec([None, *shape], tf.float32)])
+        def __call__(self, x):
+            out = self.model(x, training=False)
+            return {"logits": out["logits"], "pool_3": out["pool_3"]}
+
+    tmp = out_dir + ".tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    module = Module()
+    tf.saved_model.save(module, tmp, signatures={"serving_default": module.__call__})
+    with open(os.path.join(tmp, "info.json"), "w") as f:
+        json.dump(info, f, indent=2)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    os.replace(tmp, out_dir)  # a half-written classifier is never taken for a cached one
+
+
+def path(name, cache_dir, seed=0):
+    return os.path.join(cache_dir, "domain", f"{name}_seed{seed}_v{VERSION}")
+
+
+def info(directory):
+    with open(os.path.join(directory, "info.json")) as f:
+        return json.load(f)
+
+
+def get(name, *, data_dir="", cache_dir=None, seed=0, verbose=1):
+    """The domain classifier of `name` as a `classifier.Classifier`, trained on first use."""
+    _check(name)
+    cache_dir = cache_dir or classifier_lib.default_cache_dir()
+    directory = path(name, cache_dir, seed)
+    if not os.path.exists(os.path.join(directory, "info.json")):
+        if verbose:
+            print(f"Training the {name} domain classifier (cached in {directory}) ...",
+                  flush=True)
+        result = train(name, directory, data_dir=data_dir, seed=seed, verbose=0)
+        if verbose:
+            print(f"{name} domain classifier: test accuracy "
+                  f"{100 * result['test_accuracy']:.2f}% on {result['num_test']} held-out "
+                  f"images", flush=True)
+    clf = classifier_lib.load(directory)
+    clf.name = f"domain:{name}:seed{seed}:v{VERSION}"
+    clf.info = info(directory)
+    return clf
