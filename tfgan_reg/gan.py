@@ -138,6 +138,9 @@ class GAN(keras.Model):
         self.noise_nsr = noise_nsr
         self.clip_value = clip_value
         self.consensus_gamma = consensus_gamma
+        # True: `train_step` updates only the discriminator (n_disc steps against the fixed
+        # generator), as in the over-training experiments of seed 003 (ICR, figure 4).
+        self.freeze_generator = False
         # Generator iterations done; keys every random draw and every schedule.
         self.step_counter = keras.Variable(0, dtype="int64", trainable=False,
                                            aggregation="only_first_replica", name="gan_step")
@@ -413,6 +416,11 @@ class GAN(keras.Model):
         disc_batch = (lambda i: real) if self.n_disc == 1 else (lambda i: real[:, i])
         step = tf.convert_to_tensor(self.step_counter)
         seed = rng.fold(rng.as_seed(self.seed), step)
+        if self.freeze_generator:
+            for i in range(self.n_disc):
+                self._record(self._discriminator_step(disc_batch(i), step, rng.fold(seed, i)))
+            self.step_counter.assign_add(1)
+            return self._results()
         if getattr(self, "joint_optimizer", None) is not None:
             self._record(self._joint_step(disc_batch(0), step, rng.fold(seed, self.n_disc)))
             self._update_ema()

@@ -27,6 +27,17 @@ def dataset(name, *, batch_size, seed, start_step=0, num_steps=None, data_dir=""
                        num_steps=num_steps)
 
 
+def real_samples(name, n, seed, *, split="train", data_dir=""):
+    """`n` real samples as a float32 array: a seeded random subset of an image split (all of it
+    when smaller; `digits` has one split), or `n` fresh draws of a low-dimensional set."""
+    import numpy as np
+    if not is_image(name):
+        return np.asarray(toy.sample(name, n, seed), np.float32)
+    raw, _ = images.load_uint8(name, split=split, data_dir=data_dir)
+    order = np.random.default_rng(seed).permutation(len(raw))[:n]
+    return np.asarray(images.to_float(raw[order]))
+
+
 def get(name):
     """The low-dimensional source registered under `name` (`sample(n, seed)`, `dim`, and for
     mixtures `centres` and `std`)."""

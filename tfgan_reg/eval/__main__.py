@@ -2,7 +2,12 @@
 
 Tools:
   scores      Inception score, FID and KID of a trained generator (TF-GAN Inception from
-              TF-Hub when online, or a local SavedModel / TF-Hub directory).
+              TF-Hub when online, a local SavedModel / TF-Hub directory, or the domain
+              classifier of digits / MNIST).
+  cross_test  Roth et al.'s cross-testing of two runs' discriminators and generators.
+  drift       Seed 003's ICR drift: how far the discriminator moves from a checkpoint when
+              trained alone and when trained with its generator.
+  bogonet     Seed 000's BogoNet score: random architecture pairs trained with two methods.
 """
 import importlib
 import sys
@@ -11,6 +16,9 @@ from absl import app
 
 TOOLS = {
     "scores": "tfgan_reg.eval.scores_cli",
+    "cross_test": "tfgan_reg.eval.cross_test",
+    "drift": "tfgan_reg.eval.drift",
+    "bogonet": "tfgan_reg.eval.bogonet",
 }
 
 
@@ -23,7 +31,9 @@ def main():
         print(f"error: `tool` must be one of {sorted(TOOLS)}. Received: tool={tool!r}",
               file=sys.stderr)
         sys.exit(2)
-    module = importlib.import_module(TOOLS[tool])  # defines the tool's absl flags
+    module = importlib.import_module(TOOLS[tool])
+    if hasattr(module, "define_flags"):  # else the module defines its flags on import
+        module.define_flags()
     app.run(module.main, argv=[f"python -m tfgan_reg.eval {tool}"] + sys.argv[2:])
 
 

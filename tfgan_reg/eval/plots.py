@@ -113,3 +113,49 @@ def image_grid_png(path, images, *, columns=None):
     plt.imsave(path, grid[..., 0] if grid.shape[-1] == 1 else grid,
                cmap="gray" if grid.shape[-1] == 1 else None, vmin=0, vmax=255)
     return path
+
+
+def drift_png(path, rows):
+    """Seed 003 figure 4: discriminator loss and drift (real, fake) over the steps, per mode."""
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
+    for mode in sorted({r["mode"] for r in rows}):
+        rs = [r for r in rows if r["mode"] == mode]
+        steps = [r["step"] for r in rs]
+        a.plot(steps, [r["d_loss"] for r in rs], label=mode)
+        b.plot(steps, [r["drift_real"] for r in rs], label=f"{mode}, real")
+        b.plot(steps, [r["drift_fake"] for r in rs], "--", label=f"{mode}, fake")
+    a.set(xlabel="steps from the checkpoint", ylabel="discriminator loss")
+    b.set(xlabel="steps from the checkpoint", ylabel="d_set(D_t, D_c)")
+    a.legend(fontsize=8)
+    b.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def curves_png(path, curves, *, ylabel="score", title=""):
+    """Score curves: `curves` maps a label to (steps, values); one line each (BogoNet)."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for label, (steps, values) in curves.items():
+        ax.plot(steps, values, label=label)
+    ax.set(xlabel="step", ylabel=ylabel, title=title)
+    ax.legend(fontsize=7)
+    return _save(fig, path)
+
+
+def vector_field_png(path, field, trajectories, *, title="", limits=(-2, 2), grid=20):
+    """Seed 002 figures 2-3: the gradient vector field `field(theta, psi) -> (v_theta, v_psi)`
+    (arrays) as arrows over the (theta, psi) plane, with trajectories `{label: [n, 2]}`."""
+    t = np.linspace(limits[0], limits[1], grid)
+    th, ps = np.meshgrid(t, t)
+    u, v = field(th, ps)
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.quiver(th, ps, u, v, color="0.6", angles="xy")
+    for label, points in trajectories.items():
+        points = np.asarray(points)
+        ax.plot(points[:, 0], points[:, 1], lw=1.2, label=label)
+        ax.plot(points[:1, 0], points[:1, 1], "ko", ms=3)
+    ax.plot([0], [0], "r*", ms=10)
+    ax.set(xlim=limits, ylim=limits, xlabel="theta", ylabel="psi", title=title)
+    ax.set_aspect("equal")
+    if trajectories:
+        ax.legend(fontsize=7, loc="upper right")
+    return _save(fig, path)

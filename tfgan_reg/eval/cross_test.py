@@ -1,0 +1,119 @@
+"""Roth et al.'s cross-testing of two trained GANs (seed 001 section 5.5).
+
+Each discriminator first classifies held-out real data against its own generator's samples
+(a confusion matrix); then each classifies the other model's samples. A sample counts as real
+when the discriminator's logit exceeds `threshold` (0: probability 1/2). The discriminator with
+the lower cross false-positive rate (the other generator cannot fool it) defines the better
+model.
+
+  python -m tfgan_reg.eval cross_test --workdir1 RUN1 --workdir2 RUN2 [--num_samples 10000]
+"""
+import json
+import os
+
+import numpy as np
+
+
+def confusion(real_logits, fake_logits, threshold=0.0):
+    """2x2 confusion matrix, columns the true condition (real = positive, fake = negative),
+    rows the prediction, each column normalised: [[TPR, FPR], [FNR, TNR]]."""
+    real_pos = np.mean(np.ravel(real_logits) > threshold)
+    fake_pos = np.mean(np.ravel(fake_logits) > threshold)
+    return np.array([[real_pos, fake_pos], [1.0 - real_pos, 1.0 - fake_pos]])
+
+
+def cross_test(discriminators, samples, real, threshold=0.0):
+    """Cross-testing of two models.
+
+    Args:
+      discriminators: two callables mapping a batch to logits (model 1's, model 2's).
+      samples: two arrays of generated samples (model 1's, model 2's).
+      real: held-out real samples.
+    Returns a dict: per model its confusion matrix, false-positive rate (own samples taken
+    for real) and false-negative rate (real data taken for fake), and per model its cross
+    false-positive rate (the other model's samples taken for real); `better` is the model whose
+    discriminator has the lower cross FP rate (ties: the lower FN rate; 0 when both tie).
+    """
+    out = {}
+    real_logits = [np.asarray(d(real)) for d in discriminators]
+    for i in range(2):
+        own = np.asarray(discriminators[i](samples[i]))
+        other = np.asarray(discriminators[i](samples[1 - i]))
+        m = confusion(real_logits[i], own, threshold)
+        out[f"model{i + 1}"] = {
+            "confusion": m.tolist(), "fp": float(m[0, 1]), "fn": float(m[1, 0]),
+            "cross_fp": float(np.mean(np.ravel(other) > threshold)),
+            "cross_fn": float(m[1, 0])}
+    key = lambda i: (out[f"model{i}"]["cross_fp"], out[f"model{i}"]["cross_fn"])
+    out["better"] = 0 if key(1) == key(2) else (1 if key(1) < key(2) else 2)
+    return out
+
+
+def format_report(result, names=("model 1", "model 2")):
+    lines = []
+    for i, name in enumerate(names):
+        r = result[f"model{i + 1}"]
+        (tp, fp), (fn, tn) = r["confusion"]
+        lines += [f"{name}: confusion (columns: true real, true fake)",
+                  f"  predicted real  {tp:.4f}  {fp:.4f}",
+                  f"  predicted fake  {fn:.4f}  {tn:.4f}",
+                  f"  cross-testing on {names[1 - i]}'s samples: FP {r['cross_fp']:.4f}, "
+                  f"FN {r['cross_fn']:.4f}"]
+    better = result["better"]
+    lines.append("better model: " + (names[better - 1] if better else "tie"))
+    return "\n".join(lines)
+
+
+# ---- command line ------------------------------------------------------------------------------
+
+def define_flags():
+    from absl import flags
+    flags.DEFINE_string("workdir1", None, "Workdir of the first train.py run (e.g. "
+                        "unregularised).")
+    flags.DEFINE_string("workdir2", None, "Workdir of the second run (e.g. regularised); same "
+                        "data set.")
+    flags.DEFINE_integer("num_samples", 10000, "Real test samples and generated samples per "
+                         "model (real image sets: at most the test split's size).")
+    flags.DEFINE_float("threshold", 0.0, "Logit above which a sample counts as real.")
+    flags.DEFINE_integer("seed", 0, "Seed of the latent draws and the real subset.")
+    flags.DEFINE_string("out", None, "JSON file for the result (default: "
+                        "WORKDIR2/cross_test.json).")
+
+
+def main(argv):
+    del argv
+    from absl import flags
+    from tfgan_reg import data as data_lib
+    from tfgan_reg import train_lib
+    FLAGS = flags.FLAGS
+    if not (FLAGS.workdir1 and FLAGS.workdir2):
+        raise SystemExit("error: --workdir1 and --workdir2 are required (two train.py runs).")
+    try:
+        (c1, m1), (c2, m2) = (train_lib.load_run(FLAGS.workdir1),
+                              train_lib.load_run(FLAGS.workdir2))
+        if c1.data.name != c2.data.name:
+            raise ValueError(f"The runs train on different data: {c1.data.name!r} and "
+                             f"{c2.data.name!r}.")
+        split = "train" if c1.data.name == "digits" else "test"
+        real = data_lib.real_samples(c1.data.name, FLAGS.num_samples, FLAGS.seed + 1,
+                                     split=split, data_dir=c1.data.data_dir)
+    except (FileNotFoundError, ValueError) as e:
+        raise SystemExit(f"error: {e}")
+    n = len(real)
+    samples = [train_lib.generate(m, n, FLAGS.seed, batch_size=500) for m in (m1, m2)]
+    ds = [_batched(m.discriminator) for m in (m1, m2)]
+    result = cross_test(ds, samples, real, FLAGS.threshold)
+    result.update(workdir1=FLAGS.workdir1, workdir2=FLAGS.workdir2, num_samples=n,
+                  threshold=FLAGS.threshold)
+    path = FLAGS.out or os.path.join(FLAGS.workdir2, "cross_test.json")
+    with open(path, "w") as f:
+        json.dump(result, f, indent=2)
+    print(format_report(result, (FLAGS.workdir1, FLAGS.workdir2)))
+    print(f"({n} real {split} samples and {n} per generator; written to {path})")
+
+
+def _batched(discriminator, batch_size=500):
+    def call(x):
+        return np.concatenate([np.asarray(discriminator(x[i:i + batch_size], training=False))
+                               for i in range(0, len(x), batch_size)])
+    return call
