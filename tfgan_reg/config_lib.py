@@ -26,7 +26,9 @@ def base_config():
     c.data = ml_collections.ConfigDict(dict(name="ring8", data_dir=""))
     c.model = ml_collections.ConfigDict(dict(
         arch="mlp", latent_dim=2, g_depth=3, g_width=128, d_depth=3, d_width=128,
-        activation="relu", g_normalization="none", d_normalization="none"))
+        activation="relu", g_normalization="none", d_normalization="none",
+        # arch="bogonet": the pair drawn from this seed, widths scaled by bogonet_scale.
+        bogonet_seed=0, bogonet_scale=1.0))
     c.loss = "non_saturating"
     c.generator_loss = "default"
     c.penalty = penalty_config("r1")
@@ -119,6 +121,13 @@ def validate(config, *, datasets=None, architectures=None):
         raise ValueError(f"model.arch={config.model.arch!r} takes samples of shape {needed}. "
                          f"Received: data.name={config.data.name!r} of shape "
                          f"{tuple(data_lib.shape(config.data.name))}")
+    if config.model.arch in nets.IMAGE_ONLY and config.data.name in data_lib.names() \
+            and not data_lib.is_image(config.data.name):
+        raise ValueError(f"model.arch={config.model.arch!r} takes images; data.name="
+                         f"{config.data.name!r} is low-dimensional (use model.arch='mlp').")
+    if config.model.arch in nets.IMAGE_ONLY and config.data.name in data_lib.names():
+        from tfgan_reg.nets import dcgan
+        dcgan.stages(data_lib.shape(config.data.name)[0])
     _check_positive_int("model.latent_dim", config.model.latent_dim)
     if config.loss not in losses_lib.names():
         raise _error("loss", config.loss, losses_lib.names())

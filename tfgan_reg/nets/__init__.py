@@ -1,9 +1,14 @@
 """Network builders by config name (`config.model.arch`).
 
 `build(arch, model_config, sample_shape, seed)` returns (generator, discriminator). `mlp` fits
-any sample shape; the image architectures fix theirs (`SAMPLE_SHAPES`).
+any sample shape; seed 003's networks fix theirs (`SAMPLE_SHAPES`); the DCGAN, ResNet and
+BogoNet families take any square image of even side >= 8 (`IMAGE_ONLY`).
+
+For DCGAN and ResNet, `g_width` / `d_width` are the base filter counts and
+`g_normalization` / `d_normalization` the normalisations (G: none | batch; D: none | batch |
+layer | spectral). The hard variants of seed 000 supplement 2.4 start from DCGAN.
 """
-from tfgan_reg.nets import mlp, seed003
+from tfgan_reg.nets import bogonet, dcgan, mlp, resnet, seed003
 
 
 def _mlp(m, sample_shape, seed):
@@ -22,13 +27,64 @@ def _seed003(generator, discriminator):
     return build
 
 
+def _dcgan(*, g_activation="relu", d_activation="leaky_relu", constant_width=False,
+           mlp_g=False, mlp_d=False):
+    def build(m, shape, seed):
+        if mlp_g:  # a 4-layer 512-unit ReLU MLP generator with tanh output
+            g = mlp.mlp_generator(latent_dim=m.latent_dim, output_shape=shape, depth=4,
+                                  width=512, activation="relu", output_activation="tanh",
+                                  seed=2 * seed)
+        else:
+            g = dcgan.dcgan_generator(
+                latent_dim=m.latent_dim, output_shape=shape, width=m.g_width,
+                normalization="none" if constant_width else m.g_normalization,
+                activation=g_activation, constant_width=constant_width, seed=2 * seed)
+        if mlp_d:  # a 4-layer 512-unit LeakyReLU MLP discriminator
+            d = mlp.mlp_discriminator(input_shape=shape, depth=4, width=512,
+                                      activation="leaky_relu",
+                                      normalization=m.d_normalization, seed=2 * seed + 1)
+        else:
+            d = dcgan.dcgan_discriminator(input_shape=shape, width=m.d_width,
+                                          normalization=m.d_normalization,
+                                          activation=d_activation, seed=2 * seed + 1)
+        return g, d
+    return build
+
+
+def _resnet(m, shape, seed):
+    return (resnet.resnet_generator(latent_dim=m.latent_dim, output_shape=shape,
+                                    width=m.g_width, normalization=m.g_normalization,
+                                    seed=2 * seed),
+            resnet.resnet_discriminator(input_shape=shape, width=m.d_width,
+                                        normalization=m.d_normalization, seed=2 * seed + 1))
+
+
+def _bogonet(m, shape, seed):
+    pair = bogonet.sample_pair(m.bogonet_seed, m.bogonet_scale)
+    return bogonet.build(pair, shape, seed, latent_dim=m.latent_dim)
+
+
 ARCHITECTURES = {
     "mlp": _mlp,
+    # DCGAN (Radford et al.) and seed 000's hard variants (supplement 2.4): no BN and constant
+    # filters in G; a 4x512 ReLU MLP generator; tanh everywhere; tanh G with a 4x512
+    # LeakyReLU MLP discriminator.
+    "dcgan": _dcgan(),
+    "dcgan_constant": _dcgan(constant_width=True),
+    "dcgan_mlp_g": _dcgan(mlp_g=True),
+    "dcgan_tanh": _dcgan(g_activation="tanh", d_activation="tanh"),
+    "dcgan_tanh_mlp_d": _dcgan(g_activation="tanh", mlp_d=True),
+    # Gulrajani et al.'s pre-activation ResNet (seed 001 appendix 7.4).
+    "resnet": _resnet,
+    # A random pair drawn from model.bogonet_seed (seed 000 section 5.2).
+    "bogonet": _bogonet,
     # Seed 003's WGAN-GP CIFAR-10 DCGAN (Tables 4-5) and its MNIST pair (Tables 1-2).
     "seed003_cifar": _seed003(seed003.cifar_generator, seed003.cifar_discriminator),
     "seed003_mnist": _seed003(seed003.mnist_generator, seed003.mnist_discriminator),
 }
 SAMPLE_SHAPES = {"seed003_cifar": (32, 32, 3), "seed003_mnist": (28, 28, 1)}
+IMAGE_ONLY = ("dcgan", "dcgan_constant", "dcgan_mlp_g", "dcgan_tanh", "dcgan_tanh_mlp_d",
+              "resnet", "bogonet")
 
 
 def names():
@@ -42,4 +98,7 @@ def build(arch, model_config, sample_shape, seed):
     if needed is not None and tuple(sample_shape) != needed:
         raise ValueError(f"model.arch={arch!r} takes samples of shape {needed}. "
                          f"Received: data of shape {tuple(sample_shape)}")
+    if arch in IMAGE_ONLY and len(sample_shape) != 3:
+        raise ValueError(f"model.arch={arch!r} takes images [H, W, C]. Received: samples of "
+                         f"shape {tuple(sample_shape)}")
     return ARCHITECTURES[arch](model_config, tuple(sample_shape), seed)

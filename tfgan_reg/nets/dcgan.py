@@ -1,0 +1,98 @@
+"""DCGAN (Radford et al. 2016) generators and discriminators for square images with an even side
+of at least 8 (8, 16, 28, 32, 64, ... px), and the hard DCGAN variants of seed 000's
+supplement 2.4 (registered in `tfgan_reg.nets`). Images are NHWC in [-1, 1]; discriminators output raw logits [B, 1]."""
+import keras
+
+from tfgan_reg.nets.mlp import _Seeds
+
+G_NORMALIZATIONS = ("none", "batch")
+D_NORMALIZATIONS = ("none", "batch", "layer", "spectral")
+ACTIVATIONS = ("relu", "leaky_relu", "tanh", "elu")
+
+
+def stages(size):
+    """(start side, number of stride-2 stages): 64 -> (4, 4), 32 -> (4, 3), 28 -> (7, 2)."""
+    side, k = int(size), 0
+    while side % 2 == 0 and side // 2 >= 4:
+        side, k = side // 2, k + 1
+    if k == 0:
+        raise ValueError(f"Image side {size} must be even and at least 8 (the networks "
+                         f"double a side of 4 or more), e.g. 8, 16, 28, 32 or 64.")
+    return side, k
+
+
+def activation_layer(name):
+    if name not in ACTIVATIONS:
+        raise ValueError(f"`activation` must be one of {list(ACTIVATIONS)}. "
+                         f"Received: activation={name!r}")
+    if name == "leaky_relu":
+        return keras.layers.LeakyReLU(0.2)
+    return keras.layers.Activation(name)
+
+
+def norm_layer(normalization, valid, conv=True):
+    """The normalisation after a layer (spectral normalisation wraps the layer instead)."""
+    if normalization not in valid:
+        raise ValueError(f"`normalization` must be one of {list(valid)}. "
+                         f"Received: normalization={normalization!r}")
+    if normalization == "batch":
+        return keras.layers.BatchNormalization()
+    if normalization == "layer":  # over (H, W, C), as in WGAN-GP's critic
+        return keras.layers.LayerNormalization(axis=(1, 2, 3) if conv else -1)
+    return keras.layers.Identity()
+
+
+def maybe_spectral(layer, normalization):
+    return keras.layers.SpectralNormalization(layer) if normalization == "spectral" else layer
+
+
+def _check_square(shape):
+    shape = tuple(shape)
+    if len(shape) != 3 or shape[0] != shape[1]:
+        raise ValueError(f"DCGAN and ResNet networks take square NHWC images. "
+                         f"Received: sample shape {shape}")
+    return shape
+
+
+def dcgan_generator(*, latent_dim, output_shape, width=64, kernel=4, normalization="batch",
+                    activation="relu", constant_width=False, seed=None, name="generator"):
+    """Linear to (side0, side0, width * 2^(k-1)), then k-1 ConvT(stride 2)-norm-activation
+    stages halving the filters (all `width` when `constant_width`), then ConvT-tanh."""
+    h_out, _, channels = _check_square(output_shape)
+    side0, k = stages(h_out)
+    filters = [width if constant_width else width * 2 ** (k - 1 - i) for i in range(k)]
+    seeds = _Seeds(seed)
+    z = keras.Input((latent_dim,))
+    h = keras.layers.Dense(side0 * side0 * filters[0], kernel_initializer=seeds.kernel())(z)
+    h = activation_layer(activation)(norm_layer(normalization, G_NORMALIZATIONS, False)(h))
+    h = keras.layers.Reshape((side0, side0, filters[0]))(h)
+    for f in filters[1:]:
+        h = keras.layers.Conv2DTranspose(f, kernel, 2, padding="same",
+                                         kernel_initializer=seeds.kernel())(h)
+        h = activation_layer(activation)(norm_layer(normalization, G_NORMALIZATIONS)(h))
+    x = keras.layers.Conv2DTranspose(channels, kernel, 2, padding="same", activation="tanh",
+                                     kernel_initializer=seeds.kernel())(h)
+    return keras.Model(z, x, name=name)
+
+
+def dcgan_discriminator(*, input_shape, width=64, kernel=4, normalization="batch",
+                        activation="leaky_relu", seed=None, name="discriminator"):
+    """k Conv(stride 2)-norm-activation stages doubling the filters from `width` (no
+    normalisation after the first, as in DCGAN), then Linear to one logit."""
+    side, _, _ = _check_square(input_shape)
+    _, k = stages(side)
+    norm_layer(normalization, D_NORMALIZATIONS)  # an unknown name fails here, naming choices
+    seeds = _Seeds(seed)
+    x = keras.Input(tuple(input_shape))
+    h = x
+    for i in range(k):
+        conv = keras.layers.Conv2D(width * 2 ** i, kernel, 2, padding="same",
+                                   kernel_initializer=seeds.kernel())
+        h = maybe_spectral(conv, normalization)(h)
+        if i > 0:
+            h = norm_layer(normalization, D_NORMALIZATIONS)(h)
+        h = activation_layer(activation)(h)
+    h = keras.layers.Flatten()(h)
+    logits = maybe_spectral(keras.layers.Dense(1, kernel_initializer=seeds.kernel()),
+                            normalization)(h)
+    return keras.Model(x, logits, name=name)
