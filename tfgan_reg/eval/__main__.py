@@ -34,7 +34,9 @@ def main():
     module = importlib.import_module(TOOLS[tool])
     if hasattr(module, "define_flags"):  # else the module defines its flags on import
         module.define_flags()
-    app.run(module.main, argv=[f"python -m tfgan_reg.eval {tool}"] + sys.argv[2:])
+    # absl logs at INFO by default (TensorFlow's checkpoint chatter); --verbosity=0 restores it.
+    app.run(module.main, argv=[f"python -m tfgan_reg.eval {tool}", "--verbosity=-1"]
+            + sys.argv[2:])
 
 
 if __name__ == "__main__":
