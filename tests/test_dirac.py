@@ -1,4 +1,6 @@
 """Dirac-GAN eigenvalues computed by autodiff against seed 002's closed forms (METHODS 6)."""
+import os
+
 import numpy as np
 import pytest
 
@@ -103,3 +105,28 @@ def test_quadratic_game_of_seed_003_step_sizes():
     assert rows[(0.09, 0.01)][0] < 1 and rows[(0.09, 0.01)][1] < 1e-3
     assert rows[(0.03, 0.03)][0] > 1 and rows[(0.03, 0.03)][1] > 10
     assert rows[(0.01, 0.09)][0] > 1 and rows[(0.01, 0.09)][1] > 10
+
+
+def test_grid_field_closed_forms():
+    # Unregularised: v = (-psi f'(psi theta), theta f'(psi theta)), a rotation (v . z = 0);
+    # R1 adds -gamma psi to v_psi, so v . z = -gamma psi^2 < 0 (inward).
+    t, p = np.meshgrid(np.linspace(-2, 2, 5), np.linspace(-1.5, 1.5, 4))
+    fp = 1.0 / (1.0 + np.exp(p * t))  # f'(s) for f(s) = -log(1 + exp(-s))
+    vt, vp = dirac.grid_field(dirac.Method("unregularized"), t, p)
+    np.testing.assert_allclose(vt, -p * fp, atol=1e-12)
+    np.testing.assert_allclose(vp, t * fp, atol=1e-12)
+    vt, vp = dirac.grid_field(dirac.Method("r1", gamma=0.7), t, p)
+    np.testing.assert_allclose(vt * t + vp * p, -0.7 * p ** 2, atol=1e-12)
+
+
+def test_figures_command(tmp_path):
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "tfgan_reg.dynamics", "figure",
+                          f"--out={tmp_path}", "--num_steps=50"], capture_output=True,
+                         text=True, timeout=600,
+                         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    assert out.returncode == 0, out.stderr[-2000:]
+    names = sorted(os.listdir(tmp_path))
+    assert names == sorted(f"dirac_{m.name}.png" for m, _ in dirac.TABLE_ROWS)
+    assert all((tmp_path / n).stat().st_size > 5000 for n in names)

@@ -2,8 +2,12 @@
 derived from eigenvalues computed by autodiff and from a simulated trajectory.
 `python -m tfgan_reg.dynamics quadratic`: seed 003's game x^2 + 10xy + y^2 under simultaneous
 gradient descent with its three step-size settings.
+`python -m tfgan_reg.dynamics figure --out DIR`: seed 002's figures 2-3, the vector field of
+every method with simulated trajectories of simultaneous and alternating GD (CGD's own update
+for CGD), one PNG per method.
 
-Flags: --step_size (simultaneous GD step h), --num_steps (simulated iterations).
+Flags: --step_size (GD step h; CGD's pictures use 10 h), --num_steps (simulated iterations),
+--out (figure's output directory).
 """
 from absl import app
 from absl import flags
@@ -12,7 +16,9 @@ FLAGS = flags.FLAGS
 flags.DEFINE_float("step_size", 0.1, "Step size h of simultaneous gradient descent.")
 flags.DEFINE_integer("num_steps", 2000, "Simulated iterations from (theta, psi) = (1, 1).")
 
-COMMANDS = ("table", "quadratic")
+flags.DEFINE_string("out", "dirac_figures", "Output directory of `figure`.")
+
+COMMANDS = ("table", "quadratic", "figure")
 
 
 def _fmt(name, eig):
@@ -28,6 +34,10 @@ def main(argv):
     import tensorflow as tf
     tf.get_logger().setLevel("ERROR")  # retracing notes from the Jacobian's pfor
     from tfgan_reg.dynamics import dirac
+    if argv[1] == "figure":
+        paths = dirac.figures(FLAGS.out, FLAGS.step_size, min(FLAGS.num_steps, 500))
+        print("\n".join(paths))
+        return
     if argv[1] == "quadratic":
         print(f"min_x max_y x^2 + 10xy + y^2, simultaneous GD, {FLAGS.num_steps} steps from "
               f"(1, 1)")

@@ -199,6 +199,44 @@ def table(h=0.1, num_steps=2000, start=(1.0, 1.0)):
     return rows
 
 
+# ---- pictures (seed 002 figures 2-3) ----------------------------------------------------------
+
+def grid_field(method, theta, psi):
+    """The vector field on arrays of points (same shapes): (v_theta, v_psi) as numpy."""
+    fn = tf.function(lambda t, p: tf.stack(vector_field(method, t, p)))
+    theta, psi = np.asarray(theta, np.float64), np.asarray(psi, np.float64)
+    out = np.array([fn(tf.constant(t, DT), tf.constant(p, DT)).numpy()
+                    for t, p in zip(theta.ravel(), psi.ravel())])
+    return out[:, 0].reshape(theta.shape), out[:, 1].reshape(theta.shape)
+
+
+def figures(out_dir, h=0.1, num_steps=300, start=(1.0, 1.0), limits=(-2.0, 2.0), grid=15):
+    """One picture per row of `TABLE_ROWS`: the method's vector field over (theta, psi) with
+    trajectories of simultaneous and alternating gradient descent (CGD's own update for the
+    `cgd` row) from `start`. Returns the paths."""
+    import os
+
+    from tfgan_reg.eval import plots
+    paths = []
+    for method, _ in TABLE_ROWS:
+        field_method = Method("unregularized") if method.name == "cgd" else method
+        if method.name == "cgd":
+            runs = {f"CGD, h = {h * 10:g}": cgd_step(field_method, h * 10)}
+        else:
+            runs = {f"simultaneous GD, h = {h:g}": simultaneous_step(method, h),
+                    f"alternating GD, h = {h:g}": alternating_step(method, h)}
+        trajectories = {}
+        for label, step in runs.items():
+            points = trajectory(step, start, num_steps)
+            inside = np.all(np.abs(points) <= 4 * max(abs(limits[0]), abs(limits[1])), axis=1)
+            trajectories[label] = points[:np.argmin(inside) if not inside.all() else None]
+        paths.append(plots.vector_field_png(
+            os.path.join(out_dir, f"dirac_{method.name}.png"),
+            lambda t, p, m=field_method: grid_field(m, t, p), trajectories,
+            title=f"Dirac-GAN, {method.name}", limits=limits, grid=grid))
+    return paths
+
+
 # ---- seed 003's quadratic game --------------------------------------------------------------
 
 def quadratic_game(x, y):
