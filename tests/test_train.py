@@ -95,7 +95,8 @@ def test_every_shipped_config_validates():
     import importlib.util
     for name, args in [("default", [()]), ("ring8", [("none",)] + [
             (p,) for p in train_lib.gan_lib.penalties_lib.names()]),
-            ("submanifold7", [("none",), ("roth_js",)])]:
+            ("submanifold7", [("none",), ("roth_js",)]),
+            ("bogonet", [("digits",), ("mnist",), ("cifar10",)])]:
         spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "configs",
                                                                          f"{name}.py"))
         module = importlib.util.module_from_spec(spec)
@@ -232,6 +233,8 @@ def test_periodic_evaluation_csv_tensorboard_and_best_checkpoint(tmp_path, monke
         for event in tf.compat.v1.train.summary_iterator(str(tmp_path / "tensorboard" / name)):
             tags.update(v.tag for v in event.summary.value)
     assert {"eval/w1", "eval/modes", "d_loss"} <= tags
+    for picture in ("samples_final.png", "kde_final.png", "value_final.png"):
+        assert (tmp_path / picture).read_bytes()[:4] == b"\x89PNG"
 
 
 def test_best_metric_must_fit_the_data():

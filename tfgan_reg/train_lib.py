@@ -271,6 +271,12 @@ def evaluate(config, model, workdir=None, *, tag="final"):
         if fake.shape[1] == 2:
             metrics["kde"] = plots.kde_png(os.path.join(workdir, f"kde_{tag}.png"), fake,
                                            title=title)
+            # D(x) = sigmoid(logit) over the plane with the data and the samples.
+            d = model.discriminator
+            metrics["value_surface"] = plots.value_surface_png(
+                os.path.join(workdir, f"value_{tag}.png"),
+                lambda p: np.asarray(tf.sigmoid(d(p, training=False)))[:, 0],
+                real[:500], fake[:500], title=title)
     return metrics
 
 
