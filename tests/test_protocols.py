@@ -142,5 +142,7 @@ def test_drift_cli(runs, tmp_path):
         lines = f.read().splitlines()
     assert lines[0] == "mode,step,d_loss,drift_real,drift_fake" and len(lines) == 5
     assert (tmp_path / "drift.png").stat().st_size > 1000
+    usage = _tool("drift", "--help")
+    assert usage.returncode == 0 and "d_set(D_t, D_c)" in usage.stdout and "--every" in usage.stdout
     bad = _tool("drift", f"--workdir={runs[1]}", "--modes=both")
     assert bad.returncode != 0 and "must be drawn from ['discriminator', 'joint']" in bad.stderr

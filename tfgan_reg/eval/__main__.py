@@ -13,6 +13,7 @@ import importlib
 import sys
 
 from absl import app
+from absl import flags
 
 TOOLS = {
     "scores": "tfgan_reg.eval.scores_cli",
@@ -34,6 +35,10 @@ def main():
     module = importlib.import_module(TOOLS[tool])
     if hasattr(module, "define_flags"):  # else the module defines its flags on import
         module.define_flags()
+    if any(a in ("-h", "-?", "--help", "--helpshort") for a in sys.argv[2:]):
+        print(module.__doc__.strip() + "\n\nFlags:\n" + flags.FLAGS.module_help(TOOLS[tool]))
+        sys.exit(0)
+    sys.modules["__main__"].__doc__ = module.__doc__  # absl's usage messages name the tool
     # absl logs at INFO by default (TensorFlow's checkpoint chatter); --verbosity=0 restores it.
     app.run(module.main, argv=[f"python -m tfgan_reg.eval {tool}", "--verbosity=-1"]
             + sys.argv[2:])

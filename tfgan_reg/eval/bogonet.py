@@ -5,7 +5,7 @@ table reports the final score's mean and std, the area under the score curve (on
 evaluation) mean and std, and the mean intercept and slope (per step) of a linear fit to each
 curve. A larger slope means steadier improvement (the paper's reading of its Table 1).
 
-  python -m tfgan_reg.eval bogonet --config=configs/bogonet.py --methods=none,dragan \
+  python -m tfgan_reg.eval bogonet --config=configs/bogonet.py --methods=none,dragan
       --pairs=10 --workdir=DIR
 
 Every run lives in DIR/pairNNN/METHOD and resumes if interrupted; the result is

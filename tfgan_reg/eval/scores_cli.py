@@ -3,8 +3,8 @@ KID of a trained generator against its real data set, written to RUN/scores.json
 
 The classifier is a local SavedModel / TF-Hub directory, the TF-Hub handle of TF-GAN's
 Inception network when online, or `domain`: this project's classifier trained on the run's own
-data set (digits or MNIST; trained and cached on first use, its test accuracy printed). Real-data activations are cached in --cache_dir per data set,
-classifier and sample count.
+data set (digits or MNIST; trained and cached on first use, its test accuracy printed).
+Real-data activations are cached in --cache_dir per data set, classifier and sample count.
 """
 import json
 import os
