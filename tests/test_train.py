@@ -96,7 +96,9 @@ def test_every_shipped_config_validates():
     for name, args in [("default", [()]), ("ring8", [("none",)] + [
             (p,) for p in train_lib.gan_lib.penalties_lib.names()]),
             ("submanifold7", [("none",), ("roth_js",)]),
-            ("bogonet", [("digits",), ("mnist",), ("cifar10",)])]:
+            ("bogonet", [("digits",), ("mnist",), ("cifar10",)]),
+            ("dcgan", [(f"{d}-{m}",) for d in ("digits", "mnist", "cifar10")
+                       for m in ["none", "wgan"] + train_lib.gan_lib.penalties_lib.names()])]:
         spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "configs",
                                                                          f"{name}.py"))
         module = importlib.util.module_from_spec(spec)
