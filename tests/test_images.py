@@ -1,4 +1,7 @@
 """Image data (digits offline, tfds sets on mock data) and seed 003's networks."""
+import os
+
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -70,8 +73,24 @@ def test_train_on_digits_writes_an_image_grid(tmp_path):
     config = config_lib.base_config()
     config.data.name = "digits"
     config.model.update(latent_dim=8, g_depth=1, g_width=32, d_depth=1, d_width=32)
-    config.train.update(batch_size=32, num_steps=4, checkpoint_every=2, log_every=2,
+    config.train.update(batch_size=32, num_steps=6, checkpoint_every=3, log_every=2,
                         n_disc=2, jit_compile=False)
+    config.eval.samples_every = 2
     metrics = train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)
-    assert metrics["step"] == 4
+    assert metrics["step"] == 6
     assert (tmp_path / "samples_final.png").read_bytes()[:4] == b"\x89PNG"
+    assert sorted(os.listdir(tmp_path / "samples")) == [f"step_000000{s}.png" for s in (2, 4, 6)]
+    grid = plt.imread(tmp_path / "samples" / "step_0000006.png")
+    assert grid.shape[:2] == (64, 64)  # 64 samples of 8x8 in an 8x8 grid
+    images, rates = {}, []
+    for name in os.listdir(tmp_path / "tensorboard"):
+        for event in tf.compat.v1.train.summary_iterator(str(tmp_path / "tensorboard" / name)):
+            for v in event.summary.value:
+                if v.tag == "samples":
+                    # [width, height, PNG bytes]
+                    images[event.step] = tuple(tf.image.decode_png(
+                        tf.make_ndarray(v.tensor)[2]).shape)
+                if v.tag == "images_per_sec":
+                    rates.append(float(tf.make_ndarray(v.tensor)))
+    assert images == {2: (64, 64, 1), 4: (64, 64, 1), 6: (64, 64, 1)}
+    assert len(rates) >= 2 and all(r > 0 for r in rates)

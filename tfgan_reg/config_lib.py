@@ -48,8 +48,9 @@ def base_config():
     # to TensorBoard and eval.csv and keeping the best checkpoint by `best_metric` in best/.
     # classifier: SavedModel / TF-Hub directory for image scores during training, or "domain"
     # (the project's own digits / MNIST classifier, offline).
+    # samples_every: sample pictures (samples/step_N.png, TensorBoard images) every N steps.
     c.eval = ml_collections.ConfigDict(dict(num_samples=2000, seed=12345, every=0,
-                                            best_metric="", classifier=""))
+                                            best_metric="", classifier="", samples_every=0))
     return c
 
 
@@ -205,6 +206,7 @@ def validate(config, *, datasets=None, architectures=None):
             raise ValueError(f"`train.{key}` must be in [0, 1). Received: train.{key}={t[key]!r}")
     _check_positive_int("eval.num_samples", config.eval.num_samples)
     _check_positive_int("eval.every", config.eval.every, minimum=0)
+    _check_positive_int("eval.samples_every", config.eval.samples_every, minimum=0)
     image = data_lib.is_image(config.data.name)
     metrics = IMAGE_METRICS if image else TOY_METRICS
     if config.eval.best_metric and config.eval.best_metric not in metrics:

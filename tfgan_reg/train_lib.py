@@ -193,9 +193,12 @@ def make_checkpoint(model, *, optimizers=True):
 class _Monitor(keras.callbacks.Callback):
     """Progress bar, TensorBoard scalars every `log_every` steps, and the non-finite guard."""
 
-    def __init__(self, step0, num_steps, log_every, writer, verbose):
+    def __init__(self, step0, num_steps, log_every, writer, verbose, batch_size=None,
+                 unit="samples"):
         super().__init__()
         self.step = self.step0 = step0
+        self.batch_size, self.rate_name = batch_size, f"{unit}/s"
+        self._clock = None  # (time, step) at the previous log
         self.log_every = log_every
         self.writer = writer
         self.bad = None
@@ -203,6 +206,9 @@ class _Monitor(keras.callbacks.Callback):
         self.verbose = verbose
         self.progbar = None
         self._last = {}
+
+    def on_train_begin(self, logs=None):
+        self._clock = None  # time the steps only, not checkpoints and pictures between fits
 
     def on_train_batch_end(self, batch, logs=None):
         failed_step = self.step  # the 0-based index of the step just run
@@ -214,14 +220,23 @@ class _Monitor(keras.callbacks.Callback):
             self.model.stop_training = True
             return
         self._last = logs
+        now = time.perf_counter()
+        if self._clock is None:
+            self._clock = (now, self.step)  # the first step includes tracing: not timed
         if self.step % self.log_every == 0:
+            then, step_then = self._clock
+            if self.batch_size and self.step > step_then and now > then:
+                # Real samples the training step consumes per second (one global batch a step).
+                logs[self.rate_name] = self.batch_size * (self.step - step_then) / (now - then)
+            self._clock = (now, self.step)
             with self.writer.as_default(step=self.step):
                 for name, value in logs.items():
-                    tf.summary.scalar(name, value)
+                    tf.summary.scalar(name.replace("/s", "_per_sec"), value)
             if self.verbose:
                 if self.progbar is None:  # the logs are already means: show them as they are
-                    self.progbar = keras.utils.Progbar(self.num_steps - self.step0,
-                                                       stateful_metrics=["step"] + list(logs))
+                    self.progbar = keras.utils.Progbar(
+                        self.num_steps - self.step0,
+                        stateful_metrics=["step", self.rate_name] + list(logs))
                 self.progbar.update(self.step - self.step0,
                                     [("step", self.step)] + list(logs.items()))
             # Trackers then report the mean over the next `log_every` steps.
@@ -310,14 +325,17 @@ def train_and_evaluate(config, workdir, *, strategy=None, verbose=True):
             print(f"Resumed from {manager.latest_checkpoint} (step {int(model.step_counter)}).")
     writer = tf.summary.create_file_writer(os.path.join(workdir, "tensorboard"))
     step = int(model.step_counter)
-    monitor = _Monitor(step, t.num_steps, t.log_every, writer, verbose)
+    image = data_lib.is_image(config.data.name)
+    monitor = _Monitor(step, t.num_steps, t.log_every, writer, verbose,
+                       batch_size=t.batch_size * t.n_disc, unit="images" if image else "samples")
     started = time.time()
     periodic = PeriodicEval(config, model, workdir, writer, step)
-    every = config.eval.every
+    every, pictures = config.eval.every, config.eval.samples_every
     while step < t.num_steps:
         chunk = min(t.checkpoint_every - step % t.checkpoint_every, t.num_steps - step)
-        if every:
-            chunk = min(chunk, every - step % every)
+        for period in (every, pictures):
+            if period:
+                chunk = min(chunk, period - step % period)
         model.fit(make_dataset(config, start_step=step, num_steps=chunk), epochs=1,
                   steps_per_epoch=chunk, verbose=0, callbacks=[monitor])
         if monitor.bad is not None:
@@ -331,6 +349,8 @@ def train_and_evaluate(config, workdir, *, strategy=None, verbose=True):
             manager.save(checkpoint_number=step)
         if every and step % every == 0:
             periodic(step)
+        if pictures and step % pictures == 0:
+            sample_pictures(config, model, workdir, writer, step)
         writer.flush()
     metrics = evaluate(config, model, workdir)
     metrics["step"] = step
@@ -351,6 +371,21 @@ def train_and_evaluate(config, workdir, *, strategy=None, verbose=True):
 
 
 # ---- evaluation during training ----------------------------------------------------------------
+
+def sample_pictures(config, model, workdir, writer, step, n=64):
+    """`samples/step_NNNNNNN.png` (an image grid, or a scatter of low-dimensional samples) from
+    fixed latents, and for images the same grid in TensorBoard (`samples`)."""
+    from tfgan_reg.eval import plots
+    path = os.path.join(workdir, "samples", f"step_{step:07d}.png")
+    fake = generate(model, n if data_lib.is_image(config.data.name) else 1000,
+                    config.eval.seed)
+    if not data_lib.is_image(config.data.name):
+        return plots.scatter_png(path, fake, title=f"{config.data.name}, step {step}")
+    grid = plots.image_grid(fake)
+    with writer.as_default(step=step):
+        tf.summary.image("samples", grid[None], step=step)
+    return plots.image_grid_png(path, fake)
+
 
 class PeriodicEval:
     """Every `eval.every` steps: the configured metrics to TensorBoard (`eval/*`) and
