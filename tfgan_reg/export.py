@@ -1,0 +1,119 @@
+"""Export a trained run for other code: `python -m tfgan_reg.export --workdir RUN --out DIR`.
+
+DIR/generator is a TF-Hub-style SavedModel (TF2): calling it maps latent vectors [N, latent] to
+float images in [-1, 1]; its `serving_default` signature maps `z` to {"images", "images_uint8"}
+and its `sample` signature draws `n` images from an integer `seed` (the latents
+`python -m tfgan_reg.eval` and training pictures use: same seed, same images). Its
+`latent_dim` and `sample_shape` are variables and the run's `config.json` an asset. It loads
+with `tf.saved_model.load`, `tensorflow_hub.load` and `hub.KerasLayer` (tf_keras). The
+moving-average generator is exported when the run keeps one.
+
+DIR/discriminator is the same for the discriminator (images -> logits [N, 1]), and
+DIR/generator.keras / DIR/discriminator.keras load with `keras.models.load_model`.
+"""
+import os
+import shutil
+import sys
+
+import numpy as np
+import tensorflow as tf
+
+from tfgan_reg import rng
+
+
+def _uint8(images):
+    return tf.cast(tf.round((tf.clip_by_value(images, -1.0, 1.0) + 1.0) * 127.5), tf.uint8)
+
+
+class GeneratorModule(tf.Module):
+    """The exported generator (see the module docstring)."""
+
+    def __init__(self, generator, latent_dim, sample_shape, config_path):
+        super().__init__(name="generator")
+        self.generator = generator
+        self.latent_dim = tf.Variable(int(latent_dim), trainable=False, name="latent_dim")
+        self.sample_shape = tf.Variable(list(sample_shape), trainable=False, name="sample_shape")
+        self.config_file = tf.saved_model.Asset(config_path)
+        spec = tf.TensorSpec([None, int(latent_dim)], tf.float32, name="z")
+        self.__call__ = tf.function(self._images, input_signature=[spec])
+        self.serving_default = tf.function(self._outputs, input_signature=[spec])
+        self.sample = tf.function(self._sample, input_signature=[
+            tf.TensorSpec([], tf.int32, name="n"), tf.TensorSpec([], tf.int64, name="seed")])
+
+    def _images(self, z):
+        return self.generator(z, training=False)
+
+    def _outputs(self, z):
+        images = self._images(z)
+        return {"images": images, "images_uint8": _uint8(images)}
+
+    def _sample(self, n, seed):
+        # train_lib.generate's latents for its first batch: fold(as_seed(seed), 0).
+        pair = tf.cast(tf.stack([tf.bitwise.bitwise_and(seed, 0x7FFFFFFF),
+                                 tf.bitwise.bitwise_and(tf.bitwise.right_shift(seed, 31),
+                                                        0x7FFFFFFF)]), tf.int32)
+        key = rng.fold(pair, 0)
+        return self._outputs(rng.stateless_normal(
+            tf.stack([n, tf.cast(self.latent_dim, tf.int32)]), key))
+
+
+class DiscriminatorModule(tf.Module):
+    def __init__(self, discriminator, sample_shape, config_path):
+        super().__init__(name="discriminator")
+        self.discriminator = discriminator
+        self.sample_shape = tf.Variable(list(sample_shape), trainable=False, name="sample_shape")
+        self.config_file = tf.saved_model.Asset(config_path)
+        spec = tf.TensorSpec([None, *sample_shape], tf.float32, name="images")
+        self.__call__ = tf.function(lambda x: self.discriminator(x, training=False),
+                                    input_signature=[spec])
+        self.serving_default = tf.function(
+            lambda x: {"logits": self.discriminator(x, training=False)}, input_signature=[spec])
+
+
+def export(workdir, out, *, overwrite=False):
+    """Writes the exports of the run in `workdir` to `out`; returns the paths written."""
+    from tfgan_reg import train_lib
+    if os.path.exists(out) and os.listdir(out) and not overwrite:
+        raise FileExistsError(f"--out {out!r} exists and is not empty; pass --overwrite to "
+                              f"replace it.")
+    config, model = train_lib.load_run(workdir)
+    generator = model.ema_generator()
+    shape = tuple(train_lib.data_shape(config))
+    tmp = out.rstrip("/") + ".tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    config_path = os.path.join(tmp, "config.json")
+    shutil.copy(os.path.join(workdir, "config.json"), config_path)
+    g = GeneratorModule(generator, config.model.latent_dim, shape, config_path)
+    tf.saved_model.save(g, os.path.join(tmp, "generator"), signatures={
+        "serving_default": g.serving_default, "sample": g.sample})
+    d = DiscriminatorModule(model.discriminator, shape, config_path)
+    tf.saved_model.save(d, os.path.join(tmp, "discriminator"),
+                        signatures={"serving_default": d.serving_default})
+    generator.save(os.path.join(tmp, "generator.keras"))
+    model.discriminator.save(os.path.join(tmp, "discriminator.keras"))
+    shutil.rmtree(out, ignore_errors=True)
+    os.replace(tmp, out)  # a failed export leaves no half-written directory behind
+    return sorted(os.path.join(out, name) for name in os.listdir(out))
+
+
+def main(argv):
+    from absl import flags
+    FLAGS = flags.FLAGS
+    del argv
+    if not FLAGS.workdir or not FLAGS.out:
+        raise SystemExit("error: --workdir (a train.py run) and --out are required.")
+    try:
+        paths = export(FLAGS.workdir, FLAGS.out, overwrite=FLAGS.overwrite)
+    except (FileNotFoundError, FileExistsError, ValueError) as e:
+        raise SystemExit(f"error: {e}")
+    print("\n".join(paths))
+
+
+if __name__ == "__main__":
+    from absl import app
+    from absl import flags
+    flags.DEFINE_string("workdir", None, "Workdir of a train.py run (its latest checkpoint).")
+    flags.DEFINE_string("out", None, "Export directory (generator/, discriminator/, *.keras).")
+    flags.DEFINE_bool("overwrite", False, "Replace a non-empty --out.")
+    app.run(main, argv=sys.argv[:1] + ["--verbosity=-1"] + sys.argv[1:])
