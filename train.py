@@ -15,8 +15,13 @@ config_flags.DEFINE_config_file(
     "(configs/ring8.py:wgan_gp).", lock_config=True)
 flags.DEFINE_string("workdir", None, "Directory for checkpoints, TensorBoard logs, pictures "
                     "and metrics; an existing one of the same config is resumed.")
-flags.DEFINE_enum("strategy", "default", ["default", "mirrored"],
-                  "tf.distribute strategy; the config's batch size is the global batch.")
+flags.DEFINE_enum("strategy", "default", ["default", "mirrored", "multi_worker", "tpu"],
+                  "tf.distribute strategy; the config's batch size is the global batch. "
+                  "`default` mirrors over the GPUs when more than one is visible; "
+                  "`multi_worker` reads the cluster from TF_CONFIG.")
+flags.DEFINE_string("tpu", "", "TPU name or grpc:// address for --strategy=tpu.")
+flags.DEFINE_bool("jit_compile", None, "XLA-compile the training step (overrides "
+                  "config.train.jit_compile; off is faster for CGD/ACGD on CPU).")
 flags.mark_flags_as_required(["config", "workdir"])
 FLAGS = flags.FLAGS
 
@@ -28,10 +33,13 @@ def main(argv):
     from tfgan_reg import config_lib
     from tfgan_reg import train_lib
     config = FLAGS.config
+    if FLAGS.jit_compile is not None:
+        with config.unlocked():
+            config.train.jit_compile = FLAGS.jit_compile
     try:
         config_lib.validate(config)
         train_lib.train_and_evaluate(config, FLAGS.workdir,
-                                     strategy=train_lib.make_strategy(FLAGS.strategy))
+                                     strategy=train_lib.make_strategy(FLAGS.strategy, FLAGS.tpu))
     except (ValueError, train_lib.TrainingDiverged) as e:
         logging.error("%s", e)
         print(f"error: {e}", file=sys.stderr)

@@ -11,6 +11,7 @@ global-batch mean (trackers receive the unscaled values).
 import inspect
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from tfgan_reg import losses as losses_lib
@@ -147,6 +148,11 @@ class GAN(keras.Model):
         self._trackers = {name: keras.metrics.Mean(name=name) for name in self._term_names()}
         # The players are built models: `fit` must not build the GAN by calling it on data.
         self.built = True
+
+    @property
+    def step(self):
+        """Generator steps done, as a Python int (under any strategy)."""
+        return int(np.asarray(tf.convert_to_tensor(self.step_counter.value.read_value())))
 
     def build(self, input_shape=None):
         self.built = True
@@ -440,8 +446,12 @@ class GAN(keras.Model):
 
     def _results(self):
         joint = getattr(self, "joint_optimizer", None) is not None
-        return {name: tracker.result() for name, tracker in self._trackers.items()
-                if joint or not name.startswith("cg_")}
+        out = {name: tracker.result() for name, tracker in self._trackers.items()
+               if joint or not name.startswith("cg_")}
+        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+            # Keras `fit` reduces per-replica logs along axis 0 under this strategy.
+            out = {name: tf.reshape(value, [1]) for name, value in out.items()}
+        return out
 
     def _record(self, terms):
         for name, value in terms.items():

@@ -26,7 +26,7 @@ from tfgan_reg import nets
 # Keys a resumed run may change: they do not alter the trajectory of the weights.
 RESUMABLE_KEYS = ("train.num_steps", "train.checkpoint_every", "train.log_every",
                   "train.max_checkpoints", "train.jit_compile", "eval.")
-STRATEGIES = ("default", "mirrored")
+STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
 
 
 class TrainingDiverged(FloatingPointError):
@@ -37,13 +37,46 @@ class IncompatibleWorkdir(ValueError):
     """Raised when a workdir holds checkpoints of a different config."""
 
 
-def make_strategy(name="default"):
-    """A `tf.distribute` strategy by name; `default` is the no-op strategy."""
+def make_strategy(name="default", tpu=""):
+    """A `tf.distribute` strategy by name. `default` mirrors over the GPUs when more than one is
+    visible and is the no-op strategy otherwise; `multi_worker` reads the cluster from
+    `TF_CONFIG`; `tpu` connects to `tpu` (a name or grpc:// address; "" for the local TPU)."""
     if name == "default":
+        if len(tf.config.list_physical_devices("GPU")) > 1:
+            return tf.distribute.MirroredStrategy()
         return tf.distribute.get_strategy()
     if name == "mirrored":
         return tf.distribute.MirroredStrategy()
+    if name == "multi_worker":
+        if "TF_CONFIG" not in os.environ:
+            raise ValueError("strategy='multi_worker' needs the cluster in the TF_CONFIG "
+                             "environment variable ({\"cluster\": {\"worker\": [\"host:port\", "
+                             "...]}, \"task\": {\"type\": \"worker\", \"index\": i}}).")
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    if name == "tpu":
+        try:
+            resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu)
+            tf.config.experimental_connect_to_cluster(resolver)
+            tf.tpu.experimental.initialize_tpu_system(resolver)
+        except (ValueError, tf.errors.OpError) as e:
+            raise ValueError(f"strategy='tpu' found no TPU (tpu={tpu!r}): {e}. Pass --tpu with "
+                             f"the TPU's name or grpc:// address.") from e
+        return tf.distribute.TPUStrategy(resolver)
     raise ValueError(f"`strategy` must be one of {list(STRATEGIES)}. Received: strategy={name!r}")
+
+
+def is_multi_worker(strategy):
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+
+
+def is_chief(strategy):
+    """Whether this process writes the workdir (every process but the non-chief workers)."""
+    if not is_multi_worker(strategy):
+        return True
+    resolver = strategy.cluster_resolver
+    task_type, task_id = resolver.task_type, resolver.task_id
+    return task_type in (None, "chief") or (task_type == "worker" and task_id == 0
+                                             and "chief" not in resolver.cluster_spec().jobs)
 
 
 # ---- building ---------------------------------------------------------------------------------
@@ -124,7 +157,12 @@ def make_dataset(config, *, start_step, num_steps):
         perm = [1, 0] + list(range(2, 2 + len(shape)))
         ds = ds.map(lambda x: tf.transpose(
             tf.reshape(x, [t.n_disc, t.batch_size] + shape), perm))
-    return ds
+    # Elements are global batches; tf.distribute splits each into per-replica slices in
+    # replica order (across workers too), matching the draws' global sample indices.
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = \
+        tf.data.experimental.AutoShardPolicy.DATA
+    return ds.with_options(options)
 
 
 # ---- the workdir ------------------------------------------------------------------------------
@@ -213,7 +251,7 @@ class _Monitor(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         failed_step = self.step  # the 0-based index of the step just run
         self.step += 1
-        logs = {k: float(v) for k, v in (logs or {}).items()}
+        logs = {k: float(np.reshape(v, [-1])[0]) for k, v in (logs or {}).items()}
         bad = {k: v for k, v in logs.items() if not math.isfinite(v)}
         if bad:
             self.bad = (failed_step, bad)
@@ -279,7 +317,7 @@ def evaluate(config, model, workdir=None, *, tag="final"):
     metrics = lowdim.summary(fake, real, centres=centres, std=std)
     metrics = {k: v for k, v in metrics.items() if k != "counts"}
     if workdir is not None:
-        title = f"{config.data.name}, {config.penalty.name}, step {int(model.step_counter)}"
+        title = f"{config.data.name}, {config.penalty.name}, step {model.step}"
         metrics["picture"] = plots.scatter_png(
             os.path.join(workdir, f"samples_{tag}.png"), fake, real, title=title,
             centres=centres)
@@ -309,42 +347,55 @@ def summary_line(config, step, metrics):
 # ---- the loop ---------------------------------------------------------------------------------
 
 def train_and_evaluate(config, workdir, *, strategy=None, verbose=True):
-    """Trains (or resumes) the run of `config` in `workdir`; returns its final metrics."""
+    """Trains (or resumes) the run of `config` in `workdir`; returns its final metrics.
+
+    Under `MultiWorkerMirroredStrategy` every worker trains and saves checkpoints (collectively);
+    only the chief writes the workdir: the other workers keep theirs in a scratch directory
+    that is removed at the end, and skip pictures and evaluation (they return {}).
+    """
     config_lib.validate(config)
     strategy = strategy or tf.distribute.get_strategy()
-    prepare_workdir(config, workdir)
+    chief = is_chief(strategy)
+    if chief:
+        prepare_workdir(config, workdir)
     t = config.train
     with strategy.scope():
         model = build_gan(config)
     checkpoint = make_checkpoint(model)
-    manager = tf.train.CheckpointManager(checkpoint, _ckpt_dir(workdir),
+    scratch = None if chief else os.path.join(
+        workdir, f".worker{strategy.cluster_resolver.task_id}")
+    manager = tf.train.CheckpointManager(checkpoint, _ckpt_dir(scratch or workdir),
                                          max_to_keep=t.max_checkpoints)
-    if manager.latest_checkpoint:
-        checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
-        if verbose:
-            print(f"Resumed from {manager.latest_checkpoint} (step {int(model.step_counter)}).")
-    writer = tf.summary.create_file_writer(os.path.join(workdir, "tensorboard"))
-    step = int(model.step_counter)
+    latest = tf.train.latest_checkpoint(_ckpt_dir(workdir))
+    if latest:
+        checkpoint.restore(latest).assert_existing_objects_matched()
+        if verbose and chief:
+            print(f"Resumed from {latest} (step {model.step}).")
+    writer = (tf.summary.create_file_writer(os.path.join(workdir, "tensorboard")) if chief
+              else tf.summary.create_noop_writer())
+    step = model.step
     image = data_lib.is_image(config.data.name)
-    monitor = _Monitor(step, t.num_steps, t.log_every, writer, verbose,
+    monitor = _Monitor(step, t.num_steps, t.log_every, writer, verbose and chief,
                        batch_size=t.batch_size * t.n_disc, unit="images" if image else "samples")
     started = time.time()
-    periodic = PeriodicEval(config, model, workdir, writer, step)
-    every, pictures = config.eval.every, config.eval.samples_every
+    periodic = PeriodicEval(config, model, workdir, writer, step) if chief else None
+    every = config.eval.every if chief else 0
+    pictures = config.eval.samples_every if chief else 0
     while step < t.num_steps:
         chunk = min(t.checkpoint_every - step % t.checkpoint_every, t.num_steps - step)
-        for period in (every, pictures):
-            if period:
+        for period in (config.eval.every, config.eval.samples_every):
+            if period:  # every worker stops at the same steps
                 chunk = min(chunk, period - step % period)
         model.fit(make_dataset(config, start_step=step, num_steps=chunk), epochs=1,
                   steps_per_epoch=chunk, verbose=0, callbacks=[monitor])
         if monitor.bad is not None:
             bad_step, values = monitor.bad
-            last = manager.latest_checkpoint or "none (no checkpoint was written yet)"
+            last = tf.train.latest_checkpoint(_ckpt_dir(workdir)) \
+                or "none (no checkpoint was written yet)"
             raise TrainingDiverged(
                 f"Losses became non-finite at generator step {bad_step} ({values}); training "
                 f"stopped. The last good checkpoint is kept: {last}.")
-        step = int(model.step_counter)
+        step = model.step
         if step % t.checkpoint_every == 0 or step == t.num_steps:
             manager.save(checkpoint_number=step)
         if every and step % every == 0:
@@ -352,6 +403,10 @@ def train_and_evaluate(config, workdir, *, strategy=None, verbose=True):
         if pictures and step % pictures == 0:
             sample_pictures(config, model, workdir, writer, step)
         writer.flush()
+    if not chief:
+        import shutil
+        shutil.rmtree(scratch, ignore_errors=True)
+        return {}
     metrics = evaluate(config, model, workdir)
     metrics["step"] = step
     metrics["seconds"] = round(time.time() - started, 1)

@@ -46,7 +46,7 @@ def run(workdir, *, mode, steps, every, real, fake, verbose=0):
             model.d_optimizer = keras.optimizers.SGD(config.train.d_learning_rate)
             model.d_optimizer.build(model.discriminator.trainable_variables)
     rows = []
-    step0 = int(model.step_counter)
+    step0 = model.step
     d_t = _outputs(model.discriminator)
 
     class Record(keras.callbacks.Callback):

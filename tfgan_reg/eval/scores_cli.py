@@ -49,7 +49,7 @@ def main(argv):
     fake_batches = train_lib.generate_batches(model, FLAGS.num_samples, FLAGS.seed,
                                               batch_size=FLAGS.batch_size)
     out = scores.image_scores(clf, fake_batches, real_pool, splits=FLAGS.splits)
-    out.update(classifier=FLAGS.classifier, step=int(model.step_counter))
+    out.update(classifier=FLAGS.classifier, step=model.step)
     path = os.path.join(FLAGS.workdir, "scores.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=2)
