@@ -40,6 +40,8 @@ def test_offline_without_prepared_data_fails_at_once(tmp_path):
                                                  r"tfds build cifar10 --data_dir DIR.*"
                                                  r"--config.data.data_dir=DIR"):
         images.load_uint8("cifar10", data_dir=str(tmp_path / "empty"))
+    with pytest.raises(FileNotFoundError, match=r"'lsun/bedroom' is not prepared under"):
+        data.dataset("lsun/bedroom", batch_size=2, seed=0, data_dir=str(tmp_path / "empty"))
 
 
 @pytest.mark.parametrize("gen,dis,latent,shape", [
@@ -94,3 +96,47 @@ def test_train_on_digits_writes_an_image_grid(tmp_path):
                     rates.append(float(tf.make_ndarray(v.tensor)))
     assert images == {2: (64, 64, 1), 4: (64, 64, 1), 6: (64, 64, 1)}
     assert len(rates) >= 2 and all(r > 0 for r in rates)
+
+
+@pytest.mark.parametrize("name", ["celeb_a", "lsun/bedroom"])
+def test_streamed_sets_on_mock_data(name, tmp_path):
+    with tfds.testing.mock_data(num_examples=20, data_dir=str(tmp_path)):
+        take = lambda seed, start=0, cache="": np.stack(list(data.dataset(
+            name, batch_size=4, seed=seed, start_step=start, num_steps=3,
+            data_dir=str(tmp_path), cache=cache).as_numpy_iterator()))
+        a, b, c, cached = take(0), take(0), take(1), take(0, cache="memory")
+        resumed = take(0, start=2)
+        sample = images.sample_uint8(name, 7, 3, data_dir=str(tmp_path))
+    assert a.shape == (3, 4, 64, 64, 3) and -1.0 <= a.min() and a.max() <= 1.0
+    np.testing.assert_array_equal(a, b)        # seeded shuffle: reproducible
+    np.testing.assert_array_equal(a, cached)   # the cache changes nothing
+    assert np.abs(a - c).max() > 0             # another seed, another order
+    assert np.abs(a - resumed).max() > 0       # a resume reshuffles (documented)
+    assert sample.shape == (7, 64, 64, 3) and sample.dtype == np.uint8
+
+
+def test_preprocessing_crops_the_centre():
+    # CelebA: the centre 108x108 of a 218x178 image becomes the 64x64 picture.
+    face = np.zeros((218, 178, 3), np.uint8)
+    face[55:163, 35:143] = 200
+    np.testing.assert_array_equal(images.preprocess(face, "crop108"), 200)
+    # LSUN: shortest side to 64 (40x80 -> 64x128), then the centre 64 columns, i.e. the
+    # middle half of the original.
+    room = np.zeros((40, 80, 3), np.uint8)
+    room[:, 20:60] = 255
+    out = images.preprocess(room, "shortest").numpy()
+    assert out.shape == (64, 64, 3) and out.min() == 255
+    with pytest.raises(ValueError, match=r"\['crop108', 'shortest'\]"):
+        images.preprocess(room, "resize")
+
+
+def test_celeb_a_dcgan_trains_on_mock_data(tmp_path):
+    config = config_lib.base_config()
+    config.data.update(name="celeb_a", data_dir=str(tmp_path / "tfds"), cache="memory")
+    config.model.update(arch="dcgan", latent_dim=8, g_width=4, d_width=4,
+                        g_normalization="batch", d_normalization="layer")
+    config.penalty = config_lib.penalty_config("roth_js", 2.0, schedule="anneal", alpha=0.01)
+    config.train.update(batch_size=4, num_steps=3, checkpoint_every=3, jit_compile=False)
+    with tfds.testing.mock_data(num_examples=10, data_dir=str(tmp_path / "tfds")):
+        metrics = train_lib.train_and_evaluate(config, str(tmp_path / "run"), verbose=False)
+    assert metrics["step"] == 3 and (tmp_path / "run" / "samples_final.png").exists()

@@ -98,7 +98,12 @@ def test_every_shipped_config_validates():
             ("submanifold7", [("none",), ("roth_js",)]),
             ("bogonet", [("digits",), ("mnist",), ("cifar10",)]),
             ("dcgan", [(f"{d}-{m}",) for d in ("digits", "mnist", "cifar10")
-                       for m in ["none", "wgan"] + train_lib.gan_lib.penalties_lib.names()])]:
+                       for m in ["none", "wgan"] + train_lib.gan_lib.penalties_lib.names()]),
+            ("roth_images", [(f"{d}-{a}{n}",) for d in ("celeb_a", "lsun")
+                             for a in ("dcgan", "resnet") for n in ("", "-none")]),
+            ("fdiv_mlp_g", [(f"{d}-{m}",) for d in ("kl", "reverse_kl", "pearson",
+                                                     "squared_hellinger", "total_variation")
+                            for m in ("none", "dragan")])]:
         spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "configs",
                                                                          f"{name}.py"))
         module = importlib.util.module_from_spec(spec)

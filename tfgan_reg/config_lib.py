@@ -23,7 +23,8 @@ def base_config():
     """Every key a config may hold, with its default (a 2-D ring8 run with R1)."""
     c = ml_collections.ConfigDict()
     c.seed = 0
-    c.data = ml_collections.ConfigDict(dict(name="ring8", data_dir=""))
+    # cache (streamed image sets): "" none, "memory", or a file prefix for tf.data's cache.
+    c.data = ml_collections.ConfigDict(dict(name="ring8", data_dir="", cache=""))
     c.model = ml_collections.ConfigDict(dict(
         arch="mlp", latent_dim=2, g_depth=3, g_width=128, d_depth=3, d_width=128,
         activation="relu", g_normalization="none", d_normalization="none",

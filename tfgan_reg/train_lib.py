@@ -25,7 +25,8 @@ from tfgan_reg import nets
 
 # Keys a resumed run may change: they do not alter the trajectory of the weights.
 RESUMABLE_KEYS = ("train.num_steps", "train.checkpoint_every", "train.log_every",
-                  "train.max_checkpoints", "train.jit_compile", "eval.")
+                  "train.max_checkpoints", "train.jit_compile", "eval.", "data.data_dir",
+                  "data.cache")
 STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
 
 
@@ -151,7 +152,7 @@ def make_dataset(config, *, start_step, num_steps):
     t = config.train
     ds = data_lib.dataset(config.data.name, batch_size=t.batch_size * t.n_disc,
                           seed=config.seed, start_step=start_step, num_steps=num_steps,
-                          data_dir=config.data.data_dir)
+                          data_dir=config.data.data_dir, cache=config.data.cache)
     if t.n_disc > 1:
         shape = list(data_shape(config))
         perm = [1, 0] + list(range(2, 2 + len(shape)))

@@ -18,11 +18,11 @@ def shape(name):
     return (toy.get(name).dim,)
 
 
-def dataset(name, *, batch_size, seed, start_step=0, num_steps=None, data_dir=""):
-    """Batches for steps start_step, ...; batch `s` depends on (seed, s) only."""
+def dataset(name, *, batch_size, seed, start_step=0, num_steps=None, data_dir="", cache=""):
+    """Batches for steps start_step, ... (see `images.dataset` and `toy.dataset`)."""
     if is_image(name):
         return images.dataset(name, batch_size=batch_size, seed=seed, start_step=start_step,
-                              num_steps=num_steps, data_dir=data_dir)
+                              num_steps=num_steps, data_dir=data_dir, cache=cache)
     return toy.dataset(name, batch_size=batch_size, seed=seed, start_step=start_step,
                        num_steps=num_steps)
 
@@ -33,9 +33,8 @@ def real_samples(name, n, seed, *, split="train", data_dir=""):
     import numpy as np
     if not is_image(name):
         return np.asarray(toy.sample(name, n, seed), np.float32)
-    raw, _ = images.load_uint8(name, split=split, data_dir=data_dir)
-    order = np.random.default_rng(seed).permutation(len(raw))[:n]
-    return np.asarray(images.to_float(raw[order]))
+    return np.asarray(images.to_float(images.sample_uint8(name, n, seed, split=split,
+                                                          data_dir=data_dir)))
 
 
 def get(name):

@@ -4,8 +4,18 @@
 set). `mnist` and `cifar10` come through tensorflow-datasets and are held in memory as uint8;
 batch `s` of a run is drawn statelessly from (seed, s) (uniform sampling with replacement), so a
 resumed run sees the batches it would have seen and any replica split sees the same global
-batch. Nothing is downloaded: without a prepared tfds `data_dir` the loader fails at once and
-says how to prepare one.
+batch.
+
+`celeb_a` (centre 108x108 crop resized to 64x64, as in DCGAN-tensorflow) and `lsun/bedroom`
+(shortest side resized to 64, centre crop) are streamed from tensorflow-datasets: files and
+examples shuffled with the run's seed, optionally cached (`data.cache`: "memory" or a file
+prefix), batched by the global batch and prefetched. A resumed run starts a fresh shuffle keyed
+by (seed, resume step), so it is reproducible but does not replay the uninterrupted order.
+
+Under a multi-worker strategy every global batch is split into per-replica slices in replica
+order (tf.data DATA sharding), so each worker trains on its part of each global batch.
+Nothing is downloaded: without a prepared tfds `data_dir` the loader fails at once and says
+how to prepare one.
 """
 import os
 
@@ -16,7 +26,11 @@ from tfgan_reg import rng
 
 # name: (tfds name, image shape)
 TFDS_SETS = {"mnist": ("mnist", (28, 28, 1)), "cifar10": ("cifar10", (32, 32, 3))}
-SHAPES = dict({name: shape for name, (_, shape) in TFDS_SETS.items()}, digits=(8, 8, 1))
+# Streamed sets, name: (tfds name, preprocessing to 64x64)
+STREAMED_SETS = {"celeb_a": ("celeb_a", "crop108"), "lsun/bedroom": ("lsun/bedroom", "shortest")}
+SHAPES = dict({name: shape for name, (_, shape) in TFDS_SETS.items()}, digits=(8, 8, 1),
+              **{name: (64, 64, 3) for name in STREAMED_SETS})
+SHUFFLE_BUFFER = 10000
 
 
 def names():
@@ -42,11 +56,21 @@ def load_uint8(name, *, split="train", data_dir=""):
         d = datasets.load_digits()
         images = np.round(d.images * (255.0 / 16.0)).astype(np.uint8)[..., None]
         return images, d.target.astype(np.int64)
+    if name in STREAMED_SETS:
+        raise ValueError(f"{name!r} is streamed, not held in memory: use `sample_uint8` or "
+                         f"`dataset`.")
     import tensorflow_datasets as tfds
-    tfds_name, _ = TFDS_SETS[name]
+    ds = _tfds_load(TFDS_SETS[name][0], split, data_dir)
+    chunks = list(tfds.as_numpy(ds.batch(10000)))
+    return (np.concatenate([c["image"] for c in chunks]).astype(np.uint8),
+            np.concatenate([c["label"] for c in chunks]).astype(np.int64))
+
+
+def _tfds_load(tfds_name, split, data_dir, **kwargs):
+    import tensorflow_datasets as tfds
     data_dir = data_dir or _default_data_dir()
     try:
-        ds = tfds.load(tfds_name, split=split, data_dir=data_dir, download=False)
+        return tfds.load(tfds_name, split=split, data_dir=data_dir, download=False, **kwargs)
     except AssertionError as e:  # tfds's "could not find data in DIR"
         raise FileNotFoundError(
             f"The tensorflow-datasets set {tfds_name!r} is not prepared under data_dir "
@@ -54,9 +78,43 @@ def load_uint8(name, *, split="train", data_dir=""):
             f"internet access (`tfds build {tfds_name} --data_dir DIR`, or "
             f"`tfds.builder({tfds_name!r}, data_dir=DIR).download_and_prepare()`), copy DIR "
             f"here and pass --config.data.data_dir=DIR.") from e
-    chunks = list(tfds.as_numpy(ds.batch(10000)))
-    return (np.concatenate([c["image"] for c in chunks]).astype(np.uint8),
-            np.concatenate([c["label"] for c in chunks]).astype(np.int64))
+
+
+def preprocess(image, kind, size=64):
+    """A uint8 image of any size to uint8 [size, size, 3]: `crop108` takes the centre 108x108
+    (CelebA faces) and resizes; `shortest` resizes the shortest side to `size` and crops."""
+    image = tf.convert_to_tensor(image)
+    if kind == "crop108":
+        image = tf.image.resize_with_crop_or_pad(image, 108, 108)
+        image = tf.image.resize(image, [size, size], method="area", antialias=True)
+    elif kind == "shortest":
+        shape = tf.cast(tf.shape(image)[:2], tf.float32)
+        scale = size / tf.reduce_min(shape)
+        new = tf.cast(tf.math.ceil(shape * scale), tf.int32)
+        image = tf.image.resize(image, new, method="area", antialias=True)
+        image = tf.image.resize_with_crop_or_pad(image, size, size)
+    else:
+        raise ValueError(f"`kind` must be one of ['crop108', 'shortest']. Received: {kind!r}")
+    return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+
+
+def _streamed(name, split, data_dir, seed):
+    import tensorflow_datasets as tfds
+    tfds_name, kind = STREAMED_SETS[name]
+    ds = _tfds_load(tfds_name, split, data_dir, shuffle_files=True,
+                    read_config=tfds.ReadConfig(shuffle_seed=int(seed) & 0x7FFFFFFF))
+    return ds.map(lambda ex: preprocess(ex["image"], kind), num_parallel_calls=tf.data.AUTOTUNE,
+                  deterministic=True)
+
+
+def sample_uint8(name, n, seed, *, split="train", data_dir=""):
+    """`n` images (all when the split is smaller) chosen at random by `seed`, uint8."""
+    if name not in STREAMED_SETS:
+        raw, _ = load_uint8(name, split=split, data_dir=data_dir)
+        return raw[np.random.default_rng(seed).permutation(len(raw))[:n]]
+    ds = _streamed(name, split, data_dir, seed).shuffle(SHUFFLE_BUFFER, seed=seed).take(n)
+    chunks = list(ds.batch(1000).as_numpy_iterator())
+    return np.concatenate(chunks) if chunks else np.zeros((0,) + SHAPES[name], np.uint8)
 
 
 def to_float(images):
@@ -64,8 +122,19 @@ def to_float(images):
     return tf.cast(images, tf.float32) / 127.5 - 1.0
 
 
-def dataset(name, *, batch_size, seed, start_step=0, num_steps=None, data_dir=""):
-    """Batches for steps start_step, start_step + 1, ...; batch `s` depends on (seed, s) only."""
+def dataset(name, *, batch_size, seed, start_step=0, num_steps=None, data_dir="", cache=""):
+    """Batches for steps start_step, start_step + 1, ...; for in-memory sets batch `s` depends
+    on (seed, s) only; streamed sets shuffle with (seed, start_step) (see the module text)."""
+    if name in STREAMED_SETS:
+        key = int(seed) * 1000003 + int(start_step)
+        ds = _streamed(name, "train", data_dir, key)
+        if cache:
+            ds = ds.cache("" if cache == "memory" else cache)
+        ds = ds.shuffle(SHUFFLE_BUFFER, seed=key).repeat()
+        ds = ds.batch(batch_size, drop_remainder=True).map(to_float)
+        if num_steps is not None:
+            ds = ds.take(num_steps)
+        return ds.prefetch(tf.data.AUTOTUNE)
     images, _ = load_uint8(name, data_dir=data_dir)
     table = tf.constant(images)
     n = images.shape[0]

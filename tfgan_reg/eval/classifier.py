@@ -133,10 +133,9 @@ def real_activations(classifier, name, *, data_dir, num_samples, seed, cache_dir
     `name` (all of it when smaller), cached; the images are read only on a cache miss."""
     def batches():
         from tfgan_reg.data import images
-        raw, _ = images.load_uint8(name, data_dir=data_dir)
-        order = np.random.default_rng(seed).permutation(len(raw))[:num_samples]
-        for i in range(0, len(order), batch_size):
-            yield np.asarray(images.to_float(raw[order[i:i + batch_size]]))
+        raw = images.sample_uint8(name, num_samples, seed, data_dir=data_dir)
+        for i in range(0, len(raw), batch_size):
+            yield np.asarray(images.to_float(raw[i:i + batch_size]))
 
     return cached_real_activations(classifier, f"{name}_seed{seed}", batches, num_samples,
                                    cache_dir)
