@@ -30,3 +30,19 @@ def mirrored_strategy():
         devices = [d.name for d in tf.config.list_logical_devices("CPU")[:2]]
         _MIRRORED.append(tf.distribute.MirroredStrategy(devices))
     return _MIRRORED[0]
+
+
+@pytest.fixture
+def tiny_digits_config():
+    """Makes the config of a tiny MLP GAN on digits (seconds to train); keywords override
+    `train` values."""
+    def make(**train):
+        from tfgan_reg import config_lib
+        config = config_lib.base_config()
+        config.data.name = "digits"
+        config.model.update(latent_dim=8, g_depth=1, g_width=32, d_depth=1, d_width=32)
+        config.train.update(batch_size=32, num_steps=2, checkpoint_every=2, log_every=1,
+                            jit_compile=False)
+        config.train.update(**train)
+        return config
+    return make

@@ -74,17 +74,13 @@ def test_offline_classifier_errors(monkeypatch):
         classifier_lib.load()
 
 
-def test_scores_cli_on_a_trained_digits_run(inception_dir, tmp_path):
+def test_scores_cli_on_a_trained_digits_run(inception_dir, tmp_path, tiny_digits_config):
     import json
     import subprocess
     import sys
 
-    from tfgan_reg import config_lib, train_lib
-    config = config_lib.base_config()
-    config.data.name = "digits"
-    config.model.update(latent_dim=8, g_depth=1, g_width=32, d_depth=1, d_width=32)
-    config.train.update(batch_size=32, num_steps=2, checkpoint_every=2, log_every=1,
-                        jit_compile=False)
+    from tfgan_reg import train_lib
+    config = tiny_digits_config()
     workdir = str(tmp_path / "run")
     train_lib.train_and_evaluate(config, workdir, verbose=False)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
@@ -101,13 +97,9 @@ def test_scores_cli_on_a_trained_digits_run(inception_dir, tmp_path):
     assert bad.returncode != 0 and "is not a tfgan_reg workdir" in bad.stderr
 
 
-def test_image_scores_during_training(inception_dir, tmp_path):
-    from tfgan_reg import config_lib, train_lib
-    config = config_lib.base_config()
-    config.data.name = "digits"
-    config.model.update(latent_dim=8, g_depth=1, g_width=32, d_depth=1, d_width=32)
-    config.train.update(batch_size=32, num_steps=4, checkpoint_every=4, log_every=2,
-                        jit_compile=False)
+def test_image_scores_during_training(inception_dir, tmp_path, tiny_digits_config):
+    from tfgan_reg import train_lib
+    config = tiny_digits_config(num_steps=4, checkpoint_every=4, log_every=2)
     config.eval.update(every=2, best_metric="fid", classifier=inception_dir, num_samples=64)
     train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)
     with open(tmp_path / "eval.csv") as f:

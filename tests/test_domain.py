@@ -80,13 +80,9 @@ def test_domain_classifier_only_for_its_data_sets():
         config_lib.validate(config)
 
 
-def test_scores_cli_with_the_domain_classifier(digits, cache, tmp_path):
+def test_scores_cli_with_the_domain_classifier(digits, cache, tmp_path, tiny_digits_config):
     from tfgan_reg import train_lib
-    config = config_lib.base_config()
-    config.data.name = "digits"
-    config.model.update(latent_dim=8, g_depth=1, g_width=32, d_depth=1, d_width=32)
-    config.train.update(batch_size=32, num_steps=2, checkpoint_every=2, log_every=1,
-                        jit_compile=False)
+    config = tiny_digits_config()
     workdir = str(tmp_path / "run")
     train_lib.train_and_evaluate(config, workdir, verbose=False)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
