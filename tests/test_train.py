@@ -182,6 +182,29 @@ def test_incompatible_workdir_is_refused(tmp_path):
         assert json.load(f)["penalty"]["gamma"] == 10.0
 
 
+def test_workdir_from_before_a_new_config_key_resumes(tmp_path):
+    # A config.json written before `eval.samples_every` and `model.bogonet_seed` existed: the
+    # absent keys stand for their defaults, so the run resumes; a non-default value is refused.
+    config = _small_config(num_steps=10)
+    train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)
+    with open(tmp_path / "config.json") as f:
+        old = json.load(f)
+    del old["model"]["bogonet_seed"], old["data"]["cache"]
+    with open(tmp_path / "config.json", "w") as f:
+        json.dump(old, f)
+    config.train.num_steps = 20
+    assert train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)["step"] == 20
+    with open(tmp_path / "config.json") as f:
+        old = json.load(f)  # rewritten in full by the resumed run
+    del old["model"]["bogonet_seed"]
+    with open(tmp_path / "config.json", "w") as f:
+        json.dump(old, f)
+    config.model.bogonet_seed = 3
+    with pytest.raises(train_lib.IncompatibleWorkdir,
+                       match=r"model.bogonet_seed: 0 -> 3"):
+        train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)
+
+
 def test_nan_stops_with_step_and_keeps_last_good_checkpoint(tmp_path, monkeypatch):
     config = _small_config(num_steps=40)
     # tanh propagates NaN; TensorFlow's CPU relu may map NaN inputs to 0.

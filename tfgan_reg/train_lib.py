@@ -179,8 +179,12 @@ def _flatten(d, prefix=""):
 
 
 def config_differences(old, new):
-    """Keys (flattened) whose values differ between two config dicts, ignoring resumable ones."""
+    """Keys (flattened) whose values differ between two config dicts, ignoring resumable ones.
+
+    A key the old config lacks (it predates the key) counts as holding today's default."""
     a, b = _flatten(old), _flatten(new)
+    defaults = _flatten(json.loads(config_lib.base_config().to_json()))
+    a.update({k: defaults[k] for k in b if k not in a and k in defaults})
     keys = sorted(set(a) | set(b))
     return [(k, a.get(k, "<absent>"), b.get(k, "<absent>")) for k in keys
             if a.get(k, "<absent>") != b.get(k, "<absent>")
