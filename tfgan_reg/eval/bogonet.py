@@ -104,7 +104,7 @@ def run(base, methods, *, pairs, workdir, first_seed=0, score="is", verbose=True
                       f"slope {s['slope']:.2e}", flush=True)
         plots.curves_png(os.path.join(workdir, "curves", f"pair{seed:03d}.png"),
                          {m: (c["steps"], c["scores"]) for m, c in entry["curves"].items()},
-                         ylabel=score, title=f"pair {seed}")
+                         ylabel=score.upper(), title=f"pair {seed}")
         result["pairs"].append(entry)
     result["table"] = table(stats)
     with open(os.path.join(workdir, "bogonet.json"), "w") as f:
