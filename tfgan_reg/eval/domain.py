@@ -31,7 +31,9 @@ def _check(name):
 
 
 def build(shape, num_classes=10, seed=0):
-    """The classifier: two conv blocks, a 128-unit feature layer (`pool_3`), logits."""
+    """The classifier: two conv blocks, a 128-unit feature layer (`pool_3`), logits. Sets
+    Keras' global seed (`keras.utils.set_random_seed(seed)`) so training is reproducible;
+    tfgan_reg's own training draws are stateless and unaffected."""
     keras.utils.set_random_seed(seed)
     x = inputs = keras.Input(shape)
     x = keras.layers.Conv2D(32, 3, padding="same", activation="relu")(x)
