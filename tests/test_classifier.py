@@ -37,6 +37,30 @@ def inception_dir(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="module")
+def tiny_classifier_dir(tmp_path_factory):
+    """A random 16x16x3 CNN with the same outputs: plumbing tests need no InceptionV3."""
+    conv = keras.layers.Conv2D(8, 3, strides=2, activation="relu")
+    head = keras.layers.Dense(10)
+    conv.build((None, 16, 16, 3))
+    head.build((None, 8 * 7 * 7))
+
+    class Module(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv, self.head = conv, head
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 16, 16, 3], tf.float32)])
+        def __call__(self, x):
+            pool = tf.reshape(self.conv(x), [-1, 8 * 7 * 7])
+            return {"logits": self.head(pool), "pool_3": pool}
+
+    module = Module()
+    path = str(tmp_path_factory.mktemp("tiny"))
+    tf.saved_model.save(module, path, signatures={"serving_default": module.__call__})
+    return path
+
+
 def _batches(x, size=64):
     return [x[i:i + size] for i in range(0, len(x), size)]
 
@@ -74,7 +98,8 @@ def test_offline_classifier_errors(monkeypatch):
         classifier_lib.load()
 
 
-def test_scores_cli_on_a_trained_digits_run(inception_dir, tmp_path, tiny_digits_config):
+def test_scores_cli_on_a_trained_digits_run(tiny_classifier_dir, tmp_path,
+                                            tiny_digits_config):
     import json
     import subprocess
     import sys
@@ -86,21 +111,23 @@ def test_scores_cli_on_a_trained_digits_run(inception_dir, tmp_path, tiny_digits
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
     run = lambda *a: subprocess.run([sys.executable, "-m", "tfgan_reg.eval", "scores", *a],
                                     capture_output=True, text=True, env=env, timeout=600)
-    out = run(f"--workdir={workdir}", f"--classifier={inception_dir}", "--num_samples=64",
-              "--batch_size=32", "--splits=2", f"--cache_dir={tmp_path / 'cache'}")
+    out = run(f"--workdir={workdir}", f"--classifier={tiny_classifier_dir}",
+              "--num_samples=64", "--batch_size=32", "--splits=2",
+              f"--cache_dir={tmp_path / 'cache'}")
     assert out.returncode == 0, out.stderr[-2000:]
     assert "IS " in out.stdout and "FID " in out.stdout
     with open(os.path.join(workdir, "scores.json")) as f:
         result = json.load(f)
     assert result["num_samples"] == 64 and result["step"] == 2 and np.isfinite(result["fid"])
-    bad = run(f"--workdir={tmp_path / 'nothing'}", f"--classifier={inception_dir}")
+    bad = run(f"--workdir={tmp_path / 'nothing'}", f"--classifier={tiny_classifier_dir}")
     assert bad.returncode != 0 and "is not a tfgan_reg workdir" in bad.stderr
 
 
-def test_image_scores_during_training(inception_dir, tmp_path, tiny_digits_config):
+def test_image_scores_during_training(tiny_classifier_dir, tmp_path, tiny_digits_config):
     from tfgan_reg import train_lib
     config = tiny_digits_config(num_steps=4, checkpoint_every=4, log_every=2)
-    config.eval.update(every=2, best_metric="fid", classifier=inception_dir, num_samples=64)
+    config.eval.update(every=2, best_metric="fid", classifier=tiny_classifier_dir,
+                       num_samples=64)
     train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)
     with open(tmp_path / "eval.csv") as f:
         rows = [line.split(",") for line in f.read().splitlines()]
