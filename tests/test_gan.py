@@ -245,3 +245,13 @@ def test_ema_of_generator_weights(tmp_path):
     config.train.ema_decay = 1.0
     with pytest.raises(ValueError, match=r"Received: train.ema_decay=1.0"):
         config_lib.validate(config)
+
+
+def test_scalar_seed_tensor_splits_like_a_python_int():
+    # Exported samplers take the seed as a tensor; it must key the draws a Python int does.
+    for s in (0, 7, 2**31 + 5, 2**40 + 3):
+        expected = [s & 0x7FFFFFFF, (s >> 31) & 0x7FFFFFFF]
+        np.testing.assert_array_equal(rng.as_seed(s).numpy(), expected)
+        np.testing.assert_array_equal(rng.as_seed(tf.constant(s, tf.int64)).numpy(), expected)
+    pair = tf.constant([3, 4], tf.int32)
+    np.testing.assert_array_equal(rng.as_seed(pair).numpy(), [3, 4])

@@ -65,7 +65,7 @@ def test_cross_testing_planted_gaussians():
     np.testing.assert_allclose(r["model2"]["confusion"],
                                [[within3, within3], [1 - within3, 1 - within3]], atol=tol)
     assert r["model1"]["cross_fp"] == pytest.approx(phi2, abs=tol)
-    assert r["model2"]["cross_fp"] == 0.0 and r["model2"]["cross_fn"] == pytest.approx(
+    assert r["model2"]["cross_fp"] == 0.0 and r["model2"]["fn"] == pytest.approx(
         1 - within3, abs=tol)
     assert r["better"] == 2
     swapped = cross_test.cross_test([d2, d1], samples[::-1], real)

@@ -48,11 +48,8 @@ class GeneratorModule(tf.Module):
         return {"images": images, "images_uint8": _uint8(images)}
 
     def _sample(self, n, seed):
-        # train_lib.generate's latents for its first batch: fold(as_seed(seed), 0).
-        pair = tf.cast(tf.stack([tf.bitwise.bitwise_and(seed, 0x7FFFFFFF),
-                                 tf.bitwise.bitwise_and(tf.bitwise.right_shift(seed, 31),
-                                                        0x7FFFFFFF)]), tf.int32)
-        key = rng.fold(pair, 0)
+        # train_lib.generate's latents for its first batch.
+        key = rng.fold(rng.as_seed(seed), 0)
         return self._outputs(rng.stateless_normal(
             tf.stack([n, tf.cast(self.latent_dim, tf.int32)]), key))
 

@@ -11,7 +11,6 @@ global-batch mean (trackers receive the unscaled values).
 import inspect
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from tfgan_reg import losses as losses_lib
@@ -152,7 +151,7 @@ class GAN(keras.Model):
     @property
     def step(self):
         """Generator steps done, as a Python int (under any strategy)."""
-        return int(np.asarray(tf.convert_to_tensor(self.step_counter.value.read_value())))
+        return int(self.step_counter.value.read_value())
 
     def build(self, input_shape=None):
         self.built = True

@@ -50,10 +50,16 @@ def stateless_normal(shape, seed, dtype=tf.float32):
 
 
 def as_seed(seed):
-    """A shape-[2] int32 stateless seed from a Python int or an existing seed tensor."""
+    """A shape-[2] int32 stateless seed from an integer (a Python int or a scalar integer
+    tensor, split the same way) or an existing seed tensor."""
     if isinstance(seed, int):
         return tf.constant([seed & 0x7FFFFFFF, (seed >> 31) & 0x7FFFFFFF], tf.int32)
     seed = tf.convert_to_tensor(seed)
+    if seed.shape.rank == 0:
+        seed = tf.cast(seed, tf.int64)
+        return tf.cast(tf.stack([tf.bitwise.bitwise_and(seed, 0x7FFFFFFF),
+                                 tf.bitwise.bitwise_and(tf.bitwise.right_shift(seed, 31),
+                                                        0x7FFFFFFF)]), tf.int32)
     if seed.dtype != tf.int32:
         seed = tf.cast(seed, tf.int32)
     return seed

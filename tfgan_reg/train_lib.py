@@ -298,6 +298,12 @@ def generate_batches(model, n, seed, batch_size=4096):
         yield np.asarray(generator(z, training=False))
 
 
+def in_batches(fn, x, batch_size=500):
+    """`fn` (e.g. a discriminator) over `x` in batches, concatenated as numpy."""
+    return np.concatenate([np.asarray(fn(x[i:i + batch_size], training=False))
+                           for i in range(0, len(x), batch_size)])
+
+
 def generate(model, n, seed, batch_size=4096):
     """`n` generator samples as one array (see `generate_batches`)."""
     return np.concatenate(list(generate_batches(model, n, seed, batch_size)), 0)

@@ -42,9 +42,9 @@ def cross_test(discriminators, samples, real, threshold=0.0):
         m = confusion(real_logits[i], own, threshold)
         out[f"model{i + 1}"] = {
             "confusion": m.tolist(), "fp": float(m[0, 1]), "fn": float(m[1, 0]),
-            "cross_fp": float(np.mean(np.ravel(other) > threshold)),
-            "cross_fn": float(m[1, 0])}
-    key = lambda i: (out[f"model{i}"]["cross_fp"], out[f"model{i}"]["cross_fn"])
+            "cross_fp": float(np.mean(np.ravel(other) > threshold))}
+    # The cross FN rate is the model's own FN rate: the real data are the same for both.
+    key = lambda i: (out[f"model{i}"]["cross_fp"], out[f"model{i}"]["fn"])
     out["better"] = 0 if key(1) == key(2) else (1 if key(1) < key(2) else 2)
     return out
 
@@ -58,7 +58,7 @@ def format_report(result, names=("model 1", "model 2")):
                   f"  predicted real  {tp:.4f}  {fp:.4f}",
                   f"  predicted fake  {fn:.4f}  {tn:.4f}",
                   f"  cross-testing on {names[1 - i]}'s samples: FP {r['cross_fp']:.4f}, "
-                  f"FN {r['cross_fn']:.4f}"]
+                  f"FN {r['fn']:.4f}"]
     better = result["better"]
     lines.append("better model: " + (names[better - 1] if better else "tie"))
     return "\n".join(lines)
@@ -101,7 +101,7 @@ def main(argv):
         raise SystemExit(f"error: {e}")
     n = len(real)
     samples = [train_lib.generate(m, n, FLAGS.seed, batch_size=500) for m in (m1, m2)]
-    ds = [_batched(m.discriminator) for m in (m1, m2)]
+    ds = [lambda x, d=m.discriminator: train_lib.in_batches(d, x) for m in (m1, m2)]
     result = cross_test(ds, samples, real, FLAGS.threshold)
     result.update(workdir1=FLAGS.workdir1, workdir2=FLAGS.workdir2, num_samples=n,
                   threshold=FLAGS.threshold)
@@ -110,10 +110,3 @@ def main(argv):
         json.dump(result, f, indent=2)
     print(format_report(result, (FLAGS.workdir1, FLAGS.workdir2)))
     print(f"({n} real {split} samples and {n} per generator; written to {path})")
-
-
-def _batched(discriminator, batch_size=500):
-    def call(x):
-        return np.concatenate([np.asarray(discriminator(x[i:i + batch_size], training=False))
-                               for i in range(0, len(x), batch_size)])
-    return call

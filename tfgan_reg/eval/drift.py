@@ -39,7 +39,7 @@ def run(workdir, *, mode, steps, every, real, fake, verbose=0):
     config, model = train_lib.load_run(workdir)
     checkpoint = keras.models.clone_model(model.discriminator)
     checkpoint.set_weights(model.discriminator.get_weights())
-    d_c = _outputs(checkpoint)
+    d_c = lambda x: train_lib.in_batches(checkpoint, x)
     if mode == "discriminator":
         model.freeze_generator = True
         if model.d_optimizer is None:  # a joint-optimiser run: the discriminator alone by SGD
@@ -47,7 +47,7 @@ def run(workdir, *, mode, steps, every, real, fake, verbose=0):
             model.d_optimizer.build(model.discriminator.trainable_variables)
     rows = []
     step0 = model.step
-    d_t = _outputs(model.discriminator)
+    d_t = lambda x: train_lib.in_batches(model.discriminator, x)
 
     class Record(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
@@ -63,13 +63,6 @@ def run(workdir, *, mode, steps, every, real, fake, verbose=0):
     model.fit(data, epochs=steps // every, steps_per_epoch=every, callbacks=[Record()],
               verbose=0)
     return rows
-
-
-def _outputs(discriminator, batch_size=500):
-    def call(x):
-        return np.concatenate([np.asarray(discriminator(x[i:i + batch_size], training=False))
-                               for i in range(0, len(x), batch_size)])
-    return call
 
 
 def write(rows, out_dir):
