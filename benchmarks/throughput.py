@@ -3,9 +3,10 @@ BN in G, layer norm in D, latent 100), batch 64, non-saturating loss, Adam 2e-4,
 and one G step: unregularised and with each penalty, with and without XLA, measured side by
 side (interleaved repetitions, median). When PyTorch is installed
 (benchmarks/requirements-peers.txt) the same pair, batch, loss and optimiser written in plain
-PyTorch is timed too, plain and with R1, and our steps are printed as ratios of theirs.
+PyTorch is timed too, plain and with R1, and our steps are printed as ratios of theirs. The
+row `r1 lazy/k` is R1 with lazy regularisation (`penalty_every=k`, StyleGAN2; k from --lazy).
 
-    python benchmarks/throughput.py [--steps 10] [--reps 3] [--penalties r1,wgan_gp,...]
+    python benchmarks/throughput.py [--steps 10] [--reps 3] [--penalties r1,wgan_gp,...] [--lazy 16]
 
 Random data and random-weight networks: nothing is downloaded. Targets on a CPU: our plain step
 at most 0.8x the PyTorch one, and R1 at most 1.15x our plain step.
@@ -27,13 +28,14 @@ LATENT, WIDTH, SHAPE = 100, 64, (32, 32, 3)
 GAMMA = 10.0  # R1's weight in both implementations
 
 
-def _model(penalty, jit):
+def _model(penalty, jit, every=1):
     g = dcgan.dcgan_generator(latent_dim=LATENT, output_shape=SHAPE, width=WIDTH, seed=1)
     d = dcgan.dcgan_discriminator(input_shape=SHAPE, width=WIDTH, normalization="layer", seed=2)
     kwargs = {"gamma": GAMMA} if penalty == "r1" else {}
     loss = "gan" if penalty == "roth_f" else "non_saturating"
     model = GAN(g, d, latent_dim=LATENT, loss=loss,
-                penalties={penalty: kwargs} if penalty != "none" else None, seed=0)
+                penalties={penalty: kwargs} if penalty != "none" else None, seed=0,
+                penalty_every=every)
     model.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
                   g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), jit_compile=jit)
     g(tf.zeros([1, LATENT]))
@@ -43,8 +45,8 @@ def _model(penalty, jit):
 
 
 class _Ours:
-    def __init__(self, penalty, jit, batch):
-        self.model = _model(penalty, jit)
+    def __init__(self, penalty, jit, batch, every=1):
+        self.model = _model(penalty, jit, every)
         x = np.random.default_rng(0).uniform(-1, 1, size=(batch * 4,) + SHAPE)
         self.it = iter(tf.data.Dataset.from_tensor_slices(x.astype(np.float32)).batch(batch)
                        .repeat())
@@ -117,12 +119,18 @@ def main():
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--penalties", default=",".join(["none"] + penalties.names()))
     p.add_argument("--xla", choices=("both", "off", "on"), default="both")
+    p.add_argument("--lazy", type=int, default=16,
+                   help="also time R1 applied every k-th D step (0: skip)")
     args = p.parse_args()
     names = args.penalties.split(",")
     if "none" not in names:
         names = ["none"] + names
     jits = {"both": (False, True), "off": (False,), "on": (True,)}[args.xla]
     runners = {(n, jit): _Ours(n, jit, args.batch) for jit in jits for n in names}
+    lazy = f"r1 lazy/{args.lazy}"
+    if args.lazy > 1:
+        names = names + [lazy]
+        runners.update({(lazy, jit): _Ours("r1", jit, args.batch, args.lazy) for jit in jits})
     try:
         import torch
         torch.set_num_threads(os.cpu_count())
@@ -131,9 +139,12 @@ def main():
     except ImportError:
         torch = None
     times = {k: [] for k in runners}
+    # A lazy run is timed over a multiple of k steps: every window holds the same share of
+    # penalised steps.
+    lazy_steps = -(-args.steps // max(args.lazy, 1)) * max(args.lazy, 1)
     for _ in range(args.reps):
         for key, runner in runners.items():
-            times[key].append(runner.run(args.steps))
+            times[key].append(runner.run(lazy_steps if key[0] == lazy else args.steps))
     step = {k: float(np.median(v)) for k, v in times.items()}
     print(f"DCGAN-CIFAR (32x32, width {WIDTH}), batch {args.batch}, {args.steps} steps x "
           f"{args.reps} interleaved repetitions (median), {os.cpu_count()} CPUs")
@@ -161,6 +172,11 @@ def main():
         print(f"ours R1 / ours plain: {step[('r1', jit)] / step[('none', jit)]:.2f} "
               f"(target <= 1.15), ours R1 / PyTorch R1: "
               f"{step[('r1', jit)] / step[('torch r1', False)]:.2f}")
+    if args.lazy > 1:
+        jit = min(jits, key=lambda j: step[(lazy, j)])
+        print(f"ours {lazy} (lazy regularisation, R1 every {args.lazy}th D step with "
+              f"{args.lazy}x the weight) / ours plain: "
+              f"{step[(lazy, jit)] / step[('none', jit)]:.2f}")
 
 
 if __name__ == "__main__":

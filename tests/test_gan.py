@@ -60,19 +60,26 @@ def _weights(g, d):
     return A, c, w, b
 
 
-def _reference(g, d, real_steps, *, scheme, n_disc, seed, gammas):
-    """Hand-written updates for len(real_steps) generator steps; returns the final weights."""
+def _reference(g, d, real_steps, *, scheme, n_disc, seed, gammas, every=1, r1_values=None):
+    """Hand-written updates for len(real_steps) generator steps; returns the final weights.
+    With `every` = k > 1 (lazy R1), D step j carries weight k * gamma when j % k == 0 and none
+    otherwise; the (step, R1 value added) pairs are appended to `r1_values`."""
     A, c, w, b = _weights(g, d)
     for step, real in enumerate(real_steps):
-        gamma = gammas(step)
         alone = n_disc - (1 if scheme == "simultaneous" else 0)
         for i in range(alone):
+            gamma = gammas(step)
+            if every > 1:
+                gamma = every * gamma if (step * n_disc + i) % every == 0 else 0.0
+                if gamma and r1_values is not None:
+                    r1_values.append((step, 0.5 * gamma * float(np.sum(w * w))))  # grad D = w
             z = _latents(seed, step, i, rng.LATENT_D)
             x = real if n_disc == 1 else real[:, i]
             gw, gb = _d_grads(w, b, A, c, x, z, gamma)
             w, b = w - LR * gw, b - LR * gb
         z = _latents(seed, step, n_disc, rng.LATENT_G)
         if scheme == "simultaneous":
+            gamma = gammas(step)
             x = real if n_disc == 1 else real[:, alone]
             gw, gb = _d_grads(w, b, A, c, x, z, gamma)
             gA, gc = _g_grads(w, b, A, c, z)
@@ -83,9 +90,11 @@ def _reference(g, d, real_steps, *, scheme, n_disc, seed, gammas):
     return A, c, w, b
 
 
-def _gan(g, d, *, scheme="alternating", n_disc=1, seed=7, gamma=10.0, mode="function"):
+def _gan(g, d, *, scheme="alternating", n_disc=1, seed=7, gamma=10.0, mode="function",
+         every=1):
     model = GAN(g, d, latent_dim=LATENT, loss="non_saturating",
-                penalties={"r1": {"gamma": gamma}}, scheme=scheme, n_disc=n_disc, seed=seed)
+                penalties={"r1": {"gamma": gamma}}, scheme=scheme, n_disc=n_disc, seed=seed,
+                penalty_every=every)
     model.compile(d_optimizer=keras.optimizers.SGD(LR), g_optimizer=keras.optimizers.SGD(LR),
                   run_eagerly=(mode == "eager"), jit_compile=(mode == "xla"))
     return model
@@ -112,6 +121,43 @@ def test_train_step_matches_reference(scheme, n_disc, mode):
     assert int(model.step_counter) == 3
     for got, want in zip(_weights(g, d), expected):
         np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("n_disc,every,mode", [(1, 3, "function"), (2, 3, "xla"),
+                                                 (2, 2, "eager")])
+def test_lazy_r1_matches_reference(n_disc, every, mode):
+    g, d = _models()
+    reals = _real(5, n_disc)
+    r1_values = []
+    expected = _reference(g, d, [r.astype(np.float64) for r in reals], scheme="alternating",
+                          n_disc=n_disc, seed=7, gammas=lambda s: 10.0, every=every,
+                          r1_values=r1_values)
+    model = _gan(g, d, n_disc=n_disc, mode=mode, every=every)
+    logged = [model.train_on_batch(r, return_dict=True)["r1"] for r in reals]
+    for got, want in zip(_weights(g, d), expected):
+        np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-6)
+    # Each step's r1 metric averages its D steps that applied R1, as added (every * gamma);
+    # 0 when none did (train_on_batch resets the metrics).
+    assert len(r1_values) == -(-5 * n_disc // every)
+    for step, value in enumerate(logged):
+        applied = [v for s, v in r1_values if s == step]
+        np.testing.assert_allclose(value, np.mean(applied) if applied else 0.0, rtol=1e-5)
+    # Lazy R1 ends elsewhere than R1 on every step: the test can tell them apart.
+    eager_r1 = _reference(g, d, [r.astype(np.float64) for r in reals], scheme="alternating",
+                          n_disc=n_disc, seed=7, gammas=lambda s: 10.0)
+    assert not np.allclose(eager_r1[2], expected[2], atol=1e-4)
+
+
+def test_lazy_penalty_bad_settings():
+    g, d = _models()
+    for bad in (0, 1.5, "2"):
+        with pytest.raises(ValueError, match="penalty_every"):
+            GAN(g, d, latent_dim=LATENT, penalty_every=bad)
+    with pytest.raises(ValueError, match="scheme='alternating'"):
+        GAN(g, d, latent_dim=LATENT, scheme="simultaneous", penalty_every=2)
+    model = GAN(g, d, latent_dim=LATENT, penalties={"r1": {}}, penalty_every=4)
+    with pytest.raises(ValueError, match="penalty_every=1"):
+        model.compile(joint_optimizer="cgd")
 
 
 def test_schedule_applied_per_step():

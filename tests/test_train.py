@@ -59,6 +59,8 @@ def _set(config, path, value):
     ("noise.sigma", float("inf"), r"noise.sigma=inf"),
     ("train.n_disc", 0, r"`train.n_disc` must be an integer >= 1. Received: train.n_disc=0"),
     ("train.d_learning_rate", 0.0, r"train.d_learning_rate=0.0"),
+    ("train.penalty_every", 0, r"`train.penalty_every` must be an integer >= 1"),
+    ("train.scheme", "simultaneous", None),  # valid alone; with penalty_every, below
     ("train.scheme", "both", r"`train.scheme` must be one of \['alternating', "
                              r"'simultaneous'\]"),
     ("penalty.schedule", "cosine", r"`penalty.schedule` must be one of \['constant', "
@@ -67,6 +69,10 @@ def _set(config, path, value):
 def test_validate_rejects_bad_values(path, value, pattern):
     config = config_lib.base_config()
     _set(config, path, value)
+    if pattern is None:  # a valid value: it fails only with lazy regularisation
+        config_lib.validate(config)
+        config.train.penalty_every = 4
+        pattern = r"train.penalty_every > 1 \(lazy regularisation\) needs"
     with pytest.raises(ValueError, match=pattern):
         config_lib.validate(config)
 

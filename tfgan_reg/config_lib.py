@@ -39,6 +39,8 @@ def base_config():
     c.consensus_gamma = 0.0   # ConOpt weight; 0: off (needs scheme='simultaneous')
     c.train = ml_collections.ConfigDict(dict(
         batch_size=256, num_steps=2000, scheme="alternating", n_disc=1,
+        # Lazy regularisation (StyleGAN2): the penalty every k-th D step, k times the weight.
+        penalty_every=1,
         optimizer="adam", d_learning_rate=1e-3, g_learning_rate=1e-3, beta1=0.5, beta2=0.999,
         # cgd / acgd (seed 003): one joint step; conjugate-gradient tolerances; ACGD's epsilon.
         epsilon=1e-5, cg_tol=1e-6, cg_atol=1e-20, cg_max_iter=100,
@@ -169,8 +171,13 @@ def validate(config, *, datasets=None, architectures=None):
 
     t = config.train
     for key in ("batch_size", "num_steps", "n_disc", "checkpoint_every", "log_every",
-                "max_checkpoints"):
+                "max_checkpoints", "penalty_every"):
         _check_positive_int(f"train.{key}", t[key])
+    if t.penalty_every > 1 and (t.scheme != "alternating" or t.optimizer in ("cgd", "acgd")):
+        raise ValueError("train.penalty_every > 1 (lazy regularisation) needs the separate "
+                         "discriminator steps of train.scheme='alternating' with adam, rmsprop "
+                         f"or sgd. Received: train.scheme={t.scheme!r}, "
+                         f"train.optimizer={t.optimizer!r}")
     if t.scheme not in ("alternating", "simultaneous"):
         raise _error("train.scheme", t.scheme, ("alternating", "simultaneous"))
     if config.consensus_gamma > 0 and t.scheme != "simultaneous":

@@ -88,12 +88,16 @@ class GAN(keras.Model):
       ema_decay: keep an exponential moving average `d * ema + (1 - d) * w` of the generator's
         weights after every generator step (used by `ema_generator()` for sampling and
         export); None: off.
+      penalty_every: lazy regularisation (Karras et al. 2020, StyleGAN2 sec. 3.1): the
+        penalties enter only every k-th discriminator step, with k times their weight, so
+        their expected gradient is unchanged at about 1/k of their cost; 1: every step.
+        Penalty metrics average the steps that applied them (as added, k times the weight).
     """
 
     def __init__(self, generator, discriminator, *, latent_dim, loss="non_saturating",
                  generator_loss="default", penalties=None, scheme="alternating", n_disc=1,
                  seed=0, noise_sigma=0.0, noise_nsr=1, clip_value=None, consensus_gamma=None,
-                 ema_decay=None, **kwargs):
+                 ema_decay=None, penalty_every=1, **kwargs):
         super().__init__(**kwargs)
         if scheme not in SCHEMES:
             raise ValueError(f"`scheme` must be one of {list(SCHEMES)}. "
@@ -113,6 +117,14 @@ class GAN(keras.Model):
         if ema_decay is not None and not (isinstance(ema_decay, float) and 0 < ema_decay < 1):
             raise ValueError(f"`ema_decay` must be a float in (0, 1) or None. "
                              f"Received: ema_decay={ema_decay!r}")
+        if not (isinstance(penalty_every, int) and penalty_every >= 1):
+            raise ValueError(f"`penalty_every` must be an integer >= 1. "
+                             f"Received: penalty_every={penalty_every!r}")
+        if penalty_every > 1 and scheme != "alternating":
+            raise ValueError("Lazy regularisation (penalty_every > 1) applies to the separate "
+                             "discriminator steps of scheme='alternating'. "
+                             f"Received: scheme={scheme!r}")
+        self.penalty_every = penalty_every
         self.ema_decay = ema_decay
         self.ema_weights = None
         self._ema_model = None
@@ -183,10 +195,12 @@ class GAN(keras.Model):
                                      f"{sorted(optimizers_lib.JOINT)}. "
                                      f"Received: joint_optimizer={joint_optimizer!r}")
                 joint_optimizer = optimizers_lib.JOINT[joint_optimizer]()
-            if self.n_disc != 1 or self.consensus_gamma is not None:
+            if self.n_disc != 1 or self.consensus_gamma is not None or self.penalty_every != 1:
                 raise ValueError("A joint optimiser makes one simultaneous update of both "
-                                 "players: it needs n_disc=1 and no consensus term. Received: "
-                                 f"n_disc={self.n_disc}, consensus_gamma={self.consensus_gamma}")
+                                 "players: it needs n_disc=1, no consensus term and "
+                                 f"penalty_every=1. Received: n_disc={self.n_disc}, "
+                                 f"consensus_gamma={self.consensus_gamma}, "
+                                 f"penalty_every={self.penalty_every}")
             self.joint_optimizer = joint_optimizer
             self.d_optimizer = self.g_optimizer = None
             return
@@ -257,16 +271,19 @@ class GAN(keras.Model):
         return stabilizers.explicit_noise(x, sigma=self._noise(step), nsr=self.noise_nsr,
                                           seed=seed)
 
-    def _discriminator_terms(self, real, fake, step, seed):
-        """D's loss plus penalties on noisy inputs; returns (total, {term: value})."""
+    def _discriminator_terms(self, real, fake, step, seed, penalty_scale=1.0):
+        """D's loss plus penalties (times `penalty_scale`; 0: left out) on noisy inputs;
+        returns (total, {term: value}, fake logits)."""
         real_in = self._noisy(real, rng.fold(seed, rng.NOISE_REAL), step)
         fake_in = self._noisy(fake, rng.fold(seed, rng.NOISE_FAKE), step)
         real_logits = self.discriminator(real_in, training=True)
         fake_logits = self.discriminator(fake_in, training=True)
         terms = {"d_loss": self.loss_fn.discriminator(real_logits, fake_logits)}
         for k, penalty in enumerate(self._penalties):
-            terms[penalty.name] = penalty(self.discriminator, real_in, fake_in, step,
-                                          rng.fold(seed, rng.PENALTY, k))
+            terms[penalty.name] = (
+                tf.zeros([]) if penalty_scale == 0 else
+                penalty_scale * penalty(self.discriminator, real_in, fake_in, step,
+                                        rng.fold(seed, rng.PENALTY, k)))
         return tf.add_n(list(terms.values())), terms, fake_logits
 
     def _generator_term(self, fake, step, seed):
@@ -279,15 +296,29 @@ class GAN(keras.Model):
         if self.clip_value is not None:
             stabilizers.clip_weights(d_vars, c=self.clip_value)
 
-    def _discriminator_step(self, real, step, seed):
+    def _discriminator_step(self, real, step, seed, index):
+        """One D update (the `index`-th of generator step `step`); returns (terms, weights):
+        a term's weight is 0 on a lazy step that left the penalties out."""
         fake = self.generator(self._latents(rng.fold(seed, rng.LATENT_D), tf.shape(real)[0]),
                               training=True)
-        with tf.GradientTape() as tape:
-            total, terms, _ = self._discriminator_terms(real, fake, step, seed)
-            scaled = scale_for_replicas(total)
-        self._apply_discriminator(
-            tape.gradient(scaled, self.discriminator.trainable_variables))
-        return terms
+
+        def gradients(penalty_scale):
+            with tf.GradientTape() as tape:
+                total, terms, _ = self._discriminator_terms(real, fake, step, seed,
+                                                            penalty_scale)
+                scaled = scale_for_replicas(total)
+            return tape.gradient(scaled, self.discriminator.trainable_variables), terms
+
+        k = self.penalty_every
+        if k == 1 or not self._penalties:
+            grads, terms = gradients(1.0)
+            weights = {}
+        else:
+            on = tf.equal((step * self.n_disc + index) % k, 0)
+            grads, terms = tf.cond(on, lambda: gradients(float(k)), lambda: gradients(0.0))
+            weights = {p.name: tf.cast(on, tf.float32) for p in self._penalties}
+        self._apply_discriminator(grads)
+        return terms, weights
 
     def _generator_step(self, batch, step, seed):
         with tf.GradientTape() as tape:
@@ -423,7 +454,8 @@ class GAN(keras.Model):
         seed = rng.fold(rng.as_seed(self.seed), step)
         if self.freeze_generator:
             for i in range(self.n_disc):
-                self._record(self._discriminator_step(disc_batch(i), step, rng.fold(seed, i)))
+                self._record(*self._discriminator_step(disc_batch(i), step,
+                                                       rng.fold(seed, i), i))
             self.step_counter.assign_add(1)
             return self._results()
         if getattr(self, "joint_optimizer", None) is not None:
@@ -433,7 +465,7 @@ class GAN(keras.Model):
             return self._results()
         n_alone = self.n_disc - (1 if self.scheme == "simultaneous" else 0)
         for i in range(n_alone):
-            self._record(self._discriminator_step(disc_batch(i), step, rng.fold(seed, i)))
+            self._record(*self._discriminator_step(disc_batch(i), step, rng.fold(seed, i), i))
         last = rng.fold(seed, self.n_disc)
         if self.scheme == "simultaneous":
             self._record(self._simultaneous_step(disc_batch(n_alone), step, last))
@@ -452,6 +484,6 @@ class GAN(keras.Model):
             out = {name: tf.reshape(value, [1]) for name, value in out.items()}
         return out
 
-    def _record(self, terms):
+    def _record(self, terms, weights=None):
         for name, value in terms.items():
-            self._trackers[name].update_state(value)
+            self._trackers[name].update_state(value, sample_weight=(weights or {}).get(name))

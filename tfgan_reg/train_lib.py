@@ -126,7 +126,8 @@ def build_gan(config):
         n_disc=config.train.n_disc, seed=config.seed, noise_sigma=noise,
         noise_nsr=config.noise.nsr, clip_value=config.clip_value or None,
         consensus_gamma=config.consensus_gamma or None,
-        ema_decay=float(config.train.ema_decay) or None)
+        ema_decay=float(config.train.ema_decay) or None,
+        penalty_every=config.train.get("penalty_every", 1))
     t = config.train
     if t.optimizer in optimizers_lib.JOINT:
         # One joint step: the generator is the min player, the discriminator the max player.
