@@ -6,7 +6,9 @@ batch and CG tolerance.
     python benchmarks/cgd.py [--steps 5] [--batch 64] [--tol 1e-6] [--max_iter 100]
 
 Random data and random-weight networks: nothing is downloaded. Prints one table; ratios are to
-our Adam step of the same XLA setting, and ours / theirs for the peer.
+our Adam step of the same XLA setting, and ours / theirs for the peer. Our CGD / ACGD use
+linearized products (the default); the row `acgd-fob` is ACGD with `linearize=False`, every
+product a full forward-over-backward pass.
 """
 import argparse
 import os
@@ -38,9 +40,10 @@ def _model(kind, args, jit):
         model.compile(d_optimizer=keras.optimizers.Adam(1e-4),
                       g_optimizer=keras.optimizers.Adam(1e-4), jit_compile=jit)
     else:
-        opt = (optimizers.CGD(1e-4, tol=args.tol, atol=args.atol, max_iter=args.max_iter)
-               if kind == "cgd" else
-               optimizers.ACGD(1e-4, tol=args.tol, atol=args.atol, max_iter=args.max_iter))
+        kw = dict(tol=args.tol, atol=args.atol, max_iter=args.max_iter,
+                  linearize=not kind.endswith("-fob"))
+        opt = (optimizers.CGD(1e-4, **kw) if kind.startswith("cgd") else
+               optimizers.ACGD(1e-4, **kw))
         model.compile(joint_optimizer=opt, jit_compile=jit)
     g(tf.zeros([1, LATENT]))
     d(tf.zeros([1, 32, 32, 3]))
@@ -68,8 +71,9 @@ def time_ours(kind, args, jit):
     return step, it_mean, hvps
 
 
-def time_our_hvp(args, jit):
-    """One mixed product Dxy v through both networks (forward-over-backward)."""
+def time_our_hvp(args, jit, n=10):
+    """(one mixed product Dxy v through both networks, forward-over-backward; per product of
+    `n` linearized ones, its tangent-free part counted once)."""
     g = seed003.cifar_generator(latent_dim=LATENT, seed=1)
     d = seed003.cifar_discriminator(seed=2)
     real = tf.constant(np.random.default_rng(1).uniform(-1, 1, (args.batch, 32, 32, 3)),
@@ -81,11 +85,25 @@ def time_our_hvp(args, jit):
         d(g(z, training=True), training=True))
     tangents = [tf.ones_like(v) * 1e-3 for v in dv]
     fn = tf.function(lambda: hvp.mixed_product(loss, gv, dv, tangents), jit_compile=jit)
-    fn(), fn()
-    start = time.perf_counter()
-    for _ in range(args.steps):
-        fn()
-    return (time.perf_counter() - start) / args.steps
+
+    @tf.function(jit_compile=jit)
+    def linearized():
+        product = hvp.linearized_product(loss, gv, dv)
+
+        def body(k, acc):  # a different tangent each time, as in CG
+            out = product([t * tf.cast(k + 1, t.dtype) for t in tangents])
+            return k + 1, [a + o for a, o in zip(acc, out)]
+        return tf.while_loop(lambda k, acc: k < n, body,
+                             (0, [tf.zeros_like(v) for v in gv]))[1]
+
+    def timed(f, repeat):
+        f(), f()
+        start = time.perf_counter()
+        for _ in range(repeat):
+            f()
+        return (time.perf_counter() - start) / repeat
+
+    return timed(fn, args.steps), timed(linearized, 2) / n
 
 
 def time_peer(args):
@@ -159,14 +177,15 @@ def main():
     ours = {}
     for jit in {"both": (False, True), "off": (False,), "on": (True,)}[args.xla]:
         adam = None
-        for kind in ("adam", "cgd", "acgd"):
+        for kind in ("adam", "cgd", "acgd") + (() if jit else ("acgd-fob",)):
             step, iters, hvps = time_ours(kind, args, jit)
             adam = adam or step
             ours[(kind, jit)] = step
             print(f"{kind + (' +XLA' if jit else ''):<16}{1e3 * step:>10.1f}"
                   f"{step / adam:>9.2f}{iters:>10.1f}{hvps:>7.1f}")
-    hvp_time = time_our_hvp(args, False)
-    print(f"one mixed HVP (ours, no XLA): {1e3 * hvp_time:.1f} ms")
+    fob_time, hvp_time = time_our_hvp(args, False)
+    print(f"one mixed HVP (ours, no XLA): {1e3 * fob_time:.1f} ms forward-over-backward, "
+          f"{1e3 * hvp_time:.1f} ms linearized (10 products, tangent-free part once)")
     peer = time_peer(args)
     if peer is None:
         print("peer: PyTorch cgds not installed (pip install -r "

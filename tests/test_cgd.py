@@ -41,6 +41,27 @@ def test_mixed_products_equal_dense_mixed_hessian():
     np.testing.assert_allclose(_flat(dxy_v), dense @ _flat(v), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(_flat(dyx_u), dense.T @ _flat(u), rtol=1e-10, atol=1e-12)
 
+    # Linearized: the tangent-free part once, then several tangents in a CG-like loop.
+    v2 = [tf.constant(g.normal(size=y.shape)) for y in y_vars]
+
+    @tf.function
+    def linearized():
+        dxy = hvp.linearized_product(loss, x_vars, y_vars)
+        dyx = hvp.linearized_product(loss, y_vars, x_vars)
+
+        def body(k, acc):
+            return k + 1, [a + b for a, b in zip(acc, dxy(v2))]
+        _, looped = tf.while_loop(lambda k, acc: k < 3, body,
+                                  (0, [tf.zeros_like(x) for x in x_vars]))
+        return dxy(v), dyx(u), looped
+
+    lin_v, lin_u, looped = linearized()
+    np.testing.assert_allclose(_flat(lin_v), dense @ _flat(v), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(_flat(lin_u), dense.T @ _flat(u), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(_flat(looped), 3 * dense @ _flat(v2), rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match="needs graph mode"):
+        hvp.linearized_product(loss, x_vars, y_vars)  # eagerly
+
 
 # ---- dense numpy references of METHODS.md section 3 -------------------------------------------
 
@@ -79,16 +100,17 @@ def _reference_step(game, x, y, ax, ay):
     return x + dx, y + dy
 
 
-@pytest.mark.parametrize("quadratic", [False, True])
+@pytest.mark.parametrize("quadratic,linearize", [(False, True), (True, True), (True, False)])
 @pytest.mark.parametrize("kind", ["cgd", "cgd_pair", "acgd"])
-def test_matches_dense_numpy_over_20_steps(kind, quadratic):
+def test_matches_dense_numpy_over_20_steps(kind, quadratic, linearize):
     game = Game(4, 3, seed=1, quadratic=quadratic)
     x, y = tf.Variable(game.x0), tf.Variable(game.y0)
     if kind == "acgd":
-        opt = optimizers.ACGD(0.05, beta2=0.9, epsilon=1e-3, tol=1e-14, atol=0.0, max_iter=50)
+        opt = optimizers.ACGD(0.05, beta2=0.9, epsilon=1e-3, tol=1e-14, atol=0.0, max_iter=50,
+                              linearize=linearize)
     else:
         opt = optimizers.CGD(0.2 if kind == "cgd" else (0.3, 0.1), tol=1e-14, atol=0.0,
-                             max_iter=50)
+                             max_iter=50, linearize=linearize)
     step = tf.function(lambda: opt.step(game.tf_loss(x, y), [x], [y]))
     rx, ry = game.x0.copy(), game.y0.copy()
     vx, vy = np.zeros(4), np.zeros(3)
@@ -199,6 +221,9 @@ def test_bad_input():
         optimizers.CGD(0.1, max_iter=0)
     with pytest.raises(ValueError, match=r"`beta2` must be in \[0, 1\). Received: beta2=1.0"):
         optimizers.ACGD(0.1, beta2=1.0)
+    with pytest.raises(ValueError, match=r"`linearize` must be True or False. "
+                                         r"Received: linearize='yes'"):
+        optimizers.CGD(0.1, linearize="yes")
     opt = optimizers.CGD(0.1)
     with pytest.raises(ValueError, match=r"Both players need variables. Received: 0 min_vars"):
         opt.step(lambda: x * y, [], [y])

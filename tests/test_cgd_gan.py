@@ -164,3 +164,39 @@ def test_acgd_trains_the_cifar_dcgan_on_mock_data(tmp_path):
     with tfds.testing.mock_data(num_examples=8, data_dir=config.data.data_dir):
         metrics = train_lib.train_and_evaluate(config, str(tmp_path / "run"), verbose=False)
     assert metrics["step"] == 2 and (tmp_path / "run" / "samples_final.png").exists()
+
+
+@pytest.mark.parametrize("kind", ["cgd", "acgd"])
+def test_linearized_products_give_the_plain_products_weights(kind):
+    """Batch norm in G, R1 (a gradient inside the loss), WGAN-GP-style nets: the step with
+    `linearize=True` (tangent-free passes once per step) moves the trainable weights as the
+    one that recomputes every product."""
+    from tfgan_reg.nets import dcgan
+
+    def run(linearize):
+        g = dcgan.dcgan_generator(latent_dim=LATENT, output_shape=(8, 8, 1), width=4, seed=1)
+        d = dcgan.dcgan_discriminator(input_shape=(8, 8, 1), width=4, normalization="layer",
+                                      seed=2)
+        opt = (optimizers.CGD(0.05, tol=1e-5, linearize=linearize) if kind == "cgd" else
+               optimizers.ACGD(0.01, tol=1e-5, linearize=linearize))
+        model = GAN(g, d, latent_dim=LATENT, penalties={"r1": {"gamma": 1.0}},
+                    scheme="simultaneous", seed=5)
+        model.compile(joint_optimizer=opt)
+        g(tf.zeros([1, LATENT]))
+        d(tf.zeros([1, 8, 8, 1]))
+        model.build_optimizers()
+        before = [np.asarray(v) for v in g.trainable_weights + d.trainable_weights]
+        x = np.random.default_rng(0).uniform(-1, 1, size=(3 * 8, 8, 8, 1)).astype(np.float32)
+        logs = model.fit(tf.data.Dataset.from_tensor_slices(x).batch(8), epochs=1, verbose=0)
+        after = [np.asarray(v) for v in g.trainable_weights + d.trainable_weights]
+        return before, after, logs.history["cg_iterations"][-1]
+
+    before, lin, iters = run(True)
+    _, plain, plain_iters = run(False)
+    assert iters >= 2 and abs(iters - plain_iters) <= 1
+    assert max(np.abs(a - b).max() for a, b in zip(lin, before)) > 1e-3
+    # Same updates up to the CG tolerance and float32 rounding (relative to the largest one:
+    # the Dense bias before G's batch norm has a zero gradient, so its update is noise).
+    scale = max(np.abs(b - w0).max() for b, w0 in zip(plain, before))
+    for a, b, w0 in zip(lin, plain, before):
+        np.testing.assert_allclose(a - w0, b - w0, atol=1e-3 * scale)

@@ -10,7 +10,9 @@ Both take the Nash equilibrium of the local bilinear game with diagonal step siz
 The second line is the max player's first-order condition of the local game, equal to the
 METHODS formula for `dy` and cheaper (one mixed product instead of a second solve). The
 symmetric positive definite system is solved by conjugate gradient with products from
-`hvp.mixed_product`, warm-started from the previous step's solution.
+`hvp.mixed_product`, warm-started from the previous step's solution. With `linearize=True` (the
+default) and one replica inside a `tf.function`, the products come from
+`hvp.linearized_product`: the tangent-free passes run once per step, not once per product.
 """
 import abc
 import math
@@ -74,8 +76,12 @@ def _assign_add(pairs):
 class CompetitiveOptimizer(tf.Module, metaclass=abc.ABCMeta):
     """Shared machinery: state, validation, the CG solve and the joint update."""
 
-    def __init__(self, *, tol, atol, max_iter, name):
+    def __init__(self, *, tol, atol, max_iter, linearize, name):
         super().__init__(name=name)
+        if not isinstance(linearize, bool):
+            raise ValueError(f"`linearize` must be True or False. Received: "
+                             f"linearize={linearize!r}")
+        self.linearize = linearize
         _check_positive("tol", tol)
         if isinstance(atol, bool) or not isinstance(atol, (int, float)) or not atol >= 0:
             raise ValueError(f"`atol` must be a non-negative number. Received: atol={atol!r}")
@@ -132,8 +138,12 @@ class CompetitiveOptimizer(tf.Module, metaclass=abc.ABCMeta):
         f, gx, gy = hvp.value_and_gradients(loss_fn, min_vars, max_vars, args)
         ax, ay = self._step_sizes(gx, gy, min_vars, max_vars)
         sx = [tf.sqrt(a) for a in ax]
-        dxy = lambda v: hvp.mixed_product(loss_fn, min_vars, max_vars, v, args)
-        dyx = lambda u: hvp.mixed_product(loss_fn, max_vars, min_vars, u, args)
+        if self.linearize and hvp.can_linearize():
+            dxy = hvp.linearized_product(loss_fn, min_vars, max_vars, args)
+            dyx = hvp.linearized_product(loss_fn, max_vars, min_vars, args)
+        else:
+            dxy = lambda v: hvp.mixed_product(loss_fn, min_vars, max_vars, v, args)
+            dyx = lambda u: hvp.mixed_product(loss_fn, max_vars, min_vars, u, args)
 
         def operator(p):  # I + A_x^1/2 Dxy A_y Dyx A_x^1/2
             inner = dyx([s * q for s, q in zip(sx, p)])
@@ -211,8 +221,9 @@ def _learning_rates(learning_rate):
 class CGD(CompetitiveOptimizer):
     """Competitive gradient descent with step size `learning_rate` (or a (min, max) pair)."""
 
-    def __init__(self, learning_rate=1e-3, *, tol=1e-6, atol=1e-20, max_iter=100, name="CGD"):
-        super().__init__(tol=tol, atol=atol, max_iter=max_iter, name=name)
+    def __init__(self, learning_rate=1e-3, *, tol=1e-6, atol=1e-20, max_iter=100,
+                 linearize=True, name="CGD"):
+        super().__init__(tol=tol, atol=atol, max_iter=max_iter, linearize=linearize, name=name)
         self.learning_rate = _learning_rates(learning_rate)
 
     def _step_sizes(self, gx, gy, min_vars, max_vars):
@@ -229,8 +240,8 @@ class ACGD(CompetitiveOptimizer):
     """
 
     def __init__(self, learning_rate=1e-4, *, beta2=0.99, epsilon=1e-5, tol=1e-6, atol=1e-20,
-                 max_iter=100, name="ACGD"):
-        super().__init__(tol=tol, atol=atol, max_iter=max_iter, name=name)
+                 max_iter=100, linearize=True, name="ACGD"):
+        super().__init__(tol=tol, atol=atol, max_iter=max_iter, linearize=linearize, name=name)
         self.learning_rate = _learning_rates(learning_rate)
         if isinstance(beta2, bool) or not isinstance(beta2, (int, float)) or not 0 <= beta2 < 1:
             raise ValueError(f"`beta2` must be in [0, 1). Received: beta2={beta2!r}")
