@@ -170,7 +170,7 @@ def test_acgd_trains_the_cifar_dcgan_on_mock_data(tmp_path):
 def test_linearized_products_give_the_plain_products_weights(kind):
     """Batch norm in G, R1 (a gradient inside the loss), WGAN-GP-style nets: the step with
     `linearize=True` (tangent-free passes once per step) moves the trainable weights as the
-    one that recomputes every product."""
+    one that recomputes every product, and G's moving statistics still move."""
     from tfgan_reg.nets import dcgan
 
     def run(linearize):
@@ -186,11 +186,16 @@ def test_linearized_products_give_the_plain_products_weights(kind):
         d(tf.zeros([1, 8, 8, 1]))
         model.build_optimizers()
         before = [np.asarray(v) for v in g.trainable_weights + d.trainable_weights]
+        nonlocal frozen
+        frozen = [np.asarray(v) for v in g.non_trainable_weights]  # BN moving statistics
         x = np.random.default_rng(0).uniform(-1, 1, size=(3 * 8, 8, 8, 1)).astype(np.float32)
         logs = model.fit(tf.data.Dataset.from_tensor_slices(x).batch(8), epochs=1, verbose=0)
         after = [np.asarray(v) for v in g.trainable_weights + d.trainable_weights]
+        moving = [np.asarray(v) for v in g.non_trainable_weights]
+        assert moving and all(np.abs(m - m0).max() > 1e-4 for m, m0 in zip(moving, frozen))
         return before, after, logs.history["cg_iterations"][-1]
 
+    frozen = None
     before, lin, iters = run(True)
     _, plain, plain_iters = run(False)
     assert iters >= 2 and abs(iters - plain_iters) <= 1

@@ -365,21 +365,21 @@ class GAN(keras.Model):
     def _joint_step(self, real, step, seed):
         """One CGD/ACGD update on `f = -(D loss + penalties)` at one point (seed 003)."""
         z = self._latents(rng.fold(seed, rng.LATENT_G), tf.shape(real)[0])
-        first = {}
 
-        def loss_fn():
+        def local_terms():
             fake = self.generator(z, training=True)
-            d_total, terms, _ = self._discriminator_terms(real, fake, step, seed)
-            first.setdefault("terms", terms)  # the values before the update, for trackers
-            first.setdefault("total", d_total)
-            return scale_for_replicas(-d_total)
+            return self._discriminator_terms(real, fake, step, seed)[:2]
 
-        info = self.joint_optimizer.step(loss_fn, self.generator.trainable_variables,
+        # The values before the update, for trackers. This pass also moves batch-norm
+        # statistics once per step (a linearized step's own passes do not).
+        d_total, terms = local_terms()
+        info = self.joint_optimizer.step(lambda: scale_for_replicas(-local_terms()[0]),
+                                         self.generator.trainable_variables,
                                          self.discriminator.trainable_variables)
         if self.clip_value is not None:
             stabilizers.clip_weights(self.discriminator.trainable_variables, c=self.clip_value)
-        terms = dict(first["terms"])
-        terms["g_loss"] = -first["total"]
+        terms = dict(terms)
+        terms["g_loss"] = -d_total
         terms["cg_iterations"] = tf.cast(info["cg_iterations"], tf.float32)
         terms["cg_residual"] = tf.cast(info["cg_residual"], tf.float32)
         return terms

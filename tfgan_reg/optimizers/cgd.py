@@ -8,7 +8,8 @@ Both take the Nash equilibrium of the local bilinear game with diagonal step siz
     dy = A_y (grad_y f + Dyx dx)
 
 The second line is the max player's first-order condition of the local game, equal to the
-METHODS formula for `dy` and cheaper (one mixed product instead of a second solve). The
+METHODS formula for `dy` and cheaper (no second solve: `Dyx dx` is a linear image of the CG
+iterate, kept up to date from the products CG computes anyway). The
 symmetric positive definite system is solved by conjugate gradient with products from
 `hvp.mixed_product`, warm-started from the previous step's solution. With `linearize=True` (the
 default) and one replica inside a `tf.function`, the products come from
@@ -135,73 +136,74 @@ class CompetitiveOptimizer(tf.Module, metaclass=abc.ABCMeta):
                              f"{[w.shape.as_list() for w in self.warm_start]}). Received: "
                              f"{[v.shape.as_list() for v in min_vars]}")
         self.iterations.assign_add(1)
-        f, gx, gy = hvp.value_and_gradients(loss_fn, min_vars, max_vars, args)
-        ax, ay = self._step_sizes(gx, gy, min_vars, max_vars)
-        sx = [tf.sqrt(a) for a in ax]
         if self.linearize and hvp.can_linearize():
-            dxy = hvp.linearized_product(loss_fn, min_vars, max_vars, args)
-            dyx = hvp.linearized_product(loss_fn, max_vars, min_vars, args)
+            dxy, f, gx = hvp.linearized_product(loss_fn, min_vars, max_vars, args)
+            dyx, _, gy = hvp.linearized_product(loss_fn, max_vars, min_vars, args)
         else:
+            f, gx, gy = hvp.value_and_gradients(loss_fn, min_vars, max_vars, args)
             dxy = lambda v: hvp.mixed_product(loss_fn, min_vars, max_vars, v, args)
             dyx = lambda u: hvp.mixed_product(loss_fn, max_vars, min_vars, u, args)
+        ax, ay = self._step_sizes(gx, gy, min_vars, max_vars)
+        sx = [tf.sqrt(a) for a in ax]
 
-        def operator(p):  # I + A_x^1/2 Dxy A_y Dyx A_x^1/2
+        def operator(p):
+            """(I + A_x^1/2 Dxy A_y Dyx A_x^1/2) p, and its inner part Dyx A_x^1/2 p."""
             inner = dyx([s * q for s, q in zip(sx, p)])
             outer = dxy([a * q for a, q in zip(ay, inner)])
-            return [q + s * o for q, s, o in zip(p, sx, outer)]
+            return [q + s * o for q, s, o in zip(p, sx, outer)], inner
 
         cross = dxy([a * g for a, g in zip(ay, gy)])
         rhs = [s * (g + c) for s, g, c in zip(sx, gx, cross)]
-        w, iterations, residual = self._conjugate_gradient(operator, rhs)
+        w, inner_w, iterations, residual = self._conjugate_gradient(operator, rhs)
         dx = [-s * q for s, q in zip(sx, w)]
-        back = dyx(dx)
-        dy = [a * (g + b) for a, g, b in zip(ay, gy, back)]
+        # Dyx dx = -Dyx A_x^1/2 w, which CG kept up to date alongside w (no extra product).
+        dy = [a * (g - b) for a, g, b in zip(ay, gy, inner_w)]
         _assign_add(list(zip(min_vars, dx)) + list(zip(max_vars, dy)))
         for ws, q in zip(self.warm_start, w):
             ws.assign(q)
-        # rhs, the warm start's residual, 2 per CG iteration, and Dyx dx.
-        hvps = 1 + 2 + 2 * iterations + 1
+        # rhs, the warm start's residual and 2 per CG iteration.
+        hvps = 1 + 2 + 2 * iterations
         return {"loss": f, "cg_iterations": iterations, "cg_residual": residual, "hvps": hvps}
 
     def _conjugate_gradient(self, operator, b):
-        """Solves `operator(w) = b` from the warm start; returns (w, iterations, rel. residual)."""
+        """Solves `A w = b` from the warm start, `operator(p) = (A p, B p)` for a linear B;
+        returns (w, B w, iterations, relative residual)."""
         w0 = [tf.convert_to_tensor(v) for v in self.warm_start]
-        r0 = [bi - ai for bi, ai in zip(b, operator(w0))]
+        aw0, bw0 = operator(w0)
+        r0 = [bi - ai for bi, ai in zip(b, aw0)]
         b_norm = tf.sqrt(_dot(b, b))
         threshold = tf.maximum(tf.cast(self.tol, b_norm.dtype) * b_norm,
                                tf.cast(self.atol, b_norm.dtype))
         rr0 = _dot(r0, r0)
 
-        def cond(k, w, r, p, rr):
+        def cond(k, w, bw, r, p, rr):
             return tf.logical_and(k < self.max_iter, tf.sqrt(rr) > threshold)
 
-        def body(k, w, r, p, rr):
-            ap = operator(p)
+        def body(k, w, bw, r, p, rr):
+            ap, bp = operator(p)
             alpha = rr / _dot(p, ap)
             w = _axpy(alpha, p, w)
+            bw = _axpy(alpha, bp, bw)
             r = _axpy(-alpha, ap, r)
             rr_new = _dot(r, r)
             p = _axpy(rr_new / rr, p, r)
-            return k + 1, w, r, p, rr_new
+            return k + 1, w, bw, r, p, rr_new
 
+        state = (tf.constant(0), w0, bw0, r0, r0, rr0)
         ctx = tf.distribute.get_replica_context()
         if ctx is not None and ctx.num_replicas_in_sync > 1:
             # MirroredStrategy cannot all-reduce inside a while loop (its merge_call is not
             # allowed in control flow), so the loop is unrolled to `max_iter` iterations; those
             # after convergence leave the solution unchanged.
-            k, w, r, p, rr = tf.constant(0), w0, r0, r0, rr0
             for _ in range(self.max_iter):
-                active = cond(k, w, r, p, rr)
-                k1, w1, r1, p1, rr1 = body(k, w, r, p, rr)
-                keep = lambda new, old: tf.where(active, new, old)
-                k, rr = keep(k1, k), keep(rr1, rr)
-                w = [keep(a, b) for a, b in zip(w1, w)]
-                r = [keep(a, b) for a, b in zip(r1, r)]
-                p = [keep(a, b) for a, b in zip(p1, p)]
+                active = cond(*state)
+                state = tf.nest.map_structure(lambda new, old: tf.where(active, new, old),
+                                              body(*state), state)
         else:
-            k, w, _, _, rr = tf.while_loop(cond, body, (tf.constant(0), w0, r0, r0, rr0))
+            state = tf.while_loop(cond, body, state)
+        k, w, bw, _, _, rr = state
         residual = tf.math.divide_no_nan(tf.sqrt(rr), b_norm)
-        return w, k, residual
+        return w, bw, k, residual
 
 
 def _learning_rates(learning_rate):

@@ -14,7 +14,8 @@ several replicas, `loss_fn` runs on every replica through `strategy.run(loss_fn,
 A CG solve applies the same two products to many vectors at one point. `linearized_product`
 traces one forward-over-backward product once, splits its graph into the part that does not
 depend on the tangent (the primal forward and backward passes, run once per step) and the
-tangent part (run per product): the same numbers for about two thirds of the cost.
+tangent part (run per product): the same numbers for about two thirds of the cost. Its
+tangent-free part also yields f and the gradient, so a step needs no separate gradient pass.
 """
 import tensorflow as tf
 
@@ -69,6 +70,7 @@ def value_and_gradients(loss_fn, x_vars, y_vars, args=()):
 
 
 def _local_product(loss_fn, out_vars, in_vars, tangents, args):
+    """(products, f, grad_out f) on this replica."""
     with tf.autodiff.ForwardAccumulator(list(in_vars), list(tangents)) as acc:
         with tf.GradientTape(watch_accessed_variables=False) as tape:
             tape.watch(list(out_vars))
@@ -76,13 +78,13 @@ def _local_product(loss_fn, out_vars, in_vars, tangents, args):
         grads = tape.gradient(f, list(out_vars),
                               unconnected_gradients=tf.UnconnectedGradients.ZERO)
     products = acc.jvp(grads, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-    return _zeros_for_none(products, out_vars)
+    return _zeros_for_none(products, out_vars), f, grads
 
 
 def mixed_product(loss_fn, out_vars, in_vars, tangents, args=()):
     """`(d^2 f / d out d in) tangents`: the mixed Hessian of f times a vector over `in_vars`,
     shaped like `out_vars`. `mixed_product(f, x, y, v)` is `Dxy v`; with (y, x, u), `Dyx u`."""
-    return _summed(lambda *a: _local_product(loss_fn, out_vars, in_vars, tangents, a), args)
+    return _summed(lambda *a: _local_product(loss_fn, out_vars, in_vars, tangents, a)[0], args)
 
 
 def can_linearize():
@@ -92,8 +94,8 @@ def can_linearize():
 
 
 def linearized_product(loss_fn, out_vars, in_vars, args=()):
-    """`tangents -> mixed_product(loss_fn, out_vars, in_vars, tangents, args)` at the current
-    point, for many tangents: the tangent-free part of the product runs once, here.
+    """(`tangents -> mixed_product(loss_fn, out_vars, in_vars, tangents, args)` at the current
+    point, f, grad_out f): the tangent-free part, f and the gradient included, runs once, here.
 
     The variables must not change while the returned function is in use. Needs
     `can_linearize()`; `loss_fn` should be deterministic (stateless random draws).
@@ -105,6 +107,8 @@ def linearized_product(loss_fn, out_vars, in_vars, args=()):
     wrapped = tf.compat.v1.wrap_function(
         lambda *t: _local_product(loss_fn, out_vars, in_vars, t, args),
         [tf.TensorSpec(v.shape, v.dtype) for v in in_vars])
+    outputs = list(wrapped.outputs)
+    products, values = outputs[:len(out_vars)], outputs[len(out_vars):]  # f, grad_out f
     tangent_inputs = list(wrapped.inputs[:len(in_vars)])
     # Ops that depend on a tangent, in creation (= topological) order.
     dependent = {t.op for t in tangent_inputs}
@@ -123,7 +127,7 @@ def linearized_product(loss_fn, out_vars, in_vars, args=()):
                     and t.ref() not in seen):
                 seen.add(t.ref())
                 boundary.append(t)
-    primal = wrapped.prune(feeds=[], fetches=boundary)
-    tangent = wrapped.prune(feeds=boundary + tangent_inputs, fetches=list(wrapped.outputs))
-    values = primal() if boundary else []
-    return lambda tangents: list(tangent(*values, *tangents))
+    primal = list(wrapped.prune(feeds=[], fetches=boundary + values)())
+    tangent = wrapped.prune(feeds=boundary + tangent_inputs, fetches=products)
+    saved, f, grads = primal[:len(boundary)], primal[len(boundary)], primal[len(boundary) + 1:]
+    return lambda tangents: list(tangent(*saved, *tangents)), f, grads
