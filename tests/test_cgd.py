@@ -208,6 +208,11 @@ def test_compiles_with_xla():
     for _ in range(3):
         plain(), xla()
     np.testing.assert_allclose(x2.numpy(), x.numpy(), rtol=1e-10)
+    # Linearized products (the plain tf.function) but not under XLA, which compiles them badly.
+    seen = {}
+    tf.function(lambda: seen.setdefault("graph", hvp.can_linearize()) or 0)()
+    tf.function(lambda: seen.setdefault("xla", hvp.can_linearize()) or 0, jit_compile=True)()
+    assert seen == {"graph": True, "xla": False} and not hvp.can_linearize()  # eager: False
 
 
 def test_bad_input():

@@ -87,9 +87,18 @@ def mixed_product(loss_fn, out_vars, in_vars, tangents, args=()):
     return _summed(lambda *a: _local_product(loss_fn, out_vars, in_vars, tangents, a)[0], args)
 
 
+def _in_xla():
+    try:  # TensorFlow keeps this check internal; without it, assume no XLA.
+        from tensorflow.python.ops import control_flow_util
+    except ImportError:  # pragma: no cover
+        return False
+    return control_flow_util.GraphOrParentsInXlaContext(tf.compat.v1.get_default_graph())
+
+
 def can_linearize():
-    """True where `linearized_product` applies: inside a `tf.function`, one replica."""
-    return (not tf.executing_eagerly()
+    """True where `linearized_product` applies: inside a `tf.function` without XLA (which
+    constant-folds the saved values at great cost), one replica."""
+    return (not tf.executing_eagerly() and not _in_xla()
             and tf.distribute.get_strategy().num_replicas_in_sync == 1)
 
 
@@ -101,8 +110,8 @@ def linearized_product(loss_fn, out_vars, in_vars, args=()):
     `can_linearize()`; `loss_fn` should be deterministic (stateless random draws).
     """
     if not can_linearize():
-        raise ValueError("linearized_product needs graph mode (inside a tf.function) and a "
-                         "single replica; use mixed_product elsewhere.")
+        raise ValueError("linearized_product needs graph mode (inside a tf.function, without "
+                         "XLA) and a single replica; use mixed_product elsewhere.")
     in_vars, out_vars = list(in_vars), list(out_vars)
     wrapped = tf.compat.v1.wrap_function(
         lambda *t: _local_product(loss_fn, out_vars, in_vars, t, args),
