@@ -148,11 +148,13 @@ def test_seed003_configs():
         assert c.train.batch_size == 64 and c.train.d_learning_rate == 1e-4
         assert c.train.optimizer == run.split("-")[-1]
         assert c.loss == ("wasserstein" if run.startswith("wgan") else "non_saturating")
+        # ACGD runs leave XLA off so that the products are linearized.
+        assert c.train.jit_compile == (c.train.optimizer != "acgd")
     with pytest.raises(ValueError, match=r"RUN must be .*Received: 'wgan-dropout-adam'"):
         cifar.get_config("wgan-dropout-adam")
     mnist = _config_module("icr_mnist")
     for opt in ("simgd", "acgd"):
-        config_lib.validate(mnist.get_config(opt))
+        assert config_lib.validate(mnist.get_config(opt)).train.jit_compile == (opt == "simgd")
 
 
 def test_acgd_trains_the_cifar_dcgan_on_mock_data(tmp_path):

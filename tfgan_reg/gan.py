@@ -90,7 +90,8 @@ class GAN(keras.Model):
         export); None: off.
       penalty_every: lazy regularisation (Karras et al. 2020, StyleGAN2 sec. 3.1): the
         penalties enter only every k-th discriminator step, with k times their weight, so
-        their expected gradient is unchanged at about 1/k of their cost; 1: every step.
+        their expected gradient is unchanged at about 1/k of their cost (no saving under XLA
+        on a CPU, where it computes them every step with weight k or 0); 1: every step.
         Penalty metrics average the steps that applied them (as added, k times the weight).
     """
 
@@ -281,7 +282,7 @@ class GAN(keras.Model):
         terms = {"d_loss": self.loss_fn.discriminator(real_logits, fake_logits)}
         for k, penalty in enumerate(self._penalties):
             terms[penalty.name] = (
-                tf.zeros([]) if penalty_scale == 0 else
+                tf.zeros([]) if isinstance(penalty_scale, float) and penalty_scale == 0 else
                 penalty_scale * penalty(self.discriminator, real_in, fake_in, step,
                                         rng.fold(seed, rng.PENALTY, k)))
         return tf.add_n(list(terms.values())), terms, fake_logits
@@ -315,7 +316,13 @@ class GAN(keras.Model):
             weights = {}
         else:
             on = tf.equal((step * self.n_disc + index) % k, 0)
-            grads, terms = tf.cond(on, lambda: gradients(float(k)), lambda: gradients(0.0))
+            if optimizers_lib.hvp.in_xla() and not (tf.config.list_logical_devices("GPU")
+                                                    or tf.config.list_logical_devices("TPU")):
+                # XLA on CPU runs convolutions inside a conditional very slowly (~25x here):
+                # there the penalty is computed every step and weighted k or 0 (no saving).
+                grads, terms = gradients(tf.where(on, float(k), 0.0))
+            else:
+                grads, terms = tf.cond(on, lambda: gradients(float(k)), lambda: gradients(0.0))
             weights = {p.name: tf.cast(on, tf.float32) for p in self._penalties}
         self._apply_discriminator(grads)
         return terms, weights

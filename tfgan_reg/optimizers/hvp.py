@@ -87,7 +87,8 @@ def mixed_product(loss_fn, out_vars, in_vars, tangents, args=()):
     return _summed(lambda *a: _local_product(loss_fn, out_vars, in_vars, tangents, a)[0], args)
 
 
-def _in_xla():
+def in_xla():
+    """True while tracing a function that XLA compiles (`jit_compile=True`)."""
     try:  # TensorFlow keeps this check internal; without it, assume no XLA.
         from tensorflow.python.ops import control_flow_util
     except ImportError:  # pragma: no cover
@@ -98,7 +99,7 @@ def _in_xla():
 def can_linearize():
     """True where `linearized_product` applies: inside a `tf.function` without XLA (which
     constant-folds the saved values at great cost), one replica."""
-    return (not tf.executing_eagerly() and not _in_xla()
+    return (not tf.executing_eagerly() and not in_xla()
             and tf.distribute.get_strategy().num_replicas_in_sync == 1)
 
 
