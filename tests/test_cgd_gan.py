@@ -168,27 +168,30 @@ def test_acgd_trains_the_cifar_dcgan_on_mock_data(tmp_path):
     assert metrics["step"] == 2 and (tmp_path / "run" / "samples_final.png").exists()
 
 
-@pytest.mark.parametrize("kind", ["cgd", "acgd"])
-def test_linearized_products_give_the_plain_products_weights(kind):
+@pytest.mark.parametrize("kind,one_device_mirrored", [("cgd", False), ("acgd", True)])
+def test_linearized_products_give_the_plain_products_weights(kind, one_device_mirrored,
+                                                             monkeypatch):
     """Batch norm in G, R1 (a gradient inside the loss), WGAN-GP-style nets: the step with
-    `linearize=True` (tangent-free passes once per step) moves the trainable weights as the
-    one that recomputes every product, and G's moving statistics still move."""
+    `linearize=True` (tangent-free passes once per step; also under a one-device
+    MirroredStrategy, as `--strategy=mirrored` on one device) moves the trainable weights as
+    the one that recomputes every product, and G's moving statistics still move."""
     from tfgan_reg.nets import dcgan
 
-    def run(linearize):
-        g = dcgan.dcgan_generator(latent_dim=LATENT, output_shape=(8, 8, 1), width=4, seed=1)
-        d = dcgan.dcgan_discriminator(input_shape=(8, 8, 1), width=4, normalization="layer",
-                                      seed=2)
-        opt = (optimizers.CGD(0.05, tol=1e-5, linearize=linearize) if kind == "cgd" else
-               optimizers.ACGD(0.01, tol=1e-5, linearize=linearize))
-        model = GAN(g, d, latent_dim=LATENT, penalties={"r1": {"gamma": 1.0}},
-                    scheme="simultaneous", seed=5)
-        model.compile(joint_optimizer=opt)
-        g(tf.zeros([1, LATENT]))
-        d(tf.zeros([1, 8, 8, 1]))
-        model.build_optimizers()
+    def run(linearize, strategy):
+        with strategy.scope():
+            g = dcgan.dcgan_generator(latent_dim=LATENT, output_shape=(8, 8, 1), width=4,
+                                      seed=1)
+            d = dcgan.dcgan_discriminator(input_shape=(8, 8, 1), width=4,
+                                          normalization="layer", seed=2)
+            opt = (optimizers.CGD(0.05, tol=1e-5, linearize=linearize) if kind == "cgd" else
+                   optimizers.ACGD(0.01, tol=1e-5, linearize=linearize))
+            model = GAN(g, d, latent_dim=LATENT, penalties={"r1": {"gamma": 1.0}},
+                        scheme="simultaneous", seed=5)
+            model.compile(joint_optimizer=opt)
+            g(tf.zeros([1, LATENT]))
+            d(tf.zeros([1, 8, 8, 1]))
+            model.build_optimizers()
         before = [np.asarray(v) for v in g.trainable_weights + d.trainable_weights]
-        nonlocal frozen
         frozen = [np.asarray(v) for v in g.non_trainable_weights]  # BN moving statistics
         x = np.random.default_rng(0).uniform(-1, 1, size=(3 * 8, 8, 8, 1)).astype(np.float32)
         logs = model.fit(tf.data.Dataset.from_tensor_slices(x).batch(8), epochs=1, verbose=0)
@@ -197,9 +200,18 @@ def test_linearized_products_give_the_plain_products_weights(kind):
         assert moving and all(np.abs(m - m0).max() > 1e-4 for m, m0 in zip(moving, frozen))
         return before, after, logs.history["cg_iterations"][-1]
 
-    frozen = None
-    before, lin, iters = run(True)
-    _, plain, plain_iters = run(False)
+    from tfgan_reg.optimizers import hvp
+    traced = []
+    original = hvp.linearized_product
+    monkeypatch.setattr(hvp, "linearized_product",
+                        lambda *a, **k: traced.append(1) or original(*a, **k))
+    strategy = (tf.distribute.MirroredStrategy(["/cpu:0"]) if one_device_mirrored
+                else tf.distribute.get_strategy())
+    before, lin, iters = run(True, strategy)
+    assert traced  # the linearized path was taken
+    traced.clear()
+    _, plain, plain_iters = run(False, tf.distribute.get_strategy())
+    assert not traced
     assert iters >= 2 and abs(iters - plain_iters) <= 1
     assert max(np.abs(a - b).max() for a, b in zip(lin, before)) > 1e-3
     # Same updates up to the CG tolerance and float32 rounding (relative to the largest one:
