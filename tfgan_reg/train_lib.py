@@ -127,7 +127,7 @@ def build_gan(config):
         noise_nsr=config.noise.nsr, clip_value=config.clip_value or None,
         consensus_gamma=config.consensus_gamma or None,
         ema_decay=float(config.train.ema_decay) or None,
-        penalty_every=config.train.get("penalty_every", 1))
+        penalty_every=config.train.penalty_every)
     t = config.train
     if t.optimizer in optimizers_lib.JOINT:
         # One joint step: the generator is the min player, the discriminator the max player.
@@ -179,13 +179,32 @@ def _flatten(d, prefix=""):
     return out
 
 
+def _unflatten(flat):
+    out = {}
+    for key, value in flat.items():
+        *parents, leaf = key.split(".")
+        node = out
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return out
+
+
+def _with_defaults(flat, keys=None):
+    """`flat` (a flattened config dict of a workdir) with the keys it lacks (it predates them)
+    set to today's defaults: those of `keys`, or all but the penalty's (they depend on it)."""
+    defaults = _flatten(json.loads(config_lib.base_config().to_json()))
+    if keys is None:
+        keys = [k for k in defaults if not k.startswith("penalty.")]
+    return dict(flat, **{k: defaults[k] for k in keys if k not in flat and k in defaults})
+
+
 def config_differences(old, new):
     """Keys (flattened) whose values differ between two config dicts, ignoring resumable ones.
 
     A key the old config lacks (it predates the key) counts as holding today's default."""
-    a, b = _flatten(old), _flatten(new)
-    defaults = _flatten(json.loads(config_lib.base_config().to_json()))
-    a.update({k: defaults[k] for k in b if k not in a and k in defaults})
+    b = _flatten(new)
+    a = _with_defaults(_flatten(old), b)
     keys = sorted(set(a) | set(b))
     return [(k, a.get(k, "<absent>"), b.get(k, "<absent>")) for k in keys
             if a.get(k, "<absent>") != b.get(k, "<absent>")
@@ -547,7 +566,7 @@ def load_run(workdir):
         raise FileNotFoundError(f"{workdir!r} is not a tfgan_reg workdir: it has no "
                                 f"config.json. Pass the --workdir of a train.py run.")
     with open(path) as f:
-        config = ml_collections.ConfigDict(json.load(f))
+        config = ml_collections.ConfigDict(_unflatten(_with_defaults(_flatten(json.load(f)))))
     latest = tf.train.latest_checkpoint(_ckpt_dir(workdir))
     if latest is None:
         raise FileNotFoundError(f"{workdir!r} has no checkpoint yet (looked in "
