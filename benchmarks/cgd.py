@@ -1,9 +1,11 @@
 """Step time of Adam, CGD and ACGD on seed 003's CIFAR-10 DCGAN pair (its Tables 4-5), batch 64,
 measured side by side in one run, with and without XLA; and, when PyTorch and `cgds` are
 installed (benchmarks/requirements-peers.txt), the PyTorch `cgds` ACGD on the same networks,
-batch and CG tolerance.
+batch and CG tolerance, started from copies of our initial weights and fed our data and latents
+(so both solve the same systems and need about the same CG iterations), timed in interleaved
+repetitions.
 
-    python benchmarks/cgd.py [--steps 5] [--batch 64] [--tol 1e-6] [--max_iter 100]
+    python benchmarks/cgd.py [--steps 5] [--reps 3] [--batch 64] [--tol 1e-6] [--xla both]
 
 Random data and random-weight networks: nothing is downloaded. Prints one table; ratios are to
 our Adam step of the same XLA setting, and ours / theirs for the peer. Our CGD / ACGD use
@@ -20,7 +22,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from tfgan_reg import GAN, optimizers  # noqa: E402
+from tfgan_reg import GAN, optimizers, rng  # noqa: E402
 from tfgan_reg.nets import seed003  # noqa: E402
 from tfgan_reg.optimizers import hvp  # noqa: E402
 
@@ -106,64 +108,161 @@ def time_our_hvp(args, jit, n=10):
     return timed(fn, args.steps), timed(linearized, 2) / n
 
 
-def time_peer(args):
-    """cgds's ACGD (PyTorch) on the same pair; None when it is not installed."""
-    try:
-        import torch
-        from torch import nn
-        from CGDs import ACGD as PeerACGD  # the `cgds` distribution installs package CGDs
-    except ImportError:
-        return None
-    torch.manual_seed(0)
+def _torch_pair(g, d):
+    """The same pair in PyTorch (NCHW), holding copies of our networks' weights, so both sides
+    start from the same point; batch-norm epsilon is Keras's 1e-3."""
+    import torch
+    from torch import nn
     gen = nn.Sequential(
-        nn.Linear(LATENT, 4 * 4 * 256), nn.BatchNorm1d(4 * 4 * 256), nn.ReLU(),
+        nn.Linear(LATENT, 4 * 4 * 256), nn.BatchNorm1d(4 * 4 * 256, eps=1e-3), nn.ReLU(),
         nn.Unflatten(1, (256, 4, 4)),
-        nn.ConvTranspose2d(256, 128, 4, 2, 1), nn.BatchNorm2d(128), nn.ReLU(),
-        nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.ReLU(),
+        nn.ConvTranspose2d(256, 128, 4, 2, 1), nn.BatchNorm2d(128, eps=1e-3), nn.ReLU(),
+        nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64, eps=1e-3), nn.ReLU(),
         nn.ConvTranspose2d(64, 3, 4, 2, 1), nn.Tanh())
     dis = nn.Sequential(
         nn.Conv2d(3, 64, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(64, 128, 4, 2, 1),
         nn.LeakyReLU(0.2), nn.Conv2d(128, 256, 4, 2, 1), nn.LeakyReLU(0.2), nn.Flatten(),
         nn.Linear(4 * 4 * 256, 1))
-    # cgds stops when |r|^2 < tol |b|^2 or |r|^2 < atol: squared, so the same relative residual
-    # as ours (|r| <= tol |b|) is their tol**2.
-    opt = PeerACGD(max_params=dis.parameters(), min_params=gen.parameters(), lr_max=1e-4,
-                   lr_min=1e-4, tol=args.tol ** 2, atol=args.atol ** 2, collect_info=True)
-    real = torch.rand(args.batch, 3, 32, 32) * 2 - 1
+    # Keras flattens a 4x4x256 map as (h, w, c), PyTorch as (c, h, w).
+    perm = np.arange(4 * 4 * 256).reshape(4, 4, 256).transpose(2, 0, 1).ravel()
 
-    def step():
-        z = torch.randn(args.batch, LATENT)
-        loss = dis(real).mean() - dis(gen(z)).mean()
-        opt.zero_grad()
-        opt.step(loss)
+    def weights(model, kind):
+        return [[w.numpy() for w in layer.weights] for layer in model.layers
+                if isinstance(layer, kind)]
 
-    step(), step()
-    start = time.perf_counter()
-    for _ in range(args.steps):
-        step()
-    step_time = (time.perf_counter() - start) / args.steps
-    info = opt.get_info() if hasattr(opt, "get_info") else {}
-    iters = float(info.get("iter_num", float("nan")))
+    (g_dense,), g_convt = (weights(g, keras.layers.Dense),
+                           weights(g, keras.layers.Conv2DTranspose))
+    d_conv, (d_dense,) = weights(d, keras.layers.Conv2D), weights(d, keras.layers.Dense)
+    pairs = [(gen[0].weight, g_dense[0][:, perm].T), (gen[0].bias, g_dense[1][perm]),
+             (dis[-1].weight, d_dense[0][perm].T), (dis[-1].bias, d_dense[1])]
+    # Kernels: Keras [kh, kw, in, out] (transposed: [kh, kw, out, in]) -> PyTorch
+    # [out, in, kh, kw] (transposed: [in, out, kh, kw]); the same permutation for both.
+    for (kernel, bias), module in zip(g_convt + d_conv, (gen[4], gen[7], gen[10], dis[0],
+                                                         dis[2], dis[4])):
+        pairs += [(module.weight, kernel.transpose(3, 2, 0, 1)), (module.bias, bias)]
+    with torch.no_grad():
+        for param, value in pairs:
+            param.copy_(torch.from_numpy(np.ascontiguousarray(value)))
+    return gen, dis
 
-    # One mixed product as cgds computes it inside a step: double backward through a gradient
-    # graph built once (create_graph=True), so the forward pass is not repeated.
-    z = torch.randn(args.batch, LATENT)
-    g_params, d_params = list(gen.parameters()), list(dis.parameters())
-    vec = [torch.full_like(p, 1e-3) for p in d_params]
-    loss = dis(real).mean() - dis(gen(z)).mean()
-    grad_d = torch.autograd.grad(loss, d_params, create_graph=True)
-    dot = sum((a * b).sum() for a, b in zip(grad_d, vec))
-    torch.autograd.grad(dot, g_params, retain_graph=True)
-    start = time.perf_counter()
-    for _ in range(args.steps):
+
+class _OurACGD:
+    """Our ACGD step (linearized products, no XLA) through `GAN`'s train function."""
+
+    def __init__(self, args, data):
+        self.model = _model("acgd", args, False)
+        self.model.make_train_function()
+        self.it = iter(tf.data.Dataset.from_tensor_slices(data).batch(args.batch))
+        self.iterations, self.losses = [], []
+
+    def latents(self, step, batch):
+        """The latents our step `step` draws (GAN seed 0, one D step: `n_disc` 1)."""
+        seed = rng.fold(rng.fold(rng.fold(rng.as_seed(0), step), 1), rng.LATENT_G)
+        return rng.normal(seed, batch, (LATENT,)).numpy()
+
+    def run(self, steps):
+        start = time.perf_counter()
+        for _ in range(steps):
+            logs = self.model.train_function(self.it)
+            self.model.reset_metrics()
+            self.iterations.append(float(logs["cg_iterations"]))
+            self.losses.append(float(logs["g_loss"]))  # f before the update
+        return (time.perf_counter() - start) / steps
+
+
+class _PeerACGD:
+    """cgds's ACGD (PyTorch) from our starting weights, on our data and latents."""
+
+    def __init__(self, args, data, ours):
+        import torch
+        from CGDs import ACGD as PeerACGD  # the `cgds` distribution installs package CGDs
+        self.torch = torch
+        self.gen, self.dis = _torch_pair(ours.model.generator, ours.model.discriminator)
+        # cgds stops when |r|^2 < tol |b|^2 or |r|^2 < atol: squared, so the same relative
+        # residual as ours (|r| <= tol |b|) is their tol**2.
+        self.opt = PeerACGD(max_params=self.dis.parameters(), min_params=self.gen.parameters(),
+                            lr_max=1e-4, lr_min=1e-4, tol=args.tol ** 2, atol=args.atol ** 2,
+                            collect_info=True)
+        self.batches = [torch.from_numpy(np.ascontiguousarray(
+            data[i:i + args.batch].transpose(0, 3, 1, 2))) for i in range(0, len(data), args.batch)]
+        self.latents = [torch.from_numpy(ours.latents(k, args.batch))
+                        for k in range(len(self.batches))]
+        self.k, self.iterations, self.losses = 0, [], []
+
+    def run(self, steps):
+        start = time.perf_counter()
+        for _ in range(steps):
+            real, z = self.batches[self.k], self.latents[self.k]
+            loss = self.dis(real).mean() - self.dis(self.gen(z)).mean()
+            self.losses.append(float(loss.detach()))
+            self.opt.zero_grad()
+            self.opt.step(loss)
+            self.iterations.append(float(self.opt.get_info()["iter_num"]))
+            self.k += 1
+        return (time.perf_counter() - start) / steps
+
+    def hvp_time(self, args):
+        """One mixed product as cgds computes it inside a step: double backward through a
+        gradient graph built once (create_graph=True), so the forward pass is not repeated."""
+        torch = self.torch
+        g_params, d_params = list(self.gen.parameters()), list(self.dis.parameters())
+        vec = [torch.full_like(p, 1e-3) for p in d_params]
+        loss = self.dis(self.batches[0]).mean() - self.dis(self.gen(self.latents[0])).mean()
+        grad_d = torch.autograd.grad(loss, d_params, create_graph=True)
+        dot = sum((a * b).sum() for a, b in zip(grad_d, vec))
         torch.autograd.grad(dot, g_params, retain_graph=True)
-    hvp_time = (time.perf_counter() - start) / args.steps
-    return step_time, iters, hvp_time
+        start = time.perf_counter()
+        for _ in range(args.steps):
+            torch.autograd.grad(dot, g_params, retain_graph=True)
+        return (time.perf_counter() - start) / args.steps
+
+
+def compare_with_peer(args, hvp_time):
+    """Ours and cgds's ACGD from the same weights on the same data and latents, timed in
+    interleaved repetitions; None when the peer is not installed."""
+    try:
+        import torch
+        import CGDs  # noqa: F401
+    except ImportError:
+        return None
+    torch.set_num_threads(os.cpu_count())
+    warm = 2
+    data = np.random.default_rng(3).uniform(
+        -1, 1, size=(args.batch * (warm + args.reps * args.steps), 32, 32, 3)).astype(np.float32)
+    ours = _OurACGD(args, data)
+    peer = _PeerACGD(args, data, ours)
+    ours.run(warm), peer.run(warm)  # trace; both sides take the same steps
+    times = {"ours": [], "peer": []}
+    for _ in range(args.reps):
+        times["ours"].append(ours.run(args.steps))
+        times["peer"].append(peer.run(args.steps))
+    step = {k: float(np.median(v)) for k, v in times.items()}
+    f_gap = abs(ours.losses[0] - peer.losses[0])
+    if f_gap > 1e-4 * (1 + abs(ours.losses[0])):
+        print(f"WARNING: f differs at step 0 ({ours.losses[0]} vs {peer.losses[0]}): the two "
+              f"sides do not start from the same point, so this is not like for like.")
+    it_ours, it_peer = np.mean(ours.iterations[warm:]), np.mean(peer.iterations[warm:])
+    peer_hvp = peer.hvp_time(args)
+    print(f"ours vs peer cgds ACGD, same start, data and latents ({args.reps} x {args.steps} "
+          f"interleaved steps after {warm}, median): f at step 0 {ours.losses[0]:.6f} vs "
+          f"{peer.losses[0]:.6f} (gap {f_gap:.1e})")
+    print(f"{'':<16}{'step ms':>10}{'CG iters':>10}{'HVPs':>7}{'ms/HVP':>8}")
+    print(f"{'ours acgd':<16}{1e3 * step['ours']:>10.1f}{it_ours:>10.1f}{3 + 2 * it_ours:>7.1f}"
+          f"{1e3 * hvp_time:>8.1f}")
+    # cgds: both cross terms of the right-hand sides, the warm start's residual, 2 per CG
+    # iteration (it counts the first from 1) and the other player's update.
+    print(f"{'peer cgds acgd':<16}{1e3 * step['peer']:>10.1f}{it_peer:>10.1f}"
+          f"{5 + 2 * it_peer:>7.1f}{1e3 * peer_hvp:>8.1f}")
+    print(f"ratio ours/theirs: ACGD step {step['ours'] / step['peer']:.2f} (target <= 0.5), "
+          f"mixed HVP {hvp_time / peer_hvp:.2f}")
+    return step
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--steps", type=int, default=5)
+    p.add_argument("--reps", type=int, default=3,
+                   help="interleaved repetitions of ours and the peer (median)")
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--tol", type=float, default=1e-6)
     p.add_argument("--atol", type=float, default=1e-20)
@@ -174,29 +273,19 @@ def main():
           f"atol {args.atol} max_iter {args.max_iter}, {args.steps} timed steps, "
           f"{os.cpu_count()} CPUs")
     print(f"{'setting':<16}{'step ms':>10}{'vs Adam':>9}{'CG iters':>10}{'HVPs':>7}")
-    ours = {}
     for jit in {"both": (False, True), "off": (False,), "on": (True,)}[args.xla]:
         adam = None
         for kind in ("adam", "cgd", "acgd") + (() if jit else ("acgd-fob",)):
             step, iters, hvps = time_ours(kind, args, jit)
             adam = adam or step
-            ours[(kind, jit)] = step
             print(f"{kind + (' +XLA' if jit else ''):<16}{1e3 * step:>10.1f}"
                   f"{step / adam:>9.2f}{iters:>10.1f}{hvps:>7.1f}")
     fob_time, hvp_time = time_our_hvp(args, False)
     print(f"one mixed HVP (ours, no XLA): {1e3 * fob_time:.1f} ms forward-over-backward, "
           f"{1e3 * hvp_time:.1f} ms linearized (10 products, tangent-free part once)")
-    peer = time_peer(args)
-    if peer is None:
+    if compare_with_peer(args, hvp_time) is None:
         print("peer: PyTorch cgds not installed (pip install -r "
               "benchmarks/requirements-peers.txt); skipped")
-        return
-    step, iters, peer_hvp = peer
-    best = min(v for (kind, _), v in ours.items() if kind == "acgd")
-    print(f"peer cgds ACGD: {1e3 * step:.1f} ms/step ({iters:.0f} CG iterations, last step), "
-          f"{1e3 * peer_hvp:.1f} ms per mixed HVP")
-    print(f"ratio ours/theirs: ACGD step {best / step:.2f} (target <= 0.5), "
-          f"mixed HVP {hvp_time / peer_hvp:.2f}")
 
 
 if __name__ == "__main__":
