@@ -29,6 +29,12 @@ from tfgan_reg.optimizers import hvp  # noqa: E402
 LATENT = 128
 
 
+def _our_hvps(iterations):
+    """Mixed products of our CGD / ACGD step: the right-hand side's, the warm start's residual
+    (2) and 2 per CG iteration."""
+    return 3 + 2 * iterations
+
+
 def _data(batch, steps):
     x = np.random.default_rng(0).uniform(-1, 1, size=(batch * steps, 32, 32, 3))
     return tf.data.Dataset.from_tensor_slices(x.astype(np.float32)).batch(batch).repeat()
@@ -69,7 +75,7 @@ def time_ours(kind, args, jit):
             iters.append(float(logs["cg_iterations"]))
     step = (time.perf_counter() - start) / args.steps
     it_mean = float(np.mean(iters)) if iters else 0.0
-    hvps = 3 + 2 * it_mean if kind != "adam" else 0.0
+    hvps = _our_hvps(it_mean) if kind != "adam" else 0.0
     return step, it_mean, hvps
 
 
@@ -156,9 +162,11 @@ class _OurACGD:
         self.iterations, self.losses = [], []
 
     def latents(self, step, batch):
-        """The latents our step `step` draws (GAN seed 0, one D step: `n_disc` 1)."""
-        seed = rng.fold(rng.fold(rng.fold(rng.as_seed(0), step), 1), rng.LATENT_G)
-        return rng.normal(seed, batch, (LATENT,)).numpy()
+        """The latents the joint step number `step` draws (the seed chain of `GAN.train_step`
+        and `GAN._joint_step`)."""
+        m = self.model
+        seed = rng.fold(rng.fold(rng.as_seed(m.seed), step), m.n_disc)
+        return m._latents(rng.fold(seed, rng.LATENT_G), batch).numpy()
 
     def run(self, steps):
         start = time.perf_counter()
@@ -247,7 +255,7 @@ def compare_with_peer(args, hvp_time):
           f"interleaved steps after {warm}, median): f at step 0 {ours.losses[0]:.6f} vs "
           f"{peer.losses[0]:.6f} (gap {f_gap:.1e})")
     print(f"{'':<16}{'step ms':>10}{'CG iters':>10}{'HVPs':>7}{'ms/HVP':>8}")
-    print(f"{'ours acgd':<16}{1e3 * step['ours']:>10.1f}{it_ours:>10.1f}{3 + 2 * it_ours:>7.1f}"
+    print(f"{'ours acgd':<16}{1e3 * step['ours']:>10.1f}{it_ours:>10.1f}{_our_hvps(it_ours):>7.1f}"
           f"{1e3 * hvp_time:>8.1f}")
     # cgds: both cross terms of the right-hand sides, the warm start's residual, 2 per CG
     # iteration (it counts the first from 1) and the other player's update.
