@@ -19,6 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_reg import rng
+from tfgan_reg.nets import layers
 
 
 def _uint8(images):
@@ -87,8 +88,9 @@ def export(workdir, out, *, overwrite=False):
     d = DiscriminatorModule(model.discriminator, shape, config_path)
     tf.saved_model.save(d, os.path.join(tmp, "discriminator"),
                         signatures={"serving_default": d.serving_default})
-    generator.save(os.path.join(tmp, "generator.keras"))
-    model.discriminator.save(os.path.join(tmp, "discriminator.keras"))
+    # Keras files that load with Keras alone (nets.layers are Keras layers computed faster).
+    layers.as_keras(generator).save(os.path.join(tmp, "generator.keras"))
+    layers.as_keras(model.discriminator).save(os.path.join(tmp, "discriminator.keras"))
     shutil.rmtree(out, ignore_errors=True)
     os.replace(tmp, out)  # a failed export leaves no half-written directory behind
     return sorted(os.path.join(out, name) for name in os.listdir(out))

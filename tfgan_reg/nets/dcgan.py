@@ -4,6 +4,7 @@ of at least 8 (8, 16, 28, 32, 64, ... px), with the options seed 000's hard vari
 output raw logits [B, 1]."""
 import keras
 
+from tfgan_reg.nets import layers
 from tfgan_reg.nets.mlp import _Seeds
 
 G_NORMALIZATIONS = ("none", "batch")
@@ -37,9 +38,9 @@ def norm_layer(normalization, valid, conv=True):
         raise ValueError(f"`normalization` must be one of {list(valid)}. "
                          f"Received: normalization={normalization!r}")
     if normalization == "batch":
-        return keras.layers.BatchNormalization()
+        return layers.BatchNormalization()
     if normalization == "layer":  # over (H, W, C), as in WGAN-GP's critic
-        return keras.layers.LayerNormalization(axis=(1, 2, 3) if conv else -1)
+        return layers.LayerNormalization(axis=(1, 2, 3) if conv else -1)
     return keras.layers.Identity()
 
 

@@ -1,6 +1,8 @@
 """Fully connected generator and discriminator for the low-dimensional problems."""
 import keras
 
+from tfgan_reg.nets import layers
+
 NORMALIZATIONS = ("none", "batch", "layer", "spectral")
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "elu", "softplus")
 
@@ -34,9 +36,9 @@ def _dense(units, normalization, seeds, activation=None):
 
 def _norm(normalization):
     if normalization == "batch":
-        return keras.layers.BatchNormalization()
+        return layers.BatchNormalization()
     if normalization == "layer":
-        return keras.layers.LayerNormalization()
+        return layers.LayerNormalization()
     return keras.layers.Identity()
 
 

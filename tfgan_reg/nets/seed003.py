@@ -3,6 +3,7 @@ its MNIST pair (Tables 1-2) and the WGAN-GP CIFAR-10 DCGAN pair (Tables 4-5, fro
 al. 2017). Images are NHWC in [-1, 1]; the discriminators output raw logits [B, 1]."""
 import keras
 
+from tfgan_reg.nets import layers
 from tfgan_reg.nets.mlp import seeded_glorot as _init
 
 D_NORMALIZATIONS = ("none", "spectral")
@@ -20,12 +21,12 @@ def cifar_generator(*, latent_dim=128, seed=None, name="generator"):
     64x16x16, then ConvT-tanh to 3x32x32."""
     z = keras.Input((latent_dim,))
     h = keras.layers.Dense(4 * 4 * 256, kernel_initializer=_init(seed, 1))(z)
-    h = keras.layers.ReLU()(keras.layers.BatchNormalization()(h))
+    h = keras.layers.ReLU()(layers.BatchNormalization()(h))
     h = keras.layers.Reshape((4, 4, 256))(h)
     for k, filters in enumerate((128, 64)):
         h = keras.layers.Conv2DTranspose(filters, 4, 2, padding="same",
                                          kernel_initializer=_init(seed, 2 + k))(h)
-        h = keras.layers.ReLU()(keras.layers.BatchNormalization()(h))
+        h = keras.layers.ReLU()(layers.BatchNormalization()(h))
     x = keras.layers.Conv2DTranspose(3, 4, 2, padding="same", activation="tanh",
                                      kernel_initializer=_init(seed, 4))(h)
     return keras.Model(z, x, name=name)
@@ -50,12 +51,12 @@ def mnist_generator(*, latent_dim=96, seed=None, name="generator"):
     ConvT(4, 2)-tanh 1x28x28."""
     z = keras.Input((latent_dim,))
     h = keras.layers.Dense(1024, kernel_initializer=_init(seed, 1))(z)
-    h = keras.layers.ReLU()(keras.layers.BatchNormalization()(h))
+    h = keras.layers.ReLU()(layers.BatchNormalization()(h))
     h = keras.layers.Dense(7 * 7 * 128, kernel_initializer=_init(seed, 2))(h)
-    h = keras.layers.ReLU()(keras.layers.BatchNormalization()(h))
+    h = keras.layers.ReLU()(layers.BatchNormalization()(h))
     h = keras.layers.Reshape((7, 7, 128))(h)
     h = keras.layers.Conv2DTranspose(64, 4, 2, padding="same", kernel_initializer=_init(seed, 3))(h)
-    h = keras.layers.ReLU()(keras.layers.BatchNormalization()(h))
+    h = keras.layers.ReLU()(layers.BatchNormalization()(h))
     x = keras.layers.Conv2DTranspose(1, 4, 2, padding="same", activation="tanh",
                                      kernel_initializer=_init(seed, 4))(h)
     return keras.Model(z, x, name=name)

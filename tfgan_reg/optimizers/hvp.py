@@ -125,18 +125,29 @@ def linearized_product(loss_fn, out_vars, in_vars, args=()):
     for op in wrapped.graph.get_operations():
         if any(t.op in dependent for t in op.inputs):
             dependent.add(op)
+    # Of those, the ones the products need (not, e.g., the tangents of batch statistics).
+    needed, stack = set(), [t.op for t in products]
+    while stack:
+        op = stack.pop()
+        if op in dependent and op not in needed:
+            needed.add(op)
+            stack.extend(t.op for t in op.inputs)
+            stack.extend(op.control_inputs)
     captured = {t.ref() for t in wrapped.graph.internal_captures}
     boundary, seen = [], set()
     for op in wrapped.graph.get_operations():
-        if op not in dependent:
+        if op not in needed:
             continue
         for t in op.inputs:
             # Tangent-free values the tangent part reads; variable handles and outer-graph
-            # captures are passed by the pruned functions themselves.
-            if (t.op not in dependent and t.dtype != tf.resource and t.ref() not in captured
-                    and t.ref() not in seen):
-                seen.add(t.ref())
-                boundary.append(t)
+            # captures are passed by the pruned functions themselves. `prune` copies the
+            # dead consumers of a fed op's other outputs too, so those are fed as well.
+            if t.op in dependent or t.dtype == tf.resource or t.ref() in captured:
+                continue
+            for s in t.op.outputs:
+                if s.dtype != tf.resource and s.ref() not in seen:
+                    seen.add(s.ref())
+                    boundary.append(s)
     primal = list(wrapped.prune(feeds=[], fetches=boundary + values)())
     tangent = wrapped.prune(feeds=boundary + tangent_inputs, fetches=products)
     saved, f, grads = primal[:len(boundary)], primal[len(boundary)], primal[len(boundary) + 1:]

@@ -1,0 +1,150 @@
+"""The fast normalisation layers against Keras's own: outputs, moving statistics, first and
+second derivatives (R1 differentiates through D twice), fallbacks, `.keras` round trips, and
+linearized mixed products through the fused kernel."""
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgan_reg.nets import layers
+from tfgan_reg.optimizers import hvp
+
+
+def _pair(ours, theirs, shape, seed, **kw):
+    a, b = theirs(**kw), ours(**kw)
+    a.build(shape)
+    b.build(shape)
+    g = np.random.default_rng(seed)
+    for u, v in zip(a.weights, b.weights):
+        value = g.uniform(0.5, 1.5, size=u.shape).astype(np.float32)
+        u.assign(value)
+        v.assign(value)
+    return a, b
+
+
+def _derivatives(layer, x, training):
+    """Output, d/dx of a nonlinear read-out, and the gradient of its squared norm (as R1)."""
+    @tf.function
+    def run(x):
+        with tf.GradientTape() as outer:
+            outer.watch(x)
+            with tf.GradientTape() as inner:
+                inner.watch(x)
+                y = layer(x, training=training) if training is not None else layer(x)
+                readout = tf.reduce_sum(tf.sin(y))
+            gx = inner.gradient(readout, x)
+            penalty = tf.reduce_sum(gx ** 2)
+        return [y, gx] + outer.gradient(penalty, [x] + list(layer.trainable_weights))
+    return run(x)
+
+
+def _close(ours, theirs, rtol):
+    for p, q in zip(ours, theirs):
+        scale = float(tf.reduce_max(tf.abs(q)))
+        assert float(tf.reduce_max(tf.abs(p - q))) <= rtol * scale, (p.shape, scale)
+
+
+@pytest.mark.parametrize("shape", [(16, 12), (8, 4, 4, 6)], ids=["dense", "conv"])
+def test_batch_normalization_matches_keras(shape):
+    x = tf.constant(np.random.default_rng(1).normal(2.0, 3.0, size=shape), tf.float32)
+    theirs, ours = _pair(layers.BatchNormalization, keras.layers.BatchNormalization, shape, 0,
+                         momentum=0.9)
+    m0, v0 = ours.moving_mean.numpy(), ours.moving_variance.numpy()
+    for training in (True, False):
+        _close(_derivatives(ours, x, training), _derivatives(theirs, x, training), 2e-5)
+        # Training calls moved both layers' statistics the same way (biased variance).
+        np.testing.assert_allclose(ours.moving_mean.numpy(), theirs.moving_mean.numpy(),
+                                   rtol=1e-6)
+        np.testing.assert_allclose(ours.moving_variance.numpy(),
+                                   theirs.moving_variance.numpy(), rtol=1e-6)
+    # And as the formula says, after the one training call.
+    flat = x.numpy().reshape(-1, shape[-1])
+    np.testing.assert_allclose(ours.moving_mean.numpy(), 0.9 * m0 + 0.1 * flat.mean(0),
+                               rtol=1e-5)
+    np.testing.assert_allclose(ours.moving_variance.numpy(), 0.9 * v0 + 0.1 * flat.var(0),
+                               rtol=1e-5)
+
+
+@pytest.mark.parametrize("shape,axis", [((16, 12), -1), ((8, 4, 4, 6), (1, 2, 3))],
+                         ids=["dense", "conv"])
+def test_layer_normalization_matches_keras(shape, axis):
+    x = tf.constant(np.random.default_rng(2).normal(-1.0, 2.0, size=shape), tf.float32)
+    theirs, ours = _pair(layers.LayerNormalization, keras.layers.LayerNormalization, shape, 1,
+                         axis=axis)
+    _close(_derivatives(ours, x, None), _derivatives(theirs, x, None), 2e-5)
+    # Against the formula itself.
+    axes = tuple(range(1, len(shape)))
+    xn = x.numpy()
+    ref = ((xn - xn.mean(axes, keepdims=True)) / np.sqrt(xn.var(axes, keepdims=True) + 1e-3)
+           * ours.gamma.numpy() + ours.beta.numpy())
+    np.testing.assert_allclose(ours(x).numpy(), ref, rtol=1e-4, atol=1e-5)
+
+
+def test_other_cases_are_the_keras_layers_code():
+    x = tf.random.normal([4, 3, 5])
+    # Layer norm over a middle axis, RMS scaling, float64: Keras's path, same numbers.
+    for kw in ({"axis": 1}, {"rms_scaling": True}):
+        theirs, ours = _pair(layers.LayerNormalization, keras.layers.LayerNormalization,
+                             x.shape, 3, **kw)
+        np.testing.assert_allclose(ours(x).numpy(), theirs(x).numpy(), rtol=1e-6)
+    x3 = tf.random.normal([4, 3, 5])  # rank 3: not fused
+    theirs, ours = _pair(layers.BatchNormalization, keras.layers.BatchNormalization,
+                         x3.shape, 4)
+    np.testing.assert_allclose(ours(x3, training=True).numpy(),
+                               theirs(x3, training=True).numpy(), rtol=1e-6)
+
+
+def test_models_with_them_round_trip_through_keras_files(tmp_path):
+    inputs = keras.Input((4, 4, 3))
+    h = layers.BatchNormalization()(keras.layers.Conv2D(6, 3, padding="same")(inputs))
+    out = layers.LayerNormalization(axis=(1, 2, 3))(h)
+    model = keras.Model(inputs, out)
+    x = tf.random.normal([5, 4, 4, 3])
+    model(x, training=True)  # move the statistics
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    assert isinstance(loaded.layers[2], layers.BatchNormalization)
+    assert isinstance(loaded.layers[3], layers.LayerNormalization)
+    np.testing.assert_allclose(loaded(x, training=False).numpy(),
+                               model(x, training=False).numpy(), rtol=1e-6)
+
+
+def test_linearized_products_through_fused_batch_norm_equal_the_dense_mixed_hessian():
+    # The fused kernel is a multi-output op whose reserve outputs the tangent part reads.
+    keras.utils.set_random_seed(0)
+    z_in = keras.Input((3,))
+    h = layers.BatchNormalization()(keras.layers.Dense(2 * 2 * 3)(z_in))
+    h = keras.layers.Reshape((2, 2, 3))(keras.layers.ReLU()(h))
+    h = layers.BatchNormalization()(keras.layers.Conv2DTranspose(2, 3, 2, padding="same")(h))
+    g = keras.Model(z_in, keras.layers.Activation("tanh")(h))
+    x_in = keras.Input((4, 4, 2))
+    d = keras.Model(x_in, keras.layers.Dense(1)(keras.layers.Flatten()(
+        keras.layers.Conv2D(3, 3, 2, activation="tanh")(x_in))))
+    z = tf.random.normal([6, 3])
+    x_vars = hvp.as_tf_variables(g.trainable_variables)
+    y_vars = hvp.as_tf_variables(d.trainable_variables)
+
+    def loss():
+        return tf.reduce_mean(tf.nn.softplus(d(g(z, training=True))))
+
+    with tf.GradientTape(persistent=True) as outer:
+        with tf.GradientTape() as inner:
+            f = loss()
+        gx = tf.concat([tf.reshape(t, [-1]) for t in inner.gradient(f, x_vars)], 0)
+    dense = np.concatenate([np.reshape(outer.jacobian(gx, y), (gx.shape[0], -1))
+                            for y in y_vars], 1)
+    v = [tf.random.normal(y.shape) for y in y_vars]
+    u = [tf.random.normal(x.shape) for x in x_vars]
+
+    @tf.function
+    def linearized():
+        dxy, _, _ = hvp.linearized_product(loss, x_vars, y_vars)
+        dyx, _, _ = hvp.linearized_product(loss, y_vars, x_vars)
+        return dxy(v), dyx(u)
+
+    flat = lambda ts: np.concatenate([np.reshape(t, [-1]) for t in ts])
+    dxy_v, dyx_u = linearized()
+    scale = np.abs(dense).max() * max(np.abs(flat(v)).max(), np.abs(flat(u)).max())
+    np.testing.assert_allclose(flat(dxy_v), dense @ flat(v), atol=1e-4 * scale * dense.shape[1])
+    np.testing.assert_allclose(flat(dyx_u), dense.T @ flat(u),
+                               atol=1e-4 * scale * dense.shape[0])
