@@ -1,9 +1,11 @@
 """CGD / ACGD against dense numpy solves of METHODS.md section 3, on games with known answers."""
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from tfgan_reg import optimizers
+from tfgan_reg.nets import layers
 from tfgan_reg.optimizers import hvp
 
 
@@ -11,6 +13,16 @@ from tfgan_reg.optimizers import hvp
 
 def _flat(ts):
     return np.concatenate([np.ravel(np.asarray(t)) for t in ts])
+
+
+def _dense_mixed_hessian(loss, x_vars, y_vars):
+    """H[i, j] = d^2 f / dx_i dy_j by nested Jacobians."""
+    with tf.GradientTape(persistent=True) as outer:
+        with tf.GradientTape() as inner:
+            f = loss()
+        gx = tf.concat([tf.reshape(t, [-1]) for t in inner.gradient(f, x_vars)], 0)
+    return np.concatenate([np.reshape(outer.jacobian(gx, y), (gx.shape[0], -1))
+                           for y in y_vars], 1)
 
 
 def test_mixed_products_equal_dense_mixed_hessian():
@@ -25,13 +37,7 @@ def test_mixed_products_equal_dense_mixed_hessian():
         out = tf.nn.softplus(h @ y_vars[0] + y_vars[1]) * y_vars[2]
         return tf.reduce_mean(out) + tf.reduce_sum(x_vars[1] ** 2) * tf.reduce_sum(y_vars[1])
 
-    # Dense mixed Hessian by nested Jacobians: H[i, j] = d^2 f / dx_i dy_j.
-    with tf.GradientTape(persistent=True) as outer:
-        with tf.GradientTape() as inner:
-            f = loss()
-        gx = tf.concat([tf.reshape(t, [-1]) for t in inner.gradient(f, x_vars)], 0)
-    dense = np.concatenate([np.reshape(outer.jacobian(gx, y), (gx.shape[0], -1))
-                            for y in y_vars], 1)
+    dense = _dense_mixed_hessian(loss, x_vars, y_vars)
     v = [tf.constant(g.normal(size=y.shape)) for y in y_vars]
     u = [tf.constant(g.normal(size=x.shape)) for x in x_vars]
     dxy_v = hvp.mixed_product(loss, x_vars, y_vars, v)
@@ -66,6 +72,39 @@ def test_mixed_products_equal_dense_mixed_hessian():
     np.testing.assert_allclose(_flat(looped), 3 * dense @ _flat(v2), rtol=1e-10, atol=1e-12)
     with pytest.raises(ValueError, match="needs graph mode"):
         hvp.linearized_product(loss, x_vars, y_vars)  # eagerly
+
+
+def test_linearized_products_through_fused_batch_norm_equal_the_dense_mixed_hessian():
+    # The fused kernel is a multi-output op whose reserve outputs the tangent part reads.
+    keras.utils.set_random_seed(0)
+    z_in = keras.Input((3,))
+    h = layers.BatchNormalization()(keras.layers.Dense(2 * 2 * 3)(z_in))
+    h = keras.layers.Reshape((2, 2, 3))(keras.layers.ReLU()(h))
+    h = layers.BatchNormalization()(keras.layers.Conv2DTranspose(2, 3, 2, padding="same")(h))
+    g = keras.Model(z_in, keras.layers.Activation("tanh")(h))
+    x_in = keras.Input((4, 4, 2))
+    d = keras.Model(x_in, keras.layers.Dense(1)(keras.layers.Flatten()(
+        keras.layers.Conv2D(3, 3, 2, activation="tanh")(x_in))))
+    z = tf.random.normal([6, 3])
+    x_vars = hvp.as_tf_variables(g.trainable_variables)
+    y_vars = hvp.as_tf_variables(d.trainable_variables)
+
+    def loss():
+        return tf.reduce_mean(tf.nn.softplus(d(g(z, training=True))))
+
+    dense = _dense_mixed_hessian(loss, x_vars, y_vars)
+    v = [tf.random.normal(y.shape) for y in y_vars]
+    u = [tf.random.normal(x.shape) for x in x_vars]
+
+    @tf.function
+    def linearized():
+        dxy, _, _ = hvp.linearized_product(loss, x_vars, y_vars)
+        dyx, _, _ = hvp.linearized_product(loss, y_vars, x_vars)
+        return dxy(v), dyx(u)
+
+    dxy_v, dyx_u = linearized()
+    for got, want in ((_flat(dxy_v), dense @ _flat(v)), (_flat(dyx_u), dense.T @ _flat(u))):
+        assert np.linalg.norm(got - want) <= 1e-5 * np.linalg.norm(want), (got, want)
 
 
 # ---- dense numpy references of METHODS.md section 3 -------------------------------------------

@@ -1,13 +1,12 @@
 """The fast normalisation layers against Keras's own: outputs, moving statistics, first and
-second derivatives (R1 differentiates through D twice), fallbacks, `.keras` round trips, and
-linearized mixed products through the fused kernel."""
+second derivatives (R1 differentiates through D twice), fallbacks, `.keras` round trips
+(linearized mixed products through the fused kernel: tests/test_cgd.py)."""
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from tfgan_reg.nets import layers
-from tfgan_reg.optimizers import hvp
 
 
 def _pair(ours, theirs, shape, seed, **kw):
@@ -107,44 +106,3 @@ def test_models_with_them_round_trip_through_keras_files(tmp_path):
     assert isinstance(loaded.layers[3], layers.LayerNormalization)
     np.testing.assert_allclose(loaded(x, training=False).numpy(),
                                model(x, training=False).numpy(), rtol=1e-6)
-
-
-def test_linearized_products_through_fused_batch_norm_equal_the_dense_mixed_hessian():
-    # The fused kernel is a multi-output op whose reserve outputs the tangent part reads.
-    keras.utils.set_random_seed(0)
-    z_in = keras.Input((3,))
-    h = layers.BatchNormalization()(keras.layers.Dense(2 * 2 * 3)(z_in))
-    h = keras.layers.Reshape((2, 2, 3))(keras.layers.ReLU()(h))
-    h = layers.BatchNormalization()(keras.layers.Conv2DTranspose(2, 3, 2, padding="same")(h))
-    g = keras.Model(z_in, keras.layers.Activation("tanh")(h))
-    x_in = keras.Input((4, 4, 2))
-    d = keras.Model(x_in, keras.layers.Dense(1)(keras.layers.Flatten()(
-        keras.layers.Conv2D(3, 3, 2, activation="tanh")(x_in))))
-    z = tf.random.normal([6, 3])
-    x_vars = hvp.as_tf_variables(g.trainable_variables)
-    y_vars = hvp.as_tf_variables(d.trainable_variables)
-
-    def loss():
-        return tf.reduce_mean(tf.nn.softplus(d(g(z, training=True))))
-
-    with tf.GradientTape(persistent=True) as outer:
-        with tf.GradientTape() as inner:
-            f = loss()
-        gx = tf.concat([tf.reshape(t, [-1]) for t in inner.gradient(f, x_vars)], 0)
-    dense = np.concatenate([np.reshape(outer.jacobian(gx, y), (gx.shape[0], -1))
-                            for y in y_vars], 1)
-    v = [tf.random.normal(y.shape) for y in y_vars]
-    u = [tf.random.normal(x.shape) for x in x_vars]
-
-    @tf.function
-    def linearized():
-        dxy, _, _ = hvp.linearized_product(loss, x_vars, y_vars)
-        dyx, _, _ = hvp.linearized_product(loss, y_vars, x_vars)
-        return dxy(v), dyx(u)
-
-    flat = lambda ts: np.concatenate([np.reshape(t, [-1]) for t in ts])
-    dxy_v, dyx_u = linearized()
-    scale = np.abs(dense).max() * max(np.abs(flat(v)).max(), np.abs(flat(u)).max())
-    np.testing.assert_allclose(flat(dxy_v), dense @ flat(v), atol=1e-4 * scale * dense.shape[1])
-    np.testing.assert_allclose(flat(dyx_u), dense.T @ flat(u),
-                               atol=1e-4 * scale * dense.shape[0])
