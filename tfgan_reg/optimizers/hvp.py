@@ -19,6 +19,8 @@ tangent-free part also yields f and the gradient, so a step needs no separate gr
 """
 import tensorflow as tf
 
+from tfgan_reg.nets import layers
+
 
 def as_tf_variables(variables):
     """The `tf.Variable`s behind Keras 3 variables (tapes and accumulators need those)."""
@@ -72,7 +74,8 @@ def value_and_gradients(loss_fn, x_vars, y_vars, args=()):
 def _local_product(loss_fn, out_vars, in_vars, tangents, args):
     """(products, f, grad_out f) on this replica."""
     with tf.autodiff.ForwardAccumulator(list(in_vars), list(tangents)) as acc:
-        with tf.GradientTape(watch_accessed_variables=False) as tape:
+        with tf.GradientTape(watch_accessed_variables=False) as tape, \
+                layers.keras_batch_norm():
             tape.watch(list(out_vars))
             f = _scalar(loss_fn, args)
         grads = tape.gradient(f, list(out_vars),
