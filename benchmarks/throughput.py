@@ -165,8 +165,10 @@ def main():
               f"{1e3 * s:>9.1f}{args.batch / s:>10.0f}{s / step[('torch', False)]:>10.2f}")
     best = min(step[("none", jit)] for jit in jits)
     r1 = [jit for jit in jits if ("r1", jit) in step]
+    setting = "ours at its faster XLA setting" if len(jits) > 1 else (
+        "ours with XLA" if jits[0] else "ours without XLA")
     print(f"ours / PyTorch, plain step: {best / step[('torch', False)]:.2f} (target <= 0.8; "
-          f"ours at its faster XLA setting)")
+          f"{setting})")
     if r1:
         jit = min(r1, key=lambda j: step[("r1", j)])
         print(f"ours R1 / ours plain: {step[('r1', jit)] / step[('none', jit)]:.2f} "
