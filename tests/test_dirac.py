@@ -76,6 +76,42 @@ def test_roth_and_conopt_have_negative_real_parts():
                                                              -gamma * a * a - a * 1j])
 
 
+def _sigmoid(t):
+    return 1.0 / (1.0 + np.exp(-t))
+
+
+@pytest.mark.parametrize("theta,psi,gamma", [(1.0, 1.0, 1.0), (-0.5, 2.0, 0.7),
+                                             (2.0, -1.0, 3.0)])
+def test_roth_vector_field_away_from_the_equilibrium(theta, psi, gamma):
+    # Seed 002 eq. 1: D is positive on fakes, so the real-class logit is l(x) = -psi x and
+    # Roth's regulariser (seed 001 eq. 20) with grad_x D = psi is
+    #   P = (gamma/2) psi^2 ((1 - sigma(l(0)))^2 + sigma(l(theta))^2)
+    #     = (gamma/2) psi^2 (1/4 + s^2),   s = sigma(-psi theta).
+    # With f(t) = -log(1 + exp(-t)), f'(t) = sigma(-t), so f'(psi theta) = s, and
+    # ds/dpsi = -theta s (1 - s). The generator does not see P:
+    #   v_theta = -dL/dtheta = -psi s,
+    #   v_psi = dL/dpsi - dP/dpsi = theta s - gamma psi (1/4 + s^2) + gamma psi^2 theta s^2 (1 - s).
+    # At theta = psi = gamma = 1: s = sigma(-1) = 0.26894, v = (-0.26894, s - 1/4 - s^3 =
+    # -0.000511); the old weight sigma(+psi theta)^2 gives v_psi = -0.65924.
+    s = _sigmoid(-psi * theta)
+    want = (-psi * s, theta * s - gamma * psi * (0.25 + s ** 2)
+            + gamma * psi ** 2 * theta * s ** 2 * (1 - s))
+    got = dirac.vector_field(Method("roth", gamma=gamma), theta, psi)
+    np.testing.assert_allclose([float(g) for g in got], want, rtol=1e-12, atol=1e-14)
+    if (theta, psi, gamma) == (1.0, 1.0, 1.0):
+        np.testing.assert_allclose(want, [-0.2689414213699951, -0.0005109740], atol=1e-9)
+
+
+def test_roth_jacobian_at_the_equilibrium():
+    # At 0 both weights are sigma(0)^2 = 1/4, so P ~ (gamma/4) psi^2 and
+    # J = [[0, -f'(0)], [f'(0), -gamma/2]]: the eigenvalues of the R1-like closed form.
+    gamma = 1.5
+    np.testing.assert_allclose(dirac.jacobian(Method("roth", gamma=gamma)),
+                               [[0.0, -0.5], [0.5, -gamma / 2]], atol=1e-12)
+    root = np.sqrt(complex(gamma ** 2 / 16 - 0.25))
+    _same(dirac.eigenvalues(Method("roth", gamma=gamma)), [-gamma / 4 + root, -gamma / 4 - root])
+
+
 def test_trajectories():
     start, h = (1.0, 1.0), 0.1
     norm = lambda step, n: np.linalg.norm(dirac.trajectory(step, start, n)[-1])

@@ -58,9 +58,15 @@ def discriminator_penalty(method, theta, psi):
     n = method.name
     if n in ("r1", "r2"):  # (gamma/2) |grad D|^2 on real (x = 0) or fake (x = theta) points
         return 0.5 * method.gamma * psi ** 2
-    if n == "roth":  # seed 001 eq. 20: weights (1 - sigma(D(0)))^2 and sigma(D(theta))^2
-        return 0.5 * method.gamma * (tf.sigmoid(-psi * 0.0) ** 2 * psi ** 2
-                                     + tf.sigmoid(psi * theta) ** 2 * psi ** 2)
+    if n == "roth":
+        # Seed 001 eq. 20 weighs real points by (1 - sigma(l(x)))^2 and fakes by sigma(l(x))^2,
+        # with l the logit of the *real* class. Seed 002's D is positive on fakes (its eq. 1:
+        # f(D(fake)) + f(-D(real))), so l(x) = -psi x: the fake weight is sigma(-psi theta)^2.
+        # Both weights are 1/4 at the equilibrium, so only the field away from it depends on
+        # the sign.
+        real_logit = lambda x: -psi * x
+        return 0.5 * method.gamma * psi ** 2 * ((1.0 - tf.sigmoid(real_logit(0.0))) ** 2
+                                                + tf.sigmoid(real_logit(theta)) ** 2)
     if n in ("wgan_gp", "dragan"):  # lam (|grad D| - 1)^2 at interpolates / around the data
         return method.gamma * (tf.abs(psi) - 1.0) ** 2
     return tf.constant(0.0, DT)
