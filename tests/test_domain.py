@@ -1,5 +1,5 @@
-"""Domain classifiers: trained on digits (real set) and MNIST (tfds mock data), cached, and
-used for IS / FID / KID offline."""
+"""Domain classifiers: trained on digits and mnist5k (real sets) and MNIST (tfds mock data),
+cached, and used for IS / FID / KID offline."""
 import json
 import os
 import subprocess
@@ -22,7 +22,7 @@ def cache(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def digits(cache):
-    return domain.get("digits", cache_dir=cache, verbose=0)
+    return classifier_lib.resolve("domain", data_name="digits", cache_dir=cache)
 
 
 def _held_out():
@@ -58,14 +58,45 @@ def test_cached_classifier_is_loaded_not_retrained(digits, cache, monkeypatch):
     again = classifier_lib.resolve("domain", data_name="digits", cache_dir=cache)
     x, _ = _held_out()
     np.testing.assert_allclose(again(x[:20])[0], digits(x[:20])[0], rtol=1e-5, atol=1e-5)
-    with pytest.raises(ValueError, match=r"\['digits', 'mnist'\]. Received: data='cifar10'"):
+    # domain.get itself gives what it trained, not a classifier.Classifier.
+    trained = domain.get("digits", cache_dir=cache, verbose=0)
+    assert isinstance(trained, domain.Trained) and trained.name == again.name
+    assert trained.input_size == (8, 8) and trained.channels == 1
+    assert trained.info == again.info
+    np.testing.assert_allclose(trained.fn(x[:20])["pool_3"], digits(x[:20])[1], rtol=1e-5,
+                               atol=1e-5)
+    with pytest.raises(ValueError, match=r"data.name in \['digits', 'mnist', 'mnist5k'\]. "
+                                         r"Received: data.name='cifar10'"):
         domain.get("cifar10", cache_dir=cache)
+
+
+def test_domain_does_not_import_classifier():
+    code = ("import sys; import tfgan_reg.eval.domain; "
+            "assert 'tfgan_reg.eval.classifier' not in sys.modules, sorted(sys.modules)")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+
+
+def test_mnist5k_classifier_is_accurate_on_its_test_split(tmp_path):
+    clf = classifier_lib.resolve("domain", data_name="mnist5k", cache_dir=str(tmp_path))
+    assert clf.info["num_train"] == 4000 and clf.info["num_test"] == 1000
+    assert clf.input_size == (28, 28) and clf.channels == 1
+    # The reported accuracy is the test split's, recomputed here from the saved classifier.
+    x, y = images.load_uint8("mnist5k", split="test")
+    logits, pool = clf(np.asarray(images.to_float(x)))
+    assert logits.shape == (1000, 10) and pool.shape == (1000, 128)
+    accuracy = np.mean(np.argmax(logits, 1) == y)
+    assert accuracy == pytest.approx(clf.info["test_accuracy"]) and accuracy > 0.95
+    is_real, _ = scores.inception_score(logits, splits=1)
+    assert is_real > 8.5  # confident and spread over the ten balanced classes
 
 
 def test_mnist_classifier_on_mock_data(tmp_path):
     with tfds.testing.mock_data(num_examples=64, data_dir=str(tmp_path / "tfds")):
-        clf = domain.get("mnist", data_dir=str(tmp_path / "tfds"), cache_dir=str(tmp_path),
-                         verbose=0)
+        clf = classifier_lib.resolve("domain", data_name="mnist",
+                                     data_dir=str(tmp_path / "tfds"), cache_dir=str(tmp_path))
     assert clf.input_size == (28, 28) and clf.channels == 1
     assert clf.info["num_train"] == 64 and clf.info["num_test"] == 64
     assert 0.0 <= clf.info["test_accuracy"] <= 1.0
@@ -76,15 +107,21 @@ def test_mnist_classifier_on_mock_data(tmp_path):
 def test_domain_classifier_only_for_its_data_sets():
     config = config_lib.base_config()
     config.eval.classifier = "domain"
-    with pytest.raises(ValueError, match=r"data.name in \['digits', 'mnist'\]"):
+    with pytest.raises(ValueError, match=r"data.name in \['digits', 'mnist', 'mnist5k'\]"):
         config_lib.validate(config)
+    config.data.name = "mnist5k"
+    config.model.arch = "seed003_mnist"
+    config_lib.validate(config)
+    with pytest.raises(ValueError, match=r"Received: data.name='cifar10'"):
+        domain.check_data("cifar10")
+    domain.check_data("mnist5k")
 
 
 def test_scores_cli_with_the_domain_classifier(digits, cache, tmp_path, tiny_digits_config):
-    from tfgan_reg import train_lib
+    from tfgan_reg import runs, training
     config = tiny_digits_config()
     workdir = str(tmp_path / "run")
-    train_lib.train_and_evaluate(config, workdir, verbose=False)
+    training.train_and_evaluate(config, workdir, verbose=False)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
     out = subprocess.run([sys.executable, "-m", "tfgan_reg.eval", "scores",
                           f"--workdir={workdir}", "--classifier=domain", "--num_samples=100",
@@ -104,17 +141,17 @@ def test_digits_dcgan_with_r1_does_not_collapse(digits, tmp_path):
     # the trained digits classifier and score far above the untrained generator's IS.
     import importlib.util
 
-    from tfgan_reg import train_lib
+    from tfgan_reg import runs, training
     spec = importlib.util.spec_from_file_location(
         "dcgan_config", os.path.join(os.path.dirname(__file__), "..", "configs", "dcgan.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     config = module.get_config("digits-r1")
     config.train.update(num_steps=300, checkpoint_every=300, jit_compile=False)
-    train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)
-    untrained = train_lib.build_gan(config)
-    _, model = train_lib.load_run(str(tmp_path))
-    scores_of = lambda m: digits(train_lib.generate(m, 1000, 0))[0]
+    training.train_and_evaluate(config, str(tmp_path), verbose=False)
+    untrained = runs.build_gan(config)
+    _, model = runs.load_run(str(tmp_path))
+    scores_of = lambda m: digits(runs.generate(m, 1000, 0))[0]
     before, after = scores_of(untrained), scores_of(model)
     counts = np.bincount(np.argmax(after, 1), minlength=10)
     assert counts.min() >= 20, counts

@@ -5,8 +5,8 @@ A classifier maps float images in [-1, 1], NHWC with 3 channels at its input siz
 `logits` [N, classes] and `pool_3` [N, features] (the TF-GAN Inception module's names). Images
 of another size or with one channel are resized and tiled to fit.
 
-`resolve("domain", data_name=...)` gives instead the project's own classifier for `digits` or
-`mnist` (`tfgan_reg.eval.domain`), trained and cached on first use.
+`resolve("domain", data_name=...)` gives instead the project's own classifier for `digits`,
+`mnist5k` or `mnist` (`tfgan_reg.eval.domain`), trained and cached on first use.
 """
 import hashlib
 import os
@@ -15,6 +15,9 @@ import urllib.parse
 
 import numpy as np
 import tensorflow as tf
+
+from tfgan_reg.data import images
+from tfgan_reg.eval import domain
 
 TFGAN_INCEPTION = "https://tfhub.dev/tensorflow/tfgan/eval/inception/1"
 
@@ -66,8 +69,8 @@ def load(location=TFGAN_INCEPTION):
                 f"with TFHUB_CACHE_DIR set), copy the module directory here and pass its path "
                 f"(--classifier=DIR){'; TFHUB_CACHE_DIR is ' + repr(cache) if cache else ''}. "
                 f"Offline, `python -m tfgan_reg.eval ...` can also score with a domain "
-                f"classifier trained on digits or MNIST.")
-        import tensorflow_hub as hub
+                f"classifier (--classifier=domain) for data sets {domain.names()}.")
+        import tensorflow_hub as hub  # heavy and needed only for a TF-Hub URL: imported late
         module = hub.load(location)
     else:
         raise FileNotFoundError(f"No classifier at {location!r}: give a SavedModel directory "
@@ -96,10 +99,14 @@ def default_cache_dir():
 
 
 def resolve(location, *, data_name=None, data_dir="", cache_dir=None):
-    """`load(location)`, or for `location == "domain"` the domain classifier of `data_name`."""
+    """`load(location)`, or for `location == "domain"` the domain classifier of `data_name`
+    (trained on first use, cached under `cache_dir`, by default `default_cache_dir()`)."""
     if location == "domain":
-        from tfgan_reg.eval import domain
-        return domain.get(data_name, data_dir=data_dir, cache_dir=cache_dir)
+        trained = domain.get(data_name, data_dir=data_dir,
+                             cache_dir=cache_dir or default_cache_dir())
+        clf = Classifier(trained.fn, trained.input_size, trained.name, trained.channels)
+        clf.info = trained.info
+        return clf
     return load(location)
 
 
@@ -132,7 +139,6 @@ def real_activations(classifier, name, *, data_dir, num_samples, seed, cache_dir
     """Pool activations of a seeded random subset of `num_samples` real images of the data set
     `name` (all of it when smaller), cached; the images are read only on a cache miss."""
     def batches():
-        from tfgan_reg.data import images
         raw = images.sample_uint8(name, num_samples, seed, data_dir=data_dir)
         for i in range(0, len(raw), batch_size):
             yield np.asarray(images.to_float(raw[i:i + batch_size]))

@@ -1,33 +1,53 @@
 """Domain classifiers (seed 000 supplement, the "inception score with a dagger"): a small CNN
-trained by this project on `digits` or `mnist` itself, saved as a SavedModel with the TF-GAN
-Inception module's outputs (`logits`, `pool_3`), so IS, FID and KID are measurable offline.
+trained by this project on `digits`, `mnist5k` or `mnist` itself, saved as a SavedModel with the
+TF-GAN Inception module's outputs (`logits`, `pool_3`), so IS, FID and KID are measurable
+offline.
 
-`get(name)` trains once per data set and seed and caches the SavedModel (with `info.json`
-holding its test accuracy) under `<cache_dir>/domain/`; later calls load the cache.
+`get(name, cache_dir=...)` trains once per data set and seed and caches the SavedModel (with
+`info.json` holding its test accuracy) under `<cache_dir>/domain/`; later calls load the cache.
+It returns a `Trained` (the function, its input size and channels, a name and the info);
+`classifier.resolve("domain", data_name=...)` wraps that into a `classifier.Classifier`, so
+this module does not depend on `classifier`.
 """
+import dataclasses
 import json
 import os
 import shutil
+from typing import Callable
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_reg.eval import classifier as classifier_lib
+from tfgan_reg.data import images
 
 VERSION = 1  # bump when the network or its training changes: old caches are then ignored
-# name: (epochs, batch size); digits has no test split, so a seeded fifth is held out.
-TRAINING = {"digits": (40, 64), "mnist": (3, 128)}
+# name: (epochs, batch size). digits has no test split, so a seeded fifth is held out; mnist5k
+# and mnist train on their train split and report accuracy on their test split.
+TRAINING = {"digits": (40, 64), "mnist5k": (15, 64), "mnist": (3, 128)}
+
+
+@dataclasses.dataclass
+class Trained:
+    """A domain classifier as trained (or loaded from the cache): `fn` maps float images in
+    [-1, 1], [N, *input_size, channels], to {"logits": [N, 10], "pool_3": [N, 128]}; `info` is
+    `info.json` (data set, seed, epochs, sizes, `test_accuracy`)."""
+    fn: Callable
+    input_size: tuple
+    channels: int
+    name: str
+    info: dict
 
 
 def names():
     return sorted(TRAINING)
 
 
-def _check(name):
+def check_data(name):
+    """Raises ValueError unless a domain classifier exists for the data set `name`."""
     if name not in TRAINING:
-        raise ValueError(f"Domain classifiers exist for {names()}. Received: data={name!r}. "
-                         f"For other image sets pass a SavedModel / TF-Hub directory.")
+        raise ValueError(f"eval.classifier='domain' exists for data.name in {names()}. "
+                         f"Received: data.name={name!r}")
 
 
 def build(shape, num_classes=10, seed=0):
@@ -48,7 +68,6 @@ def build(shape, num_classes=10, seed=0):
 
 
 def _splits(name, data_dir, seed):
-    from tfgan_reg.data import images
     if name == "digits":
         x, y = images.load_uint8(name)
         order = np.random.default_rng(seed).permutation(len(x))
@@ -61,8 +80,7 @@ def _splits(name, data_dir, seed):
 def train(name, out_dir, *, data_dir="", seed=0, epochs=None, verbose=1):
     """Trains the domain classifier of `name`, writes it to `out_dir`; returns its info dict
     (test accuracy, sizes)."""
-    from tfgan_reg.data import images
-    _check(name)
+    check_data(name)
     (x, y), (xt, yt) = _splits(name, data_dir, seed)
     default_epochs, batch = TRAINING[name]
     epochs = default_epochs if epochs is None else epochs
@@ -110,10 +128,10 @@ def info(directory):
         return json.load(f)
 
 
-def get(name, *, data_dir="", cache_dir=None, seed=0, verbose=1):
-    """The domain classifier of `name` as a `classifier.Classifier`, trained on first use."""
-    _check(name)
-    cache_dir = cache_dir or classifier_lib.default_cache_dir()
+def get(name, *, cache_dir, data_dir="", seed=0, verbose=1):
+    """The domain classifier of `name` as a `Trained`, trained on first use and cached under
+    `cache_dir` (`classifier.resolve` passes `classifier.default_cache_dir()` by default)."""
+    check_data(name)
     directory = path(name, cache_dir, seed)
     if not os.path.exists(os.path.join(directory, "info.json")):
         if verbose:
@@ -124,7 +142,11 @@ def get(name, *, data_dir="", cache_dir=None, seed=0, verbose=1):
             print(f"{name} domain classifier: test accuracy "
                   f"{100 * result['test_accuracy']:.2f}% on {result['num_test']} held-out "
                   f"images", flush=True)
-    clf = classifier_lib.load(directory)
-    clf.name = f"domain:{name}:seed{seed}:v{VERSION}"
-    clf.info = info(directory)
-    return clf
+    module = tf.saved_model.load(directory)
+
+    def fn(x):  # closing over `module` keeps the object that owns the variables alive
+        return module.signatures["serving_default"](tf.convert_to_tensor(x, tf.float32))
+
+    shape = images.shape(name)
+    return Trained(fn=fn, input_size=tuple(shape[:2]), channels=int(shape[2]),
+                   name=f"domain:{name}:seed{seed}:v{VERSION}", info=info(directory))

@@ -3,7 +3,11 @@ pool activations, computed with tensorflow-gan's eval ops (loaded by `tfgan_comp
 import numpy as np
 import tensorflow as tf
 
+from tfgan_reg.eval import classifier as classifier_lib
 from tfgan_reg.eval import tfgan_compat
+
+# The scores `image_scores` returns that a run can track, and whether larger is better.
+METRICS = {"fid": False, "is": True, "kid": False}
 
 
 def inception_score(logits, splits=10):
@@ -39,7 +43,6 @@ def kernel_distance(activations1, activations2, max_block_size=1024):
 
 def image_scores(classifier, fake_batches, real_pool, *, splits=10, kid_block=1024):
     """IS of the generated images, and their FID and KID to the real pool activations."""
-    from tfgan_reg.eval import classifier as classifier_lib
     logits, pool = classifier_lib.stream(classifier, fake_batches)
     is_mean, is_std = inception_score(logits, splits=min(splits, len(logits)))
     kid, kid_std = kernel_distance(real_pool, pool, max_block_size=kid_block)
