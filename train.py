@@ -10,12 +10,17 @@ from absl import flags
 from absl import logging
 from ml_collections import config_flags
 
+from tfgan_reg import commands
+from tfgan_reg import config_lib
+from tfgan_reg import distribute
+from tfgan_reg import training
+
 config_flags.DEFINE_config_file(
     "config", None, "Path to an ml_collections config file, optionally with an argument "
     "(configs/ring8.py:wgan_gp).", lock_config=True)
 flags.DEFINE_string("workdir", None, "Directory for checkpoints, TensorBoard logs, pictures "
                     "and metrics; an existing one of the same config is resumed.")
-flags.DEFINE_enum("strategy", "default", ["default", "mirrored", "multi_worker", "tpu"],
+flags.DEFINE_enum("strategy", "default", list(distribute.STRATEGIES),
                   "tf.distribute strategy; the config's batch size is the global batch. "
                   "`default` mirrors over the GPUs when more than one is visible; "
                   "`multi_worker` reads the cluster from TF_CONFIG.")
@@ -29,18 +34,15 @@ FLAGS = flags.FLAGS
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    # Imported here so that `--help` and flag errors come fast.
-    from tfgan_reg import config_lib
-    from tfgan_reg import train_lib
     config = FLAGS.config
     if FLAGS.jit_compile is not None:
         with config.unlocked():
             config.train.jit_compile = FLAGS.jit_compile
     try:
         config_lib.validate(config)
-        train_lib.train_and_evaluate(config, FLAGS.workdir,
-                                     strategy=train_lib.make_strategy(FLAGS.strategy, FLAGS.tpu))
-    except (ValueError, train_lib.TrainingDiverged) as e:
+        training.train_and_evaluate(config, FLAGS.workdir,
+                                    strategy=distribute.make_strategy(FLAGS.strategy, FLAGS.tpu))
+    except commands.USER_ERRORS as e:
         logging.error("%s", e)
         print(f"error: {e}", file=sys.stderr)
         sys.exit(1)

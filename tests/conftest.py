@@ -46,3 +46,17 @@ def tiny_digits_config():
         config.train.update(**train)
         return config
     return make
+
+
+@pytest.fixture(scope="session")
+def ring8_runs(tmp_path_factory):
+    """Two finished 20-step ring8 runs (seeds 0 and 1), shared by the experiments' tests."""
+    from helpers import tiny_ring8_config
+    from tfgan_reg import training
+    base = tmp_path_factory.mktemp("ring8_runs")
+    out = []
+    for seed in (0, 1):
+        workdir = str(base / f"run{seed}")
+        training.train_and_evaluate(tiny_ring8_config(seed), workdir, verbose=False)
+        out.append(workdir)
+    return out

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from tfgan_reg.eval import bogonet
+from tfgan_reg.experiments import bogonet
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_reg import GAN, config_lib, optimizers, train_lib
+from tfgan_reg import GAN, config_lib, optimizers, runs, training
 from tfgan_reg.nets import mlp
 
 LATENT, DIM, GLOBAL_BATCH, STEPS = 3, 2, 16, 3
@@ -73,18 +73,18 @@ def test_one_and_two_replicas_give_the_same_weights(kind, mirrored_strategy):
     assert int(mirrored.joint_optimizer.iterations.numpy()) == STEPS
 
 
-def test_train_lib_runs_acgd_from_a_config_and_resumes(tmp_path):
+def test_training_runs_acgd_from_a_config_and_resumes(tmp_path):
     config = config_lib.base_config()
     config.model.update(g_depth=1, g_width=8, d_depth=1, d_width=8)
     config.train.update(optimizer="acgd", batch_size=32, num_steps=6, checkpoint_every=3,
                         log_every=3, jit_compile=False, beta2=0.99)
     config.eval.num_samples = 100
-    metrics = train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)
+    metrics = training.train_and_evaluate(config, str(tmp_path), verbose=False)
     assert metrics["step"] == 6
     config.train.num_steps = 9
-    assert train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)["step"] == 9
-    restored = train_lib.build_gan(config)
-    train_lib.make_checkpoint(restored).restore(
+    assert training.train_and_evaluate(config, str(tmp_path), verbose=False)["step"] == 9
+    restored = runs.build_gan(config)
+    runs.make_checkpoint(restored).restore(
         tf.train.latest_checkpoint(str(tmp_path / "checkpoints"))).assert_consumed()
     assert int(restored.joint_optimizer.iterations) == 9
 
@@ -92,7 +92,7 @@ def test_train_lib_runs_acgd_from_a_config_and_resumes(tmp_path):
 def test_bad_joint_configs():
     config = config_lib.base_config()
     config.train.update(optimizer="acgd", n_disc=5)
-    with pytest.raises(ValueError, match=r"needs train.n_disc=1 .*Received: train.n_disc=5"):
+    with pytest.raises(ValueError, match=r"needs train.n_disc=1, .*Received: train.n_disc=5"):
         config_lib.validate(config)
     config.train.update(n_disc=1, cg_tol=0.0)
     with pytest.raises(ValueError, match=r"Received: train.cg_tol=0.0"):
@@ -164,7 +164,7 @@ def test_acgd_trains_the_cifar_dcgan_on_mock_data(tmp_path):
     config.train.update(batch_size=4, num_steps=2, checkpoint_every=1, log_every=1,
                         cg_max_iter=3, jit_compile=False)
     with tfds.testing.mock_data(num_examples=8, data_dir=config.data.data_dir):
-        metrics = train_lib.train_and_evaluate(config, str(tmp_path / "run"), verbose=False)
+        metrics = training.train_and_evaluate(config, str(tmp_path / "run"), verbose=False)
     assert metrics["step"] == 2 and (tmp_path / "run" / "samples_final.png").exists()
 
 

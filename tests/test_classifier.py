@@ -104,10 +104,10 @@ def test_scores_cli_on_a_trained_digits_run(tiny_classifier_dir, tmp_path,
     import subprocess
     import sys
 
-    from tfgan_reg import train_lib
+    from tfgan_reg import training
     config = tiny_digits_config()
     workdir = str(tmp_path / "run")
-    train_lib.train_and_evaluate(config, workdir, verbose=False)
+    training.train_and_evaluate(config, workdir, verbose=False)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
     run = lambda *a: subprocess.run([sys.executable, "-m", "tfgan_reg.eval", "scores", *a],
                                     capture_output=True, text=True, env=env, timeout=600)
@@ -124,11 +124,11 @@ def test_scores_cli_on_a_trained_digits_run(tiny_classifier_dir, tmp_path,
 
 
 def test_image_scores_during_training(tiny_classifier_dir, tmp_path, tiny_digits_config):
-    from tfgan_reg import train_lib
+    from tfgan_reg import training
     config = tiny_digits_config(num_steps=4, checkpoint_every=4, log_every=2)
     config.eval.update(every=2, best_metric="fid", classifier=tiny_classifier_dir,
                        num_samples=64)
-    train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)
+    training.train_and_evaluate(config, str(tmp_path), verbose=False)
     with open(tmp_path / "eval.csv") as f:
         rows = [line.split(",") for line in f.read().splitlines()]
     assert rows[0] == ["step", "fid", "is", "kid"] and [r[0] for r in rows[1:]] == ["2", "4"]

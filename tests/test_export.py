@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_reg import config_lib, train_lib
+from tfgan_reg import config_lib, runs, training
 
 ENV = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
 
@@ -28,10 +28,10 @@ def exported(tmp_path_factory):
     config.train.update(batch_size=16, num_steps=6, checkpoint_every=6, ema_decay=0.5,
                         jit_compile=False)
     run = str(base / "run")
-    train_lib.train_and_evaluate(config, run, verbose=False)
+    training.train_and_evaluate(config, run, verbose=False)
     out = _export(f"--workdir={run}", f"--out={base / 'out'}")
     assert out.returncode == 0, out.stderr[-2000:]
-    _, model = train_lib.load_run(run)
+    _, model = runs.load_run(run)
     return run, str(base / "out"), model
 
 
@@ -50,7 +50,7 @@ def test_saved_model_signatures_give_the_trained_generators_images(exported):
     np.testing.assert_array_equal(out_default["images_uint8"].numpy(),
                                   np.round((np.clip(want, -1, 1) + 1) * 127.5).astype(np.uint8))
     drawn = g.signatures["sample"](n=tf.constant(7), seed=tf.constant(3, tf.int64))
-    np.testing.assert_allclose(drawn["images"].numpy(), train_lib.generate(model, 7, 3),
+    np.testing.assert_allclose(drawn["images"].numpy(), runs.generate(model, 7, 3),
                                atol=1e-6)
     assert drawn["images_uint8"].shape == (7, 8, 8, 1)
     d = tf.saved_model.load(os.path.join(out, "discriminator"))

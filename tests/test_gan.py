@@ -163,7 +163,7 @@ def test_lazy_penalty_bad_settings():
 def test_schedule_applied_per_step():
     g, d = _models()
     reals = _real(4, 1)
-    schedule = schedules.Anneal(2.0, 0.01, 4)
+    schedule = schedules.make(2.0, "anneal", alpha=0.01, total_steps=4)
     expected = _reference(g, d, [r.astype(np.float64) for r in reals], scheme="alternating",
                           n_disc=1, seed=7, gammas=lambda s: 2.0 * 0.01 ** (s / 4))
     model = _gan(g, d, gamma=schedule)
@@ -250,7 +250,7 @@ def test_bad_arguments():
 def test_ema_of_generator_weights(tmp_path):
     """After each generator step, ema = d ema + (1 - d) w, starting from the initial weights;
     `ema_generator()` samples with it and the checkpoint carries it."""
-    from tfgan_reg import config_lib, train_lib
+    from tfgan_reg import config_lib, runs
     g, d = _models()
     model = GAN(g, d, latent_dim=g.input_shape[-1], penalties={"r1": {"gamma": 1.0}},
                 ema_decay=0.9, seed=2)
@@ -276,17 +276,17 @@ def test_ema_of_generator_weights(tmp_path):
     manual.set_weights(want)
     np.testing.assert_allclose(model.ema_generator()(z).numpy(), manual(z).numpy(), rtol=1e-5)
     assert not np.allclose(model.ema_generator()(z).numpy(), g(z).numpy())
-    with pytest.raises(ValueError, match=r"`ema_decay` must be a float in \(0, 1\)"):
+    with pytest.raises(ValueError, match=r"`ema_decay` must be in \(0, 1\) \(None: off\)"):
         GAN(g, d, latent_dim=1, ema_decay=1.0)
 
     config = config_lib.base_config()
     config.train.ema_decay = 0.99
-    built = train_lib.build_gan(config)
-    ckpt = train_lib.make_checkpoint(built)
+    built = runs.build_gan(config)
+    ckpt = runs.make_checkpoint(built)
     built.ema_weights[0].assign(built.ema_weights[0] + 1.0)
     path = ckpt.save(str(tmp_path / "c"))
-    other = train_lib.build_gan(config)
-    train_lib.make_checkpoint(other).restore(path).assert_consumed()
+    other = runs.build_gan(config)
+    runs.make_checkpoint(other).restore(path).assert_consumed()
     np.testing.assert_array_equal(other.ema_weights[0].numpy(), built.ema_weights[0].numpy())
     config.train.ema_decay = 1.0
     with pytest.raises(ValueError, match=r"Received: train.ema_decay=1.0"):

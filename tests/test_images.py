@@ -7,7 +7,7 @@ import pytest
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
-from tfgan_reg import config_lib, data, nets, train_lib
+from tfgan_reg import config_lib, data, nets, training
 from tfgan_reg.data import images
 from tfgan_reg.nets import seed003
 
@@ -78,7 +78,7 @@ def test_train_on_digits_writes_an_image_grid(tmp_path):
     config.train.update(batch_size=32, num_steps=6, checkpoint_every=3, log_every=2,
                         n_disc=2, jit_compile=False)
     config.eval.samples_every = 2
-    metrics = train_lib.train_and_evaluate(config, str(tmp_path), verbose=False)
+    metrics = training.train_and_evaluate(config, str(tmp_path), verbose=False)
     assert metrics["step"] == 6
     assert (tmp_path / "samples_final.png").read_bytes()[:4] == b"\x89PNG"
     assert sorted(os.listdir(tmp_path / "samples")) == [f"step_000000{s}.png" for s in (2, 4, 6)]
@@ -138,5 +138,5 @@ def test_celeb_a_dcgan_trains_on_mock_data(tmp_path):
     config.penalty = config_lib.penalty_config("roth_js", 2.0, schedule="anneal", alpha=0.01)
     config.train.update(batch_size=4, num_steps=3, checkpoint_every=3, jit_compile=False)
     with tfds.testing.mock_data(num_examples=10, data_dir=str(tmp_path / "tfds")):
-        metrics = train_lib.train_and_evaluate(config, str(tmp_path / "run"), verbose=False)
+        metrics = training.train_and_evaluate(config, str(tmp_path / "run"), verbose=False)
     assert metrics["step"] == 3 and (tmp_path / "run" / "samples_final.png").exists()

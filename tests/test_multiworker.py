@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import tensorflow as tf
 
-from tfgan_reg import train_lib
+from tfgan_reg import runs, training
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OVERRIDES = {"model.g_depth": 1, "model.g_width": 16, "model.d_depth": 1, "model.d_width": 16,
@@ -42,14 +42,14 @@ def _config():
 
 
 def _weights(workdir):
-    config, model = train_lib.load_run(workdir)
+    config, model = runs.load_run(workdir)
     return int(model.step_counter), [w.numpy() for w in
                                      model.generator.weights + model.discriminator.weights]
 
 
 def test_two_workers_match_one_process(tmp_path):
     single = str(tmp_path / "single")
-    train_lib.train_and_evaluate(_config(), single, verbose=False)
+    training.train_and_evaluate(_config(), single, verbose=False)
 
     workdir = str(tmp_path / "multi")
     ports = _free_ports(2)
@@ -82,24 +82,10 @@ def test_two_workers_match_one_process(tmp_path):
     config = _config()
     with tf.device("CPU:0"):
         init = [w.numpy() for w in (lambda g, d: g.weights + d.weights)(
-            *train_lib.build_networks(config))]
+            *runs.build_networks(config))]
     assert max(np.abs(a - b).max() for a, b in zip(ref, init)) > 1e-3
     for a, b in zip(ref, multi):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
     with open(os.path.join(workdir, "eval.csv")) as f:
         assert [line.split(",")[0] for line in f.read().splitlines()] == ["step", "6", "12"]
     assert os.path.exists(os.path.join(workdir, "best", "best.json"))
-
-
-def test_strategy_errors_say_what_is_missing(monkeypatch):
-    import pytest
-    monkeypatch.delenv("TF_CONFIG", raising=False)
-    with pytest.raises(ValueError, match="needs the cluster in the TF_CONFIG"):
-        train_lib.make_strategy("multi_worker")
-    with pytest.raises(ValueError, match=r"found no TPU \(tpu=''\).*Pass --tpu"):
-        train_lib.make_strategy("tpu")
-    with pytest.raises(ValueError, match=r"one of \['default', 'mirrored', 'multi_worker', "
-                                         r"'tpu'\]. Received: strategy='gpu'"):
-        train_lib.make_strategy("gpu")
-    # No GPUs here: `default` is the no-op strategy.
-    assert train_lib.make_strategy("default") is tf.distribute.get_strategy()

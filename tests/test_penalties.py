@@ -201,6 +201,46 @@ def test_penalty_errors():
         penalties.roth_f(d, real, fake, divergence="wasserstein")
 
 
+def test_weights_must_be_finite():
+    d, (real, fake) = Quadratic(), map(tf.constant, _data())
+    for name in ("r1", "wgan_gp", "dragan", "zero_gp", "roth_js", "l2"):
+        keyword, _ = penalties.default_weight(name)
+        with pytest.raises(ValueError, match=rf"`{keyword}` must be a non-negative finite "
+                                             rf"number. Received: {keyword}=inf"):
+            penalties.get(name)(d, real, fake, **{keyword: float("inf")})
+
+
+def test_configure_owns_the_weight_keyword_schedule_and_loss_requirement():
+    d, (real, fake) = Quadratic(), map(tf.constant, _data())
+    seed = rng.as_seed(3)
+    # The configured penalty at step t is the function with the scheduled weight at t.
+    p = penalties.configure("r1", gamma=2.0, schedule="anneal", alpha=0.01, total_steps=10)
+    assert (p.name, p.weight_keyword) == ("r1", "gamma")
+    for t in (0, 5, 10):
+        want = penalties.r1(d, real, fake, gamma=2.0 * 0.01 ** (t / 10))
+        np.testing.assert_allclose(p(d, real, fake, tf.constant(t), seed), want, rtol=1e-5)
+    # Absent weight: the function's default; other keywords pass through (DRAGAN's c).
+    p = penalties.configure("dragan", c=0.25)
+    want = penalties.dragan(d, real, fake, lam=10.0, c=0.25, seed=seed)
+    np.testing.assert_allclose(p(d, real, fake, tf.constant(0), seed), want, rtol=1e-6)
+    assert penalties.default_weight("wgan_gp") == ("lam", 10.0)
+    assert penalties.keywords("dragan") == ["alpha", "c", "lam", "schedule"]
+    with pytest.raises(ValueError, match=r"^Penalty 'r1' takes keywords \['alpha', 'gamma', "
+                                         r"'schedule'\] \(its weight is `gamma`\). Received: "
+                                         r"penalty.lam=1.0$"):
+        penalties.configure("r1", prefix="penalty.", lam=1.0)
+    with pytest.raises(ValueError, match=r"`penalty.gamma` must be a non-negative finite number"):
+        penalties.configure("r1", prefix="penalty.", gamma=-1.0)
+    with pytest.raises(ValueError, match=r"`penalty.schedule` must be one of"):
+        penalties.configure("r1", prefix="penalty.", schedule="cosine")
+    with pytest.raises(ValueError, match=r"needs an f-divergence loss.*Received: loss='hinge'"):
+        penalties.configure("roth_f", loss="hinge")
+    p = penalties.configure("roth_f", loss="kl", gamma=0.5)
+    np.testing.assert_allclose(p(d, real, fake, tf.constant(0), seed),
+                               penalties.roth_f(d, real, fake, gamma=0.5, divergence="kl"),
+                               rtol=1e-6)
+
+
 # ---- other stabilisers ------------------------------------------------------------------------
 
 def test_instance_noise_statistics():

@@ -1,7 +1,8 @@
 """tfgan_reg: GAN regularisers, objectives and competitive optimisers for TensorFlow 2 / Keras 3.
 
 METHODS.md-level numerics live in `losses`, `penalties`, `stabilizers`, `schedules`; the Keras
-model is `GAN`; `train_lib.train_and_evaluate` is what `train.py` runs.
+model is `GAN`; `training.train_and_evaluate` is what `train.py` runs (docs/ARCHITECTURE.md
+has the layers).
 """
 from tfgan_reg import losses
 from tfgan_reg import penalties

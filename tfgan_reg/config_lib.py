@@ -1,22 +1,31 @@
 """The config schema shared by every `configs/*.py` file, and `validate`, run before anything.
 
-A config is an `ml_collections.ConfigDict` built from `base_config()` and overridden per paper
-setup. `validate` raises one `ValueError` line naming the bad value and the valid choices, before
-a strategy, a data set or a model exists.
+A config is an `ml_collections.ConfigDict` built from `base_config()` (locked: a misspelt key
+is an error with a "did you mean") and overridden per paper setup. `validate` raises one
+`ValueError` line naming the bad value and the valid choices, before a strategy, a data set or
+a model exists; where a constructor owns a rule (`penalties.configure`, `GAN`'s options,
+the networks, the domain classifier), it dry-runs that constructor's own check.
 """
-import inspect
-import math
-
 import ml_collections
 
+from tfgan_reg import checks
+from tfgan_reg import data as data_lib
+from tfgan_reg import gan as gan_lib
 from tfgan_reg import losses as losses_lib
+from tfgan_reg import nets
+from tfgan_reg import optimizers as optimizers_lib
 from tfgan_reg import penalties as penalties_lib
 from tfgan_reg import schedules
+from tfgan_reg.eval import domain
+from tfgan_reg.eval import lowdim
+from tfgan_reg.eval import scores
 
-OPTIMIZERS = ("adam", "rmsprop", "sgd", "cgd", "acgd")
-# Metrics `eval.best_metric` may name, with True where larger is better.
-TOY_METRICS = {"w1": False, "modes": True, "hq_fraction": True}
-IMAGE_METRICS = {"fid": False, "kid": False, "is": True}
+OPTIMIZERS = ("adam", "rmsprop", "sgd") + tuple(optimizers_lib.JOINT)
+# The config key of each `GAN` option, for messages of the checks `validate` dry-runs.
+GAN_KEYS = {"scheme": "train.scheme", "n_disc": "train.n_disc", "noise_nsr": "noise.nsr",
+            "ema_decay": "train.ema_decay", "penalty_every": "train.penalty_every",
+            "consensus_gamma": "consensus_gamma", "clip_value": "clip_value",
+            "generator_loss": "generator_loss", "loss": "loss"}
 
 
 def base_config():
@@ -54,6 +63,7 @@ def base_config():
     # samples_every: sample pictures (samples/step_N.png, TensorBoard images) every N steps.
     c.eval = ml_collections.ConfigDict(dict(num_samples=2000, seed=12345, every=0,
                                             best_metric="", classifier="", samples_every=0))
+    c.lock()
     return c
 
 
@@ -64,175 +74,113 @@ def penalty_config(name, weight=None, *, schedule="constant", alpha=0.01, **kwar
     """
     fields = dict(name=name)
     if name != "none":
-        penalty = penalties_lib.get(name)
-        keyword = penalties_lib.WEIGHT_KEYWORD[name]
-        default = inspect.signature(penalty).parameters[keyword].default
+        keyword, default = penalties_lib.default_weight(name)
         fields[keyword] = float(default if weight is None else weight)
         fields.update(schedule=schedule, alpha=alpha)
     fields.update(kwargs)
     return ml_collections.ConfigDict(fields)
 
 
-def _error(key, value, valid):
-    return ValueError(f"`{key}` must be one of {list(valid)}. Received: {key}={value!r}")
+def noise_schedule(config):
+    """Instance noise's sigma of `config`: a schedule, or 0.0 when off."""
+    n = config.noise
+    sigma = schedules.configured(n.sigma, n.schedule, alpha=n.alpha,
+                                 total_steps=config.train.num_steps, key="noise.sigma",
+                                 prefix="noise.")
+    return sigma if n.sigma > 0 else 0.0
 
 
-def _check_weight(key, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) \
-            or not math.isfinite(value) or value < 0:
-        raise ValueError(f"`{key}` must be a non-negative finite number. "
-                         f"Received: {key}={value!r}")
+def configured_penalties(config):
+    """[`penalties.Penalty`] of `config.penalty` (empty for `none`), checked by the penalty's
+    own `configure`."""
+    name = checks.choice("penalty.name", config.penalty.get("name", None),
+                         ["none"] + penalties_lib.names())
+    if name == "none":
+        return []
+    block = {k: v for k, v in config.penalty.items() if k != "name"}
+    return [penalties_lib.configure(name, loss=config.loss, total_steps=config.train.num_steps,
+                                    prefix="penalty.", **block)]
 
 
-def _check_positive_int(key, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"`{key}` must be an integer >= {minimum}. Received: {key}={value!r}")
+def gan_arguments(config):
+    """The keyword arguments of `tfgan_reg.GAN` for `config`, all but the two networks."""
+    t = config.train
+    return dict(latent_dim=config.model.latent_dim, loss=config.loss,
+                generator_loss=config.generator_loss, penalties=configured_penalties(config),
+                scheme=t.scheme, n_disc=t.n_disc, seed=config.seed,
+                noise_sigma=noise_schedule(config), noise_nsr=config.noise.nsr,
+                clip_value=config.clip_value or None,
+                consensus_gamma=config.consensus_gamma or None,
+                ema_decay=t.ema_decay or None, penalty_every=t.penalty_every)
 
 
 def _check_keys(config, schema, prefix=""):
+    """Every key of `config` exists in the locked `schema` (the penalty block is the
+    penalty's own to check)."""
     for key in config.keys():
-        path = f"{prefix}{key}"
-        if key not in schema:
-            raise ValueError(f"Unknown config key `{path}`; valid keys here are "
-                             f"{sorted(schema.keys())}. Received: {path}={config[key]!r}")
-        if isinstance(schema[key], ml_collections.ConfigDict) and key != "penalty":
-            _check_keys(config[key], schema[key], prefix=f"{path}.")
+        try:
+            expected = schema[key]
+        except KeyError as e:
+            hint = str(e.args[0]).partition("\n")[2]  # ml_collections' "Did you mean ..."
+            raise ValueError(f"Unknown config key `{prefix}{key}`{'; ' + hint if hint else ''}"
+                             f" (valid keys here: {sorted(schema.keys())}). "
+                             f"Received: {prefix}{key}={config[key]!r}") from None
+        if isinstance(expected, ml_collections.ConfigDict) and key != "penalty":
+            _check_keys(config[key], expected, prefix=f"{prefix}{key}.")
 
 
-def penalty_kwargs(penalty):
-    """The keyword arguments of `config.penalty` for `tfgan_reg.GAN` (weight without schedule)."""
-    return {k: v for k, v in penalty.items() if k not in ("name", "schedule", "alpha")}
+def _positive(key, value):
+    return checks.number(key, value, low=0, low_open=True)
 
 
-def validate(config, *, datasets=None, architectures=None):
-    """Raises `ValueError` on the first bad value of `config`; returns the config otherwise.
-
-    `datasets` / `architectures` are the valid names (defaults: the registries of
-    `tfgan_reg.data` and `tfgan_reg.nets`).
-    """
-    from tfgan_reg import data as data_lib
-    from tfgan_reg import nets
-    datasets = tuple(datasets or data_lib.names())
-    architectures = tuple(architectures or nets.names())
+def validate(config):
+    """Raises `ValueError` on the first bad value of `config`; returns the config otherwise."""
     _check_keys(config, base_config())
-    if config.data.name not in datasets:
-        raise _error("data.name", config.data.name, datasets)
-    if config.model.arch not in architectures:
-        raise _error("model.arch", config.model.arch, architectures)
-    needed = nets.SAMPLE_SHAPES.get(config.model.arch)
-    if needed is not None and config.data.name in data_lib.names() \
-            and tuple(data_lib.shape(config.data.name)) != needed:
-        raise ValueError(f"model.arch={config.model.arch!r} takes samples of shape {needed}. "
-                         f"Received: data.name={config.data.name!r} of shape "
-                         f"{tuple(data_lib.shape(config.data.name))}")
-    if config.model.arch in nets.IMAGE_ONLY and config.data.name in data_lib.names() \
-            and not data_lib.is_image(config.data.name):
-        raise ValueError(f"model.arch={config.model.arch!r} takes images; data.name="
-                         f"{config.data.name!r} is low-dimensional (use model.arch='mlp').")
-    if config.model.arch in nets.IMAGE_ONLY and config.data.name in data_lib.names():
-        from tfgan_reg.nets import dcgan
-        dcgan.stages(data_lib.shape(config.data.name)[0])
-    _check_positive_int("model.latent_dim", config.model.latent_dim)
-    if config.loss not in losses_lib.names():
-        raise _error("loss", config.loss, losses_lib.names())
-    loss = losses_lib.get(config.loss)
-    if config.generator_loss not in ("default", "alternative"):
-        raise _error("generator_loss", config.generator_loss, ("default", "alternative"))
-    if config.generator_loss == "alternative" and not loss.is_f_divergence:
-        raise ValueError(f"generator_loss='alternative' needs an f-divergence loss, one of "
-                         f"{sorted(losses_lib.F_DIVERGENCES)}. Received: loss={config.loss!r}")
-
-    penalty = config.penalty
-    name = penalty.get("name", None)
-    valid_penalties = ["none"] + penalties_lib.names()
-    if name not in valid_penalties:
-        raise _error("penalty.name", name, valid_penalties)
-    if name != "none":
-        keyword = penalties_lib.WEIGHT_KEYWORD[name]
-        params = inspect.signature(penalties_lib.get(name)).parameters
-        valid = sorted({k for k, p in params.items() if p.kind is p.KEYWORD_ONLY}
-                       - {"seed", "training", "divergence"}) + ["name", "schedule", "alpha"]
-        for key in penalty.keys():
-            if key not in valid:
-                raise ValueError(f"Penalty {name!r} takes config keys {valid} (its weight is "
-                                 f"`{keyword}`). Received: penalty.{key}={penalty[key]!r}")
-        _check_weight(f"penalty.{keyword}", penalty.get(keyword, params[keyword].default))
-        _check_schedule("penalty", penalty.get("schedule", "constant"),
-                        penalty.get("alpha", 0.01))
-        if name in penalties_lib.NEEDS_F_DIVERGENCE and not loss.is_f_divergence:
-            raise ValueError(f"Penalty {name!r} needs an f-divergence loss, one of "
-                             f"{sorted(losses_lib.F_DIVERGENCES)}. Received: loss={config.loss!r}")
-
-    _check_weight("noise.sigma", config.noise.sigma)
-    _check_positive_int("noise.nsr", config.noise.nsr)
-    _check_schedule("noise", config.noise.schedule, config.noise.alpha)
-    _check_weight("clip_value", config.clip_value)
-    _check_weight("consensus_gamma", config.consensus_gamma)
+    checks.choice("data.name", config.data.name, data_lib.names())
+    checks.choice("model.arch", config.model.arch, nets.names())
+    shape = tuple(data_lib.shape(config.data.name))
+    nets.check(config.model.arch, shape, data_name=config.data.name)
+    checks.number("model.latent_dim", config.model.latent_dim, low=1, integer=True)
+    checks.choice("loss", config.loss, losses_lib.names())
 
     t = config.train
     for key in ("batch_size", "num_steps", "n_disc", "checkpoint_every", "log_every",
                 "max_checkpoints", "penalty_every"):
-        _check_positive_int(f"train.{key}", t[key])
-    if t.penalty_every > 1 and (t.scheme != "alternating" or t.optimizer in ("cgd", "acgd")):
-        raise ValueError("train.penalty_every > 1 (lazy regularisation) needs the separate "
-                         "discriminator steps of train.scheme='alternating' with adam, rmsprop "
-                         f"or sgd. Received: train.scheme={t.scheme!r}, "
-                         f"train.optimizer={t.optimizer!r}")
-    if t.scheme not in ("alternating", "simultaneous"):
-        raise _error("train.scheme", t.scheme, ("alternating", "simultaneous"))
-    if config.consensus_gamma > 0 and t.scheme != "simultaneous":
-        raise ValueError("Consensus optimisation needs train.scheme='simultaneous'. "
-                         f"Received: train.scheme={t.scheme!r}")
+        checks.number(f"train.{key}", t[key], low=1, integer=True)
+    checks.number("noise.nsr", config.noise.nsr, low=1, integer=True)
+    for key in ("clip_value", "consensus_gamma"):
+        checks.number(key, config[key], low=0, note=" (0: off)")
+    checks.number("train.ema_decay", t.ema_decay, low=0, high=1, high_open=True,
+                  note=" (0: off)")
+    options = gan_arguments(config)  # configures the penalty and the schedules
+    gan_lib.check_options(**{k: options[k] for k in GAN_KEYS}, keys=GAN_KEYS)
     if config.noise.nsr > 1 and t.batch_size % config.noise.nsr:
         raise ValueError(f"noise.nsr must divide train.batch_size. Received: "
                          f"noise.nsr={config.noise.nsr}, train.batch_size={t.batch_size}")
-    if t.optimizer not in OPTIMIZERS:
-        raise _error("train.optimizer", t.optimizer, OPTIMIZERS)
-    if t.optimizer in ("cgd", "acgd"):
-        if t.n_disc != 1 or config.consensus_gamma > 0:
-            raise ValueError(f"train.optimizer={t.optimizer!r} updates both players in one "
-                             f"joint step: it needs train.n_disc=1 and consensus_gamma=0. "
-                             f"Received: train.n_disc={t.n_disc}, "
-                             f"consensus_gamma={config.consensus_gamma}")
+    checks.choice("train.optimizer", t.optimizer, OPTIMIZERS)
+    if t.optimizer in optimizers_lib.JOINT:
+        gan_lib.check_joint(**{k: options[k] for k in ("n_disc", "consensus_gamma",
+                                                       "penalty_every")}, keys=GAN_KEYS)
         for key in ("epsilon", "cg_tol"):
-            if not (isinstance(t[key], (int, float)) and math.isfinite(t[key]) and t[key] > 0):
-                raise ValueError(f"`train.{key}` must be a positive finite number. "
-                                 f"Received: train.{key}={t[key]!r}")
-        _check_weight("train.cg_atol", t.cg_atol)
-        _check_positive_int("train.cg_max_iter", t.cg_max_iter)
+            _positive(f"train.{key}", t[key])
+        checks.number("train.cg_atol", t.cg_atol, low=0)
+        checks.number("train.cg_max_iter", t.cg_max_iter, low=1, integer=True)
     for key in ("d_learning_rate", "g_learning_rate"):
-        value = t[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not math.isfinite(value) or value <= 0:
-            raise ValueError(f"`train.{key}` must be a positive finite number. "
-                             f"Received: train.{key}={value!r}")
-    if not (isinstance(t.ema_decay, (int, float)) and 0 <= t.ema_decay < 1):
-        raise ValueError(f"`train.ema_decay` must be in [0, 1) (0: off). "
-                         f"Received: train.ema_decay={t.ema_decay!r}")
+        _positive(f"train.{key}", t[key])
     for key in ("beta1", "beta2"):
-        if not 0 <= t[key] < 1:
-            raise ValueError(f"`train.{key}` must be in [0, 1). Received: train.{key}={t[key]!r}")
-    _check_positive_int("eval.num_samples", config.eval.num_samples)
-    _check_positive_int("eval.every", config.eval.every, minimum=0)
-    _check_positive_int("eval.samples_every", config.eval.samples_every, minimum=0)
+        checks.number(f"train.{key}", t[key], low=0, high=1, high_open=True)
+
+    e = config.eval
+    checks.number("eval.num_samples", e.num_samples, low=1, integer=True)
+    checks.number("eval.every", e.every, low=0, integer=True)
+    checks.number("eval.samples_every", e.samples_every, low=0, integer=True)
     image = data_lib.is_image(config.data.name)
-    metrics = IMAGE_METRICS if image else TOY_METRICS
-    if config.eval.best_metric and config.eval.best_metric not in metrics:
-        raise _error("eval.best_metric", config.eval.best_metric, ("",) + tuple(metrics))
-    if image and config.eval.best_metric and not config.eval.classifier:
-        raise ValueError(f"eval.best_metric={config.eval.best_metric!r} needs image scores: set "
+    if e.best_metric:
+        checks.choice("eval.best_metric", e.best_metric,
+                      ("",) + tuple(scores.METRICS if image else lowdim.METRICS))
+    if image and e.best_metric and not e.classifier:
+        raise ValueError(f"eval.best_metric={e.best_metric!r} needs image scores: set "
                          f"eval.classifier to a SavedModel / TF-Hub directory (or `domain`).")
-    if config.eval.classifier == "domain":
-        from tfgan_reg.eval import domain
-        if config.data.name not in domain.names():
-            raise ValueError(f"eval.classifier='domain' exists for data.name in "
-                             f"{domain.names()}. Received: data.name={config.data.name!r}")
+    if e.classifier == "domain":
+        domain.check_data(config.data.name)
     return config
-
-
-def _check_schedule(prefix, schedule, alpha):
-    if schedule not in schedules.SCHEDULES:
-        raise _error(f"{prefix}.schedule", schedule, schedules.SCHEDULES)
-    if not (isinstance(alpha, (int, float)) and 0 < alpha <= 1):
-        raise ValueError(f"`{prefix}.alpha` must be in (0, 1]. Received: "
-                         f"{prefix}.alpha={alpha!r}")

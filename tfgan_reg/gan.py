@@ -8,11 +8,10 @@ sample index) through `tfgan_reg.rng`. Every term is divided by the number of re
 differentiation: Keras sums gradients over replicas, so the update is the gradient of the
 global-batch mean (trackers receive the unscaled values).
 """
-import inspect
-
 import keras
 import tensorflow as tf
 
+from tfgan_reg import checks
 from tfgan_reg import losses as losses_lib
 from tfgan_reg import optimizers as optimizers_lib
 from tfgan_reg import penalties as penalties_lib
@@ -33,37 +32,47 @@ def scale_for_replicas(value):
     return value / float(_num_replicas())
 
 
-class _Penalty:
-    """A configured penalty: the function, its weight schedule and its other keywords."""
+def check_options(*, loss, generator_loss, scheme, n_disc, noise_nsr, clip_value,
+                  consensus_gamma, ema_decay, penalty_every, keys=None):
+    """Raises `ValueError` on the first bad `GAN` option, naming it as `keys` maps it (the
+    config validation passes the config keys; by default the argument names)."""
+    name = lambda arg: (keys or {}).get(arg, arg)
+    loss = losses_lib.get(loss)
+    checks.choice(name("generator_loss"), generator_loss, GENERATOR_LOSSES)
+    if generator_loss == "alternative" and not loss.is_f_divergence:
+        raise ValueError(f"{name('generator_loss')}='alternative' needs an f-divergence loss, "
+                         f"one of {sorted(losses_lib.F_DIVERGENCES)}. "
+                         f"Received: {name('loss')}={loss.name!r}")
+    checks.choice(name("scheme"), scheme, SCHEMES)
+    checks.number(name("n_disc"), n_disc, low=1, integer=True)
+    checks.number(name("noise_nsr"), noise_nsr, low=1, integer=True)
+    for arg in ("clip_value", "consensus_gamma"):
+        value = locals()[arg]
+        if value is not None:
+            checks.number(name(arg), value, low=0, low_open=True, note=" (None: off)")
+    if consensus_gamma is not None and scheme != "simultaneous":
+        raise ValueError(f"Consensus optimisation takes both players' gradients at one point: "
+                         f"it needs {name('scheme')}='simultaneous'. "
+                         f"Received: {name('scheme')}={scheme!r}")
+    if ema_decay is not None:
+        checks.number(name("ema_decay"), ema_decay, low=0, high=1, low_open=True,
+                      high_open=True, note=" (None: off)")
+    checks.number(name("penalty_every"), penalty_every, low=1, integer=True)
+    if penalty_every > 1 and scheme != "alternating":
+        raise ValueError(f"Lazy regularisation ({name('penalty_every')} > 1) applies to the "
+                         f"separate discriminator steps of {name('scheme')}='alternating'. "
+                         f"Received: {name('scheme')}={scheme!r}")
 
-    def __init__(self, name, kwargs, loss):
-        self.name = name
-        self.fn = penalties_lib.get(name)
-        self.weight_keyword = penalties_lib.WEIGHT_KEYWORD[name]
-        params = inspect.signature(self.fn).parameters
-        valid = sorted(k for k, p in params.items()
-                       if p.kind is p.KEYWORD_ONLY and k not in ("seed", "training",
-                                                                  "divergence"))
-        kwargs = dict(kwargs or {})
-        unknown = sorted(set(kwargs) - set(valid))
-        if unknown:
-            raise ValueError(f"Penalty {name!r} takes keywords {valid}. Received: {unknown}")
-        weight = kwargs.pop(self.weight_keyword, params[self.weight_keyword].default)
-        if isinstance(weight, (int, float)):
-            weight = schedules.make(weight)
-        self.schedule = weight
-        if name in penalties_lib.NEEDS_F_DIVERGENCE:
-            if not loss.is_f_divergence:
-                raise ValueError(
-                    f"Penalty {name!r} needs an f-divergence loss, one of "
-                    f"{sorted(losses_lib.F_DIVERGENCES)}. Received: loss={loss.name!r}")
-            kwargs["divergence"] = loss.name
-        self.kwargs = kwargs
 
-    def __call__(self, discriminator, real, fake, step, seed):
-        kwargs = dict(self.kwargs)
-        kwargs[self.weight_keyword] = self.schedule(step)
-        return self.fn(discriminator, real, fake, seed=seed, training=True, **kwargs)
+def check_joint(*, n_disc, consensus_gamma, penalty_every, keys=None):
+    """Raises `ValueError` unless a joint optimiser (CGD / ACGD) can train these options."""
+    name = lambda arg: (keys or {}).get(arg, arg)
+    if n_disc != 1 or consensus_gamma is not None or penalty_every != 1:
+        raise ValueError(f"A joint optimiser makes one simultaneous update of both players: it "
+                         f"needs {name('n_disc')}=1, no consensus term and "
+                         f"{name('penalty_every')}=1. Received: {name('n_disc')}={n_disc}, "
+                         f"{name('consensus_gamma')}={consensus_gamma}, "
+                         f"{name('penalty_every')}={penalty_every}")
 
 
 class GAN(keras.Model):
@@ -75,8 +84,9 @@ class GAN(keras.Model):
       latent_dim: size of the N(0, I) latent vector.
       loss: a name from `tfgan_reg.losses.names()` or a `Loss`.
       generator_loss: "default", or "alternative" (f-GANs: `-E_Q[T(x~)]`).
-      penalties: {penalty name: {keyword: value}}; the weight keyword (`lam` or `gamma`) may
-        be a float or a schedule (a callable of the step, see `tfgan_reg.schedules`).
+      penalties: {penalty name: {keyword: value}} (see `penalties.configure`: the weight
+        keyword, `lam` or `gamma`, may be a float or a schedule, a callable of the step), or
+        a list of configured `penalties.Penalty`.
       scheme: "alternating" (n_disc D steps, then a G step) or "simultaneous" (n_disc - 1 D
         steps, then both players' gradients at one point, applied together).
       n_disc: discriminator steps per generator step.
@@ -100,31 +110,10 @@ class GAN(keras.Model):
                  seed=0, noise_sigma=0.0, noise_nsr=1, clip_value=None, consensus_gamma=None,
                  ema_decay=None, penalty_every=1, **kwargs):
         super().__init__(**kwargs)
-        if scheme not in SCHEMES:
-            raise ValueError(f"`scheme` must be one of {list(SCHEMES)}. "
-                             f"Received: scheme={scheme!r}")
-        if not (isinstance(n_disc, int) and n_disc >= 1):
-            raise ValueError(f"`n_disc` must be an integer >= 1. Received: n_disc={n_disc!r}")
-        if generator_loss not in GENERATOR_LOSSES:
-            raise ValueError(f"`generator_loss` must be one of {list(GENERATOR_LOSSES)}. "
-                             f"Received: generator_loss={generator_loss!r}")
-        if consensus_gamma is not None and scheme != "simultaneous":
-            raise ValueError("Consensus optimisation takes both players' gradients at one "
-                             "point: it needs scheme='simultaneous'. "
-                             f"Received: scheme={scheme!r}")
-        if not (isinstance(noise_nsr, int) and noise_nsr >= 1):
-            raise ValueError(f"`noise_nsr` must be a positive integer. "
-                             f"Received: noise_nsr={noise_nsr!r}")
-        if ema_decay is not None and not (isinstance(ema_decay, float) and 0 < ema_decay < 1):
-            raise ValueError(f"`ema_decay` must be a float in (0, 1) or None. "
-                             f"Received: ema_decay={ema_decay!r}")
-        if not (isinstance(penalty_every, int) and penalty_every >= 1):
-            raise ValueError(f"`penalty_every` must be an integer >= 1. "
-                             f"Received: penalty_every={penalty_every!r}")
-        if penalty_every > 1 and scheme != "alternating":
-            raise ValueError("Lazy regularisation (penalty_every > 1) applies to the separate "
-                             "discriminator steps of scheme='alternating'. "
-                             f"Received: scheme={scheme!r}")
+        check_options(loss=loss, generator_loss=generator_loss, scheme=scheme, n_disc=n_disc,
+                      noise_nsr=noise_nsr, clip_value=clip_value,
+                      consensus_gamma=consensus_gamma, ema_decay=ema_decay,
+                      penalty_every=penalty_every)
         self.penalty_every = penalty_every
         self.ema_decay = ema_decay
         self.ema_weights = None
@@ -133,16 +122,13 @@ class GAN(keras.Model):
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
         self.loss_fn = losses_lib.get(loss)
-        if generator_loss == "alternative":
-            if not self.loss_fn.is_f_divergence:
-                raise ValueError(f"generator_loss='alternative' needs an f-divergence loss, "
-                                 f"one of {sorted(losses_lib.F_DIVERGENCES)}. "
-                                 f"Received: loss={self.loss_fn.name!r}")
-            self._generator_loss = self.loss_fn.generator_alternative
-        else:
-            self._generator_loss = self.loss_fn.generator
-        self._penalties = [_Penalty(name, kw, self.loss_fn)
-                           for name, kw in (penalties or {}).items()]
+        self._generator_loss = (self.loss_fn.generator_alternative
+                                if generator_loss == "alternative" else self.loss_fn.generator)
+        self._penalties = [
+            p if isinstance(p, penalties_lib.Penalty)
+            else penalties_lib.configure(p, loss=self.loss_fn, **(kw or {}))
+            for p, kw in (penalties.items() if isinstance(penalties, dict)
+                          else [(p, None) for p in penalties or ()])]
         self.scheme = scheme
         self.n_disc = n_disc
         self.seed = int(seed)
@@ -196,12 +182,8 @@ class GAN(keras.Model):
                                      f"{sorted(optimizers_lib.JOINT)}. "
                                      f"Received: joint_optimizer={joint_optimizer!r}")
                 joint_optimizer = optimizers_lib.JOINT[joint_optimizer]()
-            if self.n_disc != 1 or self.consensus_gamma is not None or self.penalty_every != 1:
-                raise ValueError("A joint optimiser makes one simultaneous update of both "
-                                 "players: it needs n_disc=1, no consensus term and "
-                                 f"penalty_every=1. Received: n_disc={self.n_disc}, "
-                                 f"consensus_gamma={self.consensus_gamma}, "
-                                 f"penalty_every={self.penalty_every}")
+            check_joint(n_disc=self.n_disc, consensus_gamma=self.consensus_gamma,
+                        penalty_every=self.penalty_every)
             self.joint_optimizer = joint_optimizer
             self.d_optimizer = self.g_optimizer = None
             return

@@ -11,10 +11,14 @@ Random points (interpolation weights, DRAGAN perturbations) are drawn statelessl
 through `tfgan_reg.rng`, so they are reproducible and identical under any replica split;
 `seed=None` draws a fresh seed.
 """
+import inspect
+
 import tensorflow as tf
 
+from tfgan_reg import checks
 from tfgan_reg import losses as losses_lib
 from tfgan_reg import rng
+from tfgan_reg import schedules
 
 
 def _per_sample(x):
@@ -77,9 +81,8 @@ def _global_std(x):
 
 
 def _check_weight(name, value):
-    if isinstance(value, (int, float)) and not value >= 0:
-        raise ValueError(f"Penalty weight must be a non-negative finite number. "
-                         f"Received: {name}={value!r}")
+    if not tf.is_tensor(value):  # a traced schedule value is checked where it is made
+        checks.number(name, value, low=0)
 
 
 def wgan_gp(discriminator, real, fake, *, lam=10.0, seed=None, training=True):
@@ -203,6 +206,11 @@ WEIGHT_KEYWORD = {"wgan_gp": "lam", "dragan": "lam", "zero_gp": "lam", "zero_gp_
 # Penalties that need the trained loss to be an f-divergence (passed as `divergence=`).
 NEEDS_F_DIVERGENCE = frozenset({"roth_f"})
 
+# Keywords a training run supplies itself rather than the user.
+_SUPPLIED = ("seed", "training", "divergence")
+# Keywords of `configure` that shape the weight's schedule.
+SCHEDULE_KEYWORDS = ("schedule", "alpha")
+
 
 def names():
     return sorted(_REGISTRY)
@@ -212,6 +220,62 @@ def get(name):
     """The penalty function registered under `name`."""
     if callable(name):
         return name
-    if name not in _REGISTRY:
-        raise ValueError(f"`penalty` must be one of {names()}. Received: penalty={name!r}")
-    return _REGISTRY[name]
+    return _REGISTRY[checks.choice("penalty", name, names())]
+
+
+def default_weight(name):
+    """(weight keyword, its default) of the penalty `name`, e.g. ("gamma", 10.0) for r1."""
+    keyword = WEIGHT_KEYWORD[checks.choice("penalty", name, names())]
+    return keyword, inspect.signature(_REGISTRY[name]).parameters[keyword].default
+
+
+def keywords(name):
+    """The keywords `configure(name, ...)` accepts: the penalty's own and the schedule's."""
+    params = inspect.signature(get(name)).parameters
+    return sorted([k for k, p in params.items()
+                   if p.kind is p.KEYWORD_ONLY and k not in _SUPPLIED]
+                  + list(SCHEDULE_KEYWORDS))
+
+
+class Penalty:
+    """A penalty configured for training (see `configure`): called with the step and a seed,
+    it evaluates its function with the weight the schedule gives at that step."""
+
+    def __init__(self, name, weight_keyword, schedule, kwargs):
+        self.name, self.fn = name, get(name)
+        self.weight_keyword, self.schedule, self.kwargs = weight_keyword, schedule, kwargs
+
+    def __call__(self, discriminator, real, fake, step, seed):
+        kwargs = dict(self.kwargs, **{self.weight_keyword: self.schedule(step)})
+        return self.fn(discriminator, real, fake, seed=seed, training=True, **kwargs)
+
+
+def configure(name, *, loss=None, total_steps=1, prefix="", schedule="constant", alpha=0.01,
+              **kwargs):
+    """The `Penalty` that training adds to the discriminator's loss: the one place that knows
+    a penalty's weight keyword, its allowed keywords, its schedule and what loss it needs.
+
+    `kwargs` are the penalty's keywords (DRAGAN's `c`); its weight (`lam` or `gamma`, the
+    function's default when absent) is a number, scheduled by `schedule` / `alpha` over
+    `total_steps` (seed 001 Algorithm 1), or already a schedule (a callable of the step).
+    `loss` is the trained objective (a name or `losses.Loss`), needed by `roth_f`. `prefix`
+    is put before every name in error messages (the config validation passes "penalty.").
+    """
+    keyword, default = default_weight(name)
+    valid = keywords(name)
+    for key, value in kwargs.items():
+        if key not in valid:
+            raise ValueError(f"Penalty {name!r} takes keywords {valid} (its weight is "
+                             f"`{keyword}`). Received: {prefix}{key}={value!r}")
+    weight = kwargs.pop(keyword, default)
+    if not callable(weight):
+        weight = schedules.configured(weight, schedule, alpha=alpha, total_steps=total_steps,
+                                      key=f"{prefix}{keyword}", prefix=prefix)
+    if name in NEEDS_F_DIVERGENCE:
+        f = None if loss is None else losses_lib.get(loss)
+        if f is None or not f.is_f_divergence:
+            raise ValueError(f"Penalty {name!r} needs an f-divergence loss, one of "
+                             f"{sorted(losses_lib.F_DIVERGENCES)}. Received: "
+                             f"loss={getattr(f, 'name', loss)!r}")
+        kwargs["divergence"] = f.name
+    return Penalty(name, keyword, weight, kwargs)

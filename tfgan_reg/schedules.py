@@ -9,6 +9,8 @@ import math
 
 import tensorflow as tf
 
+from tfgan_reg import checks
+
 
 @dataclasses.dataclass(frozen=True)
 class Constant:
@@ -62,3 +64,14 @@ def as_schedule(value):
     if callable(value):
         return value
     return make(value)
+
+
+def configured(value, schedule="constant", *, alpha=0.01, total_steps=1, key="value",
+               prefix=""):
+    """`make` for a config's weight or noise level: the errors name `key` (the value),
+    `{prefix}schedule` and `{prefix}alpha` (the config validation passes "penalty." or
+    "noise.")."""
+    checks.number(key, value, low=0)
+    checks.choice(f"{prefix}schedule", schedule, SCHEDULES)
+    checks.number(f"{prefix}alpha", alpha, low=0, high=1, low_open=True)
+    return make(value, schedule, alpha=alpha, total_steps=total_steps)

@@ -5,6 +5,7 @@ consensus optimisation with the penalties (`penalties.consensus`), annealing in 
 """
 import tensorflow as tf
 
+from tfgan_reg import checks
 from tfgan_reg import rng
 
 
@@ -20,8 +21,7 @@ def explicit_noise(x, *, sigma, nsr, seed):
     add `nsr` independent noise draws to each, so D still sees `m` inputs. `nsr=1` is plain
     instance noise.
     """
-    if not (isinstance(nsr, int) and nsr >= 1):
-        raise ValueError(f"`nsr` must be a positive integer. Received: nsr={nsr!r}")
+    checks.number("nsr", nsr, low=1, integer=True)
     if nsr == 1:
         return instance_noise(x, sigma=sigma, seed=seed)
     m = x.shape[0]
@@ -35,7 +35,6 @@ def explicit_noise(x, *, sigma, nsr, seed):
 
 def clip_weights(variables, *, c=0.01):
     """Clips every variable to `[-c, c]` in place (the original WGAN's Lipschitz constraint)."""
-    if not c > 0:
-        raise ValueError(f"`c` must be positive. Received: c={c!r}")
+    checks.number("c", c, low=0, low_open=True)
     for v in variables:
         v.assign(tf.clip_by_value(v, -c, c))

@@ -1,5 +1,7 @@
 """Data sets by config name (`config.data.name`): the low-dimensional sets of `toy` and the
 image sets of `images`."""
+import numpy as np
+
 from tfgan_reg.data import images, toy
 
 
@@ -30,14 +32,8 @@ def dataset(name, *, batch_size, seed, start_step=0, num_steps=None, data_dir=""
 def real_samples(name, n, seed, *, split="train", data_dir=""):
     """`n` real samples as a float32 array: a seeded random subset of an image split (all of it
     when smaller; `digits` has one split), or `n` fresh draws of a low-dimensional set."""
-    import numpy as np
     if not is_image(name):
         return np.asarray(toy.sample(name, n, seed), np.float32)
     return np.asarray(images.to_float(images.sample_uint8(name, n, seed, split=split,
                                                           data_dir=data_dir)))
 
-
-def get(name):
-    """The low-dimensional source registered under `name` (`sample(n, seed)`, `dim`, and for
-    mixtures `centres` and `std`)."""
-    return toy.get(name)

@@ -64,7 +64,7 @@ def load_uint8(name, *, split="train", data_dir=""):
     """All images of a split as a uint8 array [N, H, W, C] (and labels [N])."""
     shape(name)
     if name == "digits":
-        from sklearn import datasets
+        from sklearn import datasets  # scikit-learn's import takes ~1 s: only for digits
         d = datasets.load_digits()
         images = np.round(d.images * (255.0 / 16.0)).astype(np.uint8)[..., None]
         return images, d.target.astype(np.int64)
@@ -75,7 +75,7 @@ def load_uint8(name, *, split="train", data_dir=""):
     if name in STREAMED_SETS:
         raise ValueError(f"{name!r} is streamed, not held in memory: use `sample_uint8` or "
                          f"`dataset`.")
-    import tensorflow_datasets as tfds
+    import tensorflow_datasets as tfds  # heavy (~2 s), needed only for the tfds sets
     ds = _tfds_load(TFDS_SETS[name][0], split, data_dir)
     chunks = list(tfds.as_numpy(ds.batch(10000)))
     return (np.concatenate([c["image"] for c in chunks]).astype(np.uint8),
@@ -129,7 +129,7 @@ def mnist5k_split(split):
 
 
 def _tfds_load(tfds_name, split, data_dir, **kwargs):
-    import tensorflow_datasets as tfds
+    import tensorflow_datasets as tfds  # heavy (~2 s), needed only for the tfds sets
     data_dir = data_dir or _default_data_dir()
     try:
         return tfds.load(tfds_name, split=split, data_dir=data_dir, download=False, **kwargs)
@@ -161,7 +161,7 @@ def preprocess(image, kind, size=64):
 
 
 def _streamed(name, split, data_dir, seed):
-    import tensorflow_datasets as tfds
+    import tensorflow_datasets as tfds  # heavy (~2 s), needed only for the tfds sets
     tfds_name, kind = STREAMED_SETS[name]
     ds = _tfds_load(tfds_name, split, data_dir, shuffle_files=True,
                     read_config=tfds.ReadConfig(shuffle_seed=int(seed) & 0x7FFFFFFF))

@@ -7,9 +7,12 @@ Data `delta_0`, generator `delta_theta`, discriminator `D(x) = psi x`; the gener
 Everything is differentiated by TensorFlow (float64); nothing below hard-codes an eigenvalue.
 """
 import dataclasses
+import os
 
 import numpy as np
 import tensorflow as tf
+
+from tfgan_reg.eval import plots
 
 DT = tf.float64
 
@@ -220,9 +223,6 @@ def figures(out_dir, h=0.1, num_steps=300, start=(1.0, 1.0), limits=(-2.0, 2.0),
     """One picture per row of `TABLE_ROWS`: the method's vector field over (theta, psi) with
     trajectories of simultaneous and alternating gradient descent (CGD's own update for the
     `cgd` row) from `start`. Returns the paths."""
-    import os
-
-    from tfgan_reg.eval import plots
     paths = []
     for method, _ in TABLE_ROWS:
         field_method = Method("unregularized") if method.name == "cgd" else method

@@ -3,6 +3,9 @@ import numpy as np
 from scipy import optimize
 from scipy.spatial import distance
 
+# The scalar toy metrics, with True where larger is better (`eval.best_metric`).
+METRICS = {"w1": False, "modes": True, "hq_fraction": True}
+
 
 def wasserstein1(x, y):
     """Exact W1 between two equal-size point sets: the optimal matching's mean distance.

@@ -91,14 +91,23 @@ def names():
     return sorted(ARCHITECTURES)
 
 
-def build(arch, model_config, sample_shape, seed):
+def check(arch, sample_shape, *, data_name=None):
+    """Raises `ValueError` unless `arch` builds for samples of `sample_shape` (of the data set
+    `data_name`, named in the message when given)."""
     if arch not in ARCHITECTURES:
         raise ValueError(f"`model.arch` must be one of {names()}. Received: model.arch={arch!r}")
+    data = f"data.name={data_name!r}" if data_name else "data"
     needed = SAMPLE_SHAPES.get(arch)
     if needed is not None and tuple(sample_shape) != needed:
         raise ValueError(f"model.arch={arch!r} takes samples of shape {needed}. "
-                         f"Received: data of shape {tuple(sample_shape)}")
-    if arch in IMAGE_ONLY and len(sample_shape) != 3:
-        raise ValueError(f"model.arch={arch!r} takes images [H, W, C]. Received: samples of "
-                         f"shape {tuple(sample_shape)}")
+                         f"Received: {data} of shape {tuple(sample_shape)}")
+    if arch in IMAGE_ONLY:
+        if len(sample_shape) != 3:
+            raise ValueError(f"model.arch={arch!r} takes images; {data} is low-dimensional "
+                             f"(shape {tuple(sample_shape)}; use model.arch='mlp').")
+        dcgan.stages(sample_shape[0])
+
+
+def build(arch, model_config, sample_shape, seed):
+    check(arch, sample_shape)
     return ARCHITECTURES[arch](model_config, tuple(sample_shape), seed)

@@ -16,10 +16,10 @@ default) and one replica inside a `tf.function`, the products come from
 `hvp.linearized_product`: the tangent-free passes run once per step, not once per product.
 """
 import abc
-import math
 
 import tensorflow as tf
 
+from tfgan_reg import checks
 from tfgan_reg.optimizers import hvp
 
 
@@ -33,9 +33,7 @@ def _axpy(alpha, x, y):
 
 
 def _check_positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) \
-            or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"`{name}` must be a positive finite number. Received: {name}={value!r}")
+    checks.number(name, value, low=0, low_open=True)
 
 
 def _check_variables(min_vars, max_vars):
@@ -84,10 +82,8 @@ class CompetitiveOptimizer(tf.Module, metaclass=abc.ABCMeta):
                              f"linearize={linearize!r}")
         self.linearize = linearize
         _check_positive("tol", tol)
-        if isinstance(atol, bool) or not isinstance(atol, (int, float)) or not atol >= 0:
-            raise ValueError(f"`atol` must be a non-negative number. Received: atol={atol!r}")
-        if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
-            raise ValueError(f"`max_iter` must be an integer >= 1. Received: max_iter={max_iter!r}")
+        checks.number("atol", atol, low=0)
+        checks.number("max_iter", max_iter, low=1, integer=True)
         self.tol, self.atol, self.max_iter = float(tol), float(atol), max_iter
         self._built = False
 
@@ -245,8 +241,7 @@ class ACGD(CompetitiveOptimizer):
                  max_iter=100, linearize=True, name="ACGD"):
         super().__init__(tol=tol, atol=atol, max_iter=max_iter, linearize=linearize, name=name)
         self.learning_rate = _learning_rates(learning_rate)
-        if isinstance(beta2, bool) or not isinstance(beta2, (int, float)) or not 0 <= beta2 < 1:
-            raise ValueError(f"`beta2` must be in [0, 1). Received: beta2={beta2!r}")
+        checks.number("beta2", beta2, low=0, high=1, high_open=True)
         _check_positive("epsilon", epsilon)
         self.beta2, self.epsilon = float(beta2), float(epsilon)
 

@@ -13,12 +13,11 @@ DIR/generator.keras / DIR/discriminator.keras load with `keras.models.load_model
 """
 import os
 import shutil
-import sys
 
-import numpy as np
 import tensorflow as tf
 
 from tfgan_reg import rng
+from tfgan_reg import runs
 from tfgan_reg.nets import layers
 
 
@@ -49,7 +48,7 @@ class GeneratorModule(tf.Module):
         return {"images": images, "images_uint8": _uint8(images)}
 
     def _sample(self, n, seed):
-        # train_lib.generate's latents for its first batch.
+        # runs.generate's latents for its first batch.
         key = rng.fold(rng.as_seed(seed), 0)
         return self._outputs(rng.stateless_normal(
             tf.stack([n, tf.cast(self.latent_dim, tf.int32)]), key))
@@ -70,13 +69,12 @@ class DiscriminatorModule(tf.Module):
 
 def export(workdir, out, *, overwrite=False):
     """Writes the exports of the run in `workdir` to `out`; returns the paths written."""
-    from tfgan_reg import train_lib
     if os.path.exists(out) and os.listdir(out) and not overwrite:
         raise FileExistsError(f"--out {out!r} exists and is not empty; pass --overwrite to "
                               f"replace it.")
-    config, model = train_lib.load_run(workdir)
+    config, model = runs.load_run(workdir)
     generator = model.ema_generator()
-    shape = tuple(train_lib.data_shape(config))
+    shape = tuple(runs.data_shape(config))
     tmp = out.rstrip("/") + ".tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
@@ -94,25 +92,3 @@ def export(workdir, out, *, overwrite=False):
     shutil.rmtree(out, ignore_errors=True)
     os.replace(tmp, out)  # a failed export leaves no half-written directory behind
     return sorted(os.path.join(out, name) for name in os.listdir(out))
-
-
-def main(argv):
-    from absl import flags
-    FLAGS = flags.FLAGS
-    del argv
-    if not FLAGS.workdir or not FLAGS.out:
-        raise SystemExit("error: --workdir (a train.py run) and --out are required.")
-    try:
-        paths = export(FLAGS.workdir, FLAGS.out, overwrite=FLAGS.overwrite)
-    except (FileNotFoundError, FileExistsError, ValueError) as e:
-        raise SystemExit(f"error: {e}")
-    print("\n".join(paths))
-
-
-if __name__ == "__main__":
-    from absl import app
-    from absl import flags
-    flags.DEFINE_string("workdir", None, "Workdir of a train.py run (its latest checkpoint).")
-    flags.DEFINE_string("out", None, "Export directory (generator/, discriminator/, *.keras).")
-    flags.DEFINE_bool("overwrite", False, "Replace a non-empty --out.")
-    app.run(main, argv=sys.argv[:1] + ["--verbosity=-1"] + sys.argv[1:])

@@ -11,7 +11,10 @@ import os
 
 from absl import flags
 
+from tfgan_reg import data as data_lib
+from tfgan_reg import runs
 from tfgan_reg.eval import classifier as classifier_lib
+from tfgan_reg.eval import scores
 
 flags.DEFINE_string("workdir", None, "Workdir of a train.py run (config.json + checkpoints).")
 flags.DEFINE_string("classifier", classifier_lib.TFGAN_INCEPTION,
@@ -29,25 +32,18 @@ FLAGS = flags.FLAGS
 def main(argv):
     del argv
     if not FLAGS.workdir:
-        raise SystemExit("error: --workdir is required (the workdir of a train.py run).")
-    from tfgan_reg import data as data_lib
-    from tfgan_reg import train_lib
-    from tfgan_reg.eval import scores
-    try:
-        config, model = train_lib.load_run(FLAGS.workdir)
-        if not data_lib.is_image(config.data.name):
-            raise ValueError(f"Image scores need an image data set; this run trains on "
-                             f"{config.data.name!r} (its W1 and mode counts are in metrics.json).")
-        clf = classifier_lib.resolve(FLAGS.classifier, data_name=config.data.name,
-                                     data_dir=config.data.data_dir, cache_dir=FLAGS.cache_dir)
-        real_pool = classifier_lib.real_activations(
-            clf, config.data.name, data_dir=config.data.data_dir,
-            num_samples=FLAGS.num_samples, seed=FLAGS.seed, cache_dir=FLAGS.cache_dir,
-            batch_size=FLAGS.batch_size)
-    except (FileNotFoundError, ValueError) as e:
-        raise SystemExit(f"error: {e}")
-    fake_batches = train_lib.generate_batches(model, FLAGS.num_samples, FLAGS.seed,
-                                              batch_size=FLAGS.batch_size)
+        raise ValueError("--workdir is required (the workdir of a train.py run).")
+    config, model = runs.load_run(FLAGS.workdir)
+    if not data_lib.is_image(config.data.name):
+        raise ValueError(f"Image scores need an image data set; this run trains on "
+                         f"{config.data.name!r} (its W1 and mode counts are in metrics.json).")
+    clf = classifier_lib.resolve(FLAGS.classifier, data_name=config.data.name,
+                                 data_dir=config.data.data_dir, cache_dir=FLAGS.cache_dir)
+    real_pool = classifier_lib.real_activations(
+        clf, config.data.name, data_dir=config.data.data_dir, num_samples=FLAGS.num_samples,
+        seed=FLAGS.seed, cache_dir=FLAGS.cache_dir, batch_size=FLAGS.batch_size)
+    fake_batches = runs.generate_batches(model, FLAGS.num_samples, FLAGS.seed,
+                                         batch_size=FLAGS.batch_size)
     out = scores.image_scores(clf, fake_batches, real_pool, splits=FLAGS.splits)
     out.update(classifier=FLAGS.classifier, step=model.step)
     path = os.path.join(FLAGS.workdir, "scores.json")

@@ -12,11 +12,17 @@ Every run lives in DIR/pairNNN/METHOD and resumes if interrupted; the result is
 DIR/bogonet.json and one picture of the curves per pair in DIR/curves/.
 """
 import copy
-import csv
 import json
 import os
 
 import numpy as np
+
+from tfgan_reg import config_lib
+from tfgan_reg import evaluation
+from tfgan_reg import penalties as penalties_lib
+from tfgan_reg import training
+from tfgan_reg.eval import plots
+from tfgan_reg.nets import bogonet
 
 
 def curve_stats(steps, scores):
@@ -58,20 +64,17 @@ def format_table(rows, score):
 
 
 def read_curve(workdir, score):
-    with open(os.path.join(workdir, "eval.csv")) as f:
-        rows = list(csv.DictReader(f))
+    """(steps, scores) of one run's `eval.csv` column `score`."""
+    rows = evaluation.read_eval_csv(workdir)
     if not rows or score not in rows[0]:
         raise ValueError(f"{workdir}/eval.csv has no {score!r} column (columns: "
                          f"{list(rows[0]) if rows else []}).")
-    return [int(r["step"]) for r in rows], [float(r[score]) for r in rows]
+    return [r["step"] for r in rows], [r[score] for r in rows]
 
 
 def run(base, methods, *, pairs, workdir, first_seed=0, score="is", verbose=True):
     """Trains every (pair, method) run under `workdir`; returns the result dict (also written
     to workdir/bogonet.json)."""
-    from tfgan_reg import config_lib, penalties as penalties_lib, train_lib
-    from tfgan_reg.eval import plots
-    from tfgan_reg.nets import bogonet
     valid = ["none"] + penalties_lib.names()
     bad = [m for m in methods if m not in valid]
     if bad or len(methods) < 1:
@@ -94,7 +97,7 @@ def run(base, methods, *, pairs, workdir, first_seed=0, score="is", verbose=True
                                 latent_dim=pair["latent_dim"])
             config.penalty = config_lib.penalty_config(method)
             run_dir = os.path.join(workdir, f"pair{seed:03d}", method)
-            train_lib.train_and_evaluate(config, run_dir, verbose=False)
+            training.train_and_evaluate(config, run_dir, verbose=False)
             steps, scores = read_curve(run_dir, score)
             s = curve_stats(steps, scores)
             stats[method].append(s)
@@ -110,34 +113,3 @@ def run(base, methods, *, pairs, workdir, first_seed=0, score="is", verbose=True
     with open(os.path.join(workdir, "bogonet.json"), "w") as f:
         json.dump(result, f, indent=2)
     return result
-
-
-# ---- command line ------------------------------------------------------------------------------
-
-def define_flags():
-    from absl import flags
-    from ml_collections import config_flags
-    config_flags.DEFINE_config_file("config", None, "Base config of every run, e.g. "
-                                    "configs/bogonet.py (overridable: --config.train.num_steps=N).")
-    flags.DEFINE_list("methods", ["none", "dragan"], "Methods to compare: `none` (vanilla) or "
-                      "penalty names.")
-    flags.DEFINE_integer("pairs", 10, "Number of random architecture pairs.")
-    flags.DEFINE_integer("first_seed", 0, "Seed of the first pair.")
-    flags.DEFINE_string("score", "is", "Score column of eval.csv to compare: is, fid or kid.")
-    flags.DEFINE_string("workdir", None, "Directory for every run and the result.")
-
-
-def main(argv):
-    del argv
-    from absl import flags
-    FLAGS = flags.FLAGS
-    if not FLAGS.workdir or FLAGS.config is None:
-        raise SystemExit("error: --config and --workdir are required.")
-    try:
-        result = run(FLAGS.config, FLAGS.methods, pairs=FLAGS.pairs, workdir=FLAGS.workdir,
-                     first_seed=FLAGS.first_seed, score=FLAGS.score)
-    except (FileNotFoundError, ValueError) as e:
-        raise SystemExit(f"error: {e}")
-    print(format_table(result["table"], FLAGS.score))
-    print(f"written {os.path.join(FLAGS.workdir, 'bogonet.json')} and curves in "
-          f"{os.path.join(FLAGS.workdir, 'curves')}")

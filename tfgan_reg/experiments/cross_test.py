@@ -8,10 +8,10 @@ model.
 
   python -m tfgan_reg.eval cross_test --workdir1 RUN1 --workdir2 RUN2 [--num_samples 10000]
 """
-import json
-import os
-
 import numpy as np
+
+from tfgan_reg import data as data_lib
+from tfgan_reg import runs
 
 
 def confusion(real_logits, fake_logits, threshold=0.0):
@@ -64,49 +64,20 @@ def format_report(result, names=("model 1", "model 2")):
     return "\n".join(lines)
 
 
-# ---- command line ------------------------------------------------------------------------------
-
-def define_flags():
-    from absl import flags
-    flags.DEFINE_string("workdir1", None, "Workdir of the first train.py run (e.g. "
-                        "unregularised).")
-    flags.DEFINE_string("workdir2", None, "Workdir of the second run (e.g. regularised); same "
-                        "data set.")
-    flags.DEFINE_integer("num_samples", 10000, "Real test samples and generated samples per "
-                         "model (real image sets: at most the test split's size).")
-    flags.DEFINE_float("threshold", 0.0, "Logit above which a sample counts as real.")
-    flags.DEFINE_integer("seed", 0, "Seed of the latent draws and the real subset.")
-    flags.DEFINE_string("out", None, "JSON file for the result (default: "
-                        "WORKDIR2/cross_test.json).")
-
-
-def main(argv):
-    del argv
-    from absl import flags
-    from tfgan_reg import data as data_lib
-    from tfgan_reg import train_lib
-    FLAGS = flags.FLAGS
-    if not (FLAGS.workdir1 and FLAGS.workdir2):
-        raise SystemExit("error: --workdir1 and --workdir2 are required (two train.py runs).")
-    try:
-        (c1, m1), (c2, m2) = (train_lib.load_run(FLAGS.workdir1),
-                              train_lib.load_run(FLAGS.workdir2))
-        if c1.data.name != c2.data.name:
-            raise ValueError(f"The runs train on different data: {c1.data.name!r} and "
-                             f"{c2.data.name!r}.")
-        split = "train" if c1.data.name == "digits" else "test"
-        real = data_lib.real_samples(c1.data.name, FLAGS.num_samples, FLAGS.seed + 1,
-                                     split=split, data_dir=c1.data.data_dir)
-    except (FileNotFoundError, ValueError) as e:
-        raise SystemExit(f"error: {e}")
+def run(workdir1, workdir2, *, num_samples=10000, threshold=0.0, seed=0):
+    """Cross-tests the latest checkpoints of two runs on the same data: `cross_test`'s dict,
+    with the workdirs, the sample count and the real split used."""
+    (c1, m1), (c2, m2) = runs.load_run(workdir1), runs.load_run(workdir2)
+    if c1.data.name != c2.data.name:
+        raise ValueError(f"The runs train on different data: {c1.data.name!r} and "
+                         f"{c2.data.name!r}.")
+    split = "train" if c1.data.name == "digits" else "test"
+    real = data_lib.real_samples(c1.data.name, num_samples, seed + 1, split=split,
+                                 data_dir=c1.data.data_dir)
     n = len(real)
-    samples = [train_lib.generate(m, n, FLAGS.seed, batch_size=500) for m in (m1, m2)]
-    ds = [lambda x, d=m.discriminator: train_lib.in_batches(d, x) for m in (m1, m2)]
-    result = cross_test(ds, samples, real, FLAGS.threshold)
-    result.update(workdir1=FLAGS.workdir1, workdir2=FLAGS.workdir2, num_samples=n,
-                  threshold=FLAGS.threshold)
-    path = FLAGS.out or os.path.join(FLAGS.workdir2, "cross_test.json")
-    with open(path, "w") as f:
-        json.dump(result, f, indent=2)
-    print(format_report(result, (FLAGS.workdir1, FLAGS.workdir2)))
-    print(f"({n} real {split} samples and {n} per generator; written to {path})")
+    samples = [runs.generate(m, n, seed, batch_size=500) for m in (m1, m2)]
+    ds = [lambda x, d=m.discriminator: runs.in_batches(d, x) for m in (m1, m2)]
+    result = cross_test(ds, samples, real, threshold)
+    result.update(workdir1=workdir1, workdir2=workdir2, num_samples=n, threshold=threshold,
+                  split=split)
+    return result

@@ -1,0 +1,74 @@
+"""Shared test helpers: a small ring8 config, restoring a workdir, a killed dataset, the CLI."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import tensorflow as tf
+
+from tfgan_reg import config_lib
+from tfgan_reg import runs
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def small_config(**train):
+    """A ring8 MLP run of 40 steps (seconds), checkpoints every 10; keywords override `train`."""
+    config = config_lib.base_config()
+    config.model.update(g_depth=2, g_width=16, d_depth=2, d_width=16)
+    config.train.update(batch_size=32, num_steps=40, checkpoint_every=10, log_every=5,
+                        max_checkpoints=10, jit_compile=False)
+    config.train.update(**train)
+    config.eval.num_samples = 200
+    return config
+
+
+def restored(config, workdir):
+    """A fresh model restored from the workdir's latest checkpoint."""
+    model = runs.build_gan(config)
+    ckpt = runs.make_checkpoint(model)
+    ckpt.restore(tf.train.latest_checkpoint(os.path.join(workdir, "checkpoints"))) \
+        .assert_existing_objects_matched()
+    return model
+
+
+def weights(model):
+    return [np.asarray(v) for v in model.generator.weights + model.discriminator.weights]
+
+
+def killed_at(step):
+    """`runs.make_dataset` that interrupts the run when the chunk starting at `step` begins."""
+    make = runs.make_dataset
+
+    def crashing(config, *, start_step, num_steps):
+        if start_step >= step:
+            raise KeyboardInterrupt(f"simulated kill at step {step}")
+        return make(config, start_step=start_step, num_steps=num_steps)
+
+    return crashing
+
+
+def run_cli(*args, timeout=300):
+    """`python train.py ARGS` in a subprocess (CPU only, quiet)."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
+    return subprocess.run([sys.executable, os.path.join(ROOT, "train.py"), *args],
+                          capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
+
+
+def tiny_ring8_config(seed=0, **train):
+    """A 20-step ring8 run of one-layer 16-unit players; keywords override `train`."""
+    config = config_lib.base_config()
+    config.seed = seed
+    config.model.update(g_depth=1, g_width=16, d_depth=1, d_width=16)
+    config.train.update(batch_size=32, num_steps=20, checkpoint_every=20, log_every=10,
+                        jit_compile=False)
+    config.train.update(**train)
+    config.eval.num_samples = 100
+    return config
+
+
+def eval_tool(*args):
+    """`python -m tfgan_reg.eval ARGS` in a subprocess (CPU only, quiet)."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
+    return subprocess.run([sys.executable, "-m", "tfgan_reg.eval", *args], capture_output=True,
+                          text=True, env=env, timeout=600, cwd=ROOT)

@@ -1,0 +1,49 @@
+"""`tf.distribute` strategies by name, and which process writes a run's workdir."""
+import os
+
+import tensorflow as tf
+
+from tfgan_reg import checks
+
+STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
+
+
+def make_strategy(name="default", tpu=""):
+    """A `tf.distribute` strategy by name. `default` mirrors over the GPUs when more than one is
+    visible and is the no-op strategy otherwise; `multi_worker` reads the cluster from
+    `TF_CONFIG`; `tpu` connects to `tpu` (a name or grpc:// address; "" for the local TPU)."""
+    checks.choice("strategy", name, STRATEGIES)
+    if name == "default":
+        if len(tf.config.list_physical_devices("GPU")) > 1:
+            return tf.distribute.MirroredStrategy()
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    if name == "multi_worker":
+        if "TF_CONFIG" not in os.environ:
+            raise ValueError("strategy='multi_worker' needs the cluster in the TF_CONFIG "
+                             "environment variable ({\"cluster\": {\"worker\": [\"host:port\", "
+                             "...]}, \"task\": {\"type\": \"worker\", \"index\": i}}).")
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    try:
+        resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu)
+        tf.config.experimental_connect_to_cluster(resolver)
+        tf.tpu.experimental.initialize_tpu_system(resolver)
+    except (ValueError, tf.errors.OpError) as e:
+        raise ValueError(f"strategy='tpu' found no TPU (tpu={tpu!r}): {e}. Pass --tpu with "
+                         f"the TPU's name or grpc:// address.") from e
+    return tf.distribute.TPUStrategy(resolver)
+
+
+def is_multi_worker(strategy):
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+
+
+def is_chief(strategy):
+    """Whether this process writes the workdir (every process but the non-chief workers)."""
+    if not is_multi_worker(strategy):
+        return True
+    resolver = strategy.cluster_resolver
+    task_type, task_id = resolver.task_type, resolver.task_id
+    return task_type in (None, "chief") or (task_type == "worker" and task_id == 0
+                                             and "chief" not in resolver.cluster_spec().jobs)

@@ -1,0 +1,169 @@
+"""Evaluation of a run while and after it trains: toy metrics and pictures, sample pictures,
+and `PeriodicEval` (scores every `eval.every` steps to TensorBoard and `eval.csv`, and the best
+checkpoint by `eval.best_metric`)."""
+import csv
+import json
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from tfgan_reg import data as data_lib
+from tfgan_reg import runs
+from tfgan_reg.data import toy
+from tfgan_reg.eval import classifier as classifier_lib
+from tfgan_reg.eval import lowdim
+from tfgan_reg.eval import plots
+from tfgan_reg.eval import scores
+
+EVAL_CSV = "eval.csv"
+
+
+def evaluate(config, model, workdir=None, *, tag="final"):
+    """Low-dimensional metrics of the current generator; writes its pictures to `workdir`."""
+    n, seed = config.eval.num_samples, config.eval.seed
+    if data_lib.is_image(config.data.name):
+        # Image scores (IS/FID/KID) are `PeriodicEval`'s and the scores tool's; here, a grid.
+        metrics = {}
+        if workdir is not None:
+            metrics["picture"] = plots.image_grid_png(
+                os.path.join(workdir, f"samples_{tag}.png"), runs.generate(model, 64, seed))
+        return metrics
+    fake = runs.generate(model, n, seed)
+    real = np.asarray(toy.sample(config.data.name, n, seed + 1))
+    source = toy.get(config.data.name)
+    centres = getattr(source, "centres", None)
+    std = getattr(source, "std", None)
+    metrics = lowdim.summary(fake, real, centres=centres, std=std)
+    metrics = {k: v for k, v in metrics.items() if k != "counts"}
+    if workdir is not None:
+        title = f"{config.data.name}, {config.penalty.name}, step {model.step}"
+        metrics["picture"] = plots.scatter_png(
+            os.path.join(workdir, f"samples_{tag}.png"), fake, real, title=title,
+            centres=centres)
+        if fake.shape[1] == 2:
+            metrics["kde"] = plots.kde_png(os.path.join(workdir, f"kde_{tag}.png"), fake,
+                                           title=title)
+            # D(x) = sigmoid(logit) over the plane with the data and the samples.
+            d = model.discriminator
+            metrics["value_surface"] = plots.value_surface_png(
+                os.path.join(workdir, f"value_{tag}.png"),
+                lambda p: np.asarray(tf.sigmoid(d(p, training=False)))[:, 0],
+                real[:500], fake[:500], title=title)
+    return metrics
+
+
+def toy_metrics(metrics):
+    """The scalar toy metrics of `evaluate`'s output ({} for images)."""
+    return {k: float(metrics[k]) for k in lowdim.METRICS if k in metrics}
+
+
+def summary_line(config, step, metrics):
+    parts = [f"{config.data.name} / {config.loss} / penalty {config.penalty.name}",
+             f"step {step}"]
+    if "modes" in metrics:
+        parts.append(f"modes covered {metrics['modes']}/{metrics['num_modes']}")
+        parts.append(f"high-quality {100 * metrics['hq_fraction']:.1f}%")
+    if "w1" in metrics:
+        parts.append(f"W1 {metrics['w1']:.4f} ({config.eval.num_samples} samples, exact OT)")
+    return ", ".join(parts)
+
+
+def sample_pictures(config, model, workdir, writer, step, n=64):
+    """`samples/step_NNNNNNN.png` (an image grid, or a scatter of low-dimensional samples) from
+    fixed latents, and for images the same grid in TensorBoard (`samples`)."""
+    path = os.path.join(workdir, "samples", f"step_{step:07d}.png")
+    image = data_lib.is_image(config.data.name)
+    fake = runs.generate(model, n if image else 1000, config.eval.seed)
+    if not image:
+        return plots.scatter_png(path, fake, title=f"{config.data.name}, step {step}")
+    with writer.as_default(step=step):
+        tf.summary.image("samples", plots.image_grid(fake)[None], step=step)
+    return plots.image_grid_png(path, fake)
+
+
+def read_eval_csv(workdir):
+    """The rows of `workdir/eval.csv` as dicts of numbers (step an int), in step order."""
+    with open(os.path.join(workdir, EVAL_CSV), newline="") as f:
+        return [{k: int(v) if k == "step" else float(v) for k, v in row.items()}
+                for row in csv.DictReader(f)]
+
+
+class PeriodicEval:
+    """Every `eval.every` steps: the configured metrics to TensorBoard (`eval/*`) and
+    `eval.csv`, and the best checkpoint by `eval.best_metric` kept in `best/`.
+
+    On resume, rows of `eval.csv` after the restored step (written before an interruption) are
+    dropped, so every step appears once.
+    """
+
+    def __init__(self, config, model, workdir, writer, step):
+        self.config, self.model, self.workdir, self.writer = config, model, workdir, writer
+        self.csv = os.path.join(workdir, EVAL_CSV)
+        self.best_path = os.path.join(workdir, "best", "best.json")
+        metric = config.eval.best_metric
+        image = data_lib.is_image(config.data.name)
+        self.larger_is_better = (scores.METRICS if image else lowdim.METRICS).get(metric)
+        self.best_manager = None
+        if metric:
+            self.best_manager = tf.train.CheckpointManager(
+                runs.make_checkpoint(model, optimizers=False), os.path.join(workdir, "best"),
+                max_to_keep=1)
+        self._classifier = self._real_pool = None
+        if os.path.exists(self.csv):
+            with open(self.csv, newline="") as f:
+                rows = list(csv.reader(f))
+            self._write(rows[:1] + [r for r in rows[1:] if int(r[0]) <= step], "w")
+
+    def _write(self, rows, mode):
+        with open(self.csv, mode, newline="") as f:
+            csv.writer(f, lineterminator="\n").writerows(rows)
+
+    def metrics(self):
+        config = self.config
+        if not data_lib.is_image(config.data.name):
+            return toy_metrics(evaluate(config, self.model, None))
+        if not config.eval.classifier:
+            return {}
+        if self._classifier is None:
+            self._classifier = classifier_lib.resolve(
+                config.eval.classifier, data_name=config.data.name,
+                data_dir=config.data.data_dir)
+        if self._real_pool is None:  # the real side does not change during a run
+            self._real_pool = classifier_lib.real_activations(
+                self._classifier, config.data.name, data_dir=config.data.data_dir,
+                num_samples=config.eval.num_samples, seed=config.eval.seed,
+                cache_dir=os.path.join(self.workdir, "cache"))
+        fake = runs.generate_batches(self.model, config.eval.num_samples, config.eval.seed,
+                                     batch_size=250)
+        out = scores.image_scores(self._classifier, fake, self._real_pool)
+        return {k: out[k] for k in scores.METRICS}
+
+    def __call__(self, step):
+        values = self.metrics()
+        if not values:
+            return
+        keys = sorted(values)
+        rows = [[str(step)] + [f"{values[k]:.6g}" for k in keys]]
+        if not os.path.exists(self.csv):
+            rows.insert(0, ["step"] + keys)
+        self._write(rows, "a")
+        with self.writer.as_default(step=step):
+            for k in keys:
+                tf.summary.scalar(f"eval/{k}", values[k])
+        metric = self.config.eval.best_metric
+        if self.best_manager is None or metric not in values:
+            return
+        best = None
+        if os.path.exists(self.best_path):
+            with open(self.best_path) as f:
+                best = json.load(f)
+        value = values[metric]
+        better = best is None or (value > best["value"] if self.larger_is_better
+                                  else value < best["value"])
+        if better:
+            self.best_manager.save(checkpoint_number=step)
+            tmp = self.best_path + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump({"metric": metric, "value": value, "step": step}, f)
+            os.replace(tmp, self.best_path)
