@@ -36,6 +36,7 @@ def test_table_means_and_stds():
     assert "slope" in bogonet.format_table({"a": row}, "is").splitlines()[0]
 
 
+@pytest.mark.slow
 def test_bogonet_tool_on_tiny_pairs(tmp_path):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="",
                TFGAN_REG_CACHE_DIR=str(tmp_path / "cache"))

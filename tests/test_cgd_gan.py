@@ -157,6 +157,7 @@ def test_seed003_configs():
         assert config_lib.validate(mnist.get_config(opt)).train.jit_compile == (opt == "simgd")
 
 
+@pytest.mark.slow
 def test_acgd_trains_the_cifar_dcgan_on_mock_data(tmp_path):
     import tensorflow_datasets as tfds
     config = _config_module("icr_cifar10").get_config("wgan-gp-acgd")

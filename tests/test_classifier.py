@@ -65,6 +65,7 @@ def _batches(x, size=64):
     return [x[i:i + size] for i in range(0, len(x), size)]
 
 
+@pytest.mark.slow
 def test_scores_with_a_local_random_inception(inception_dir, tmp_path):
     clf = classifier_lib.load(inception_dir)
     assert clf.input_size == (SIZE, SIZE)
@@ -98,6 +99,7 @@ def test_offline_classifier_errors(monkeypatch):
         classifier_lib.load()
 
 
+@pytest.mark.slow
 def test_scores_cli_on_a_trained_digits_run(tiny_classifier_dir, tmp_path,
                                             tiny_digits_config):
     import json

@@ -43,6 +43,7 @@ def test_cross_testing_planted_gaussians():
     assert same["better"] == 0
 
 
+@pytest.mark.slow
 def test_cross_test_cli(ring8_runs, tmp_path):
     out = eval_tool("cross_test", f"--workdir1={ring8_runs[0]}", f"--workdir2={ring8_runs[1]}",
                 "--num_samples=300", f"--out={tmp_path / 'x.json'}")

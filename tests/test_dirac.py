@@ -155,6 +155,7 @@ def test_grid_field_closed_forms():
     np.testing.assert_allclose(vt * t + vp * p, -0.7 * p ** 2, atol=1e-12)
 
 
+@pytest.mark.slow
 def test_figures_command(tmp_path):
     import subprocess
     import sys

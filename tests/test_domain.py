@@ -79,6 +79,7 @@ def test_domain_does_not_import_classifier():
     assert out.returncode == 0, out.stderr[-2000:]
 
 
+@pytest.mark.slow
 def test_mnist5k_classifier_is_accurate_on_its_test_split(tmp_path):
     clf = classifier_lib.resolve("domain", data_name="mnist5k", cache_dir=str(tmp_path))
     assert clf.info["num_train"] == 4000 and clf.info["num_test"] == 1000
@@ -117,6 +118,7 @@ def test_domain_classifier_only_for_its_data_sets():
     domain.check_data("mnist5k")
 
 
+@pytest.mark.slow
 def test_scores_cli_with_the_domain_classifier(digits, cache, tmp_path, tiny_digits_config):
     from tfgan_reg import runs, training
     config = tiny_digits_config()

@@ -54,6 +54,7 @@ def test_drift_experiment(ring8_runs, tmp_path):
         drift.run(ring8_runs[0], mode="joint", steps=5, every=2, real=real, fake=fake)
 
 
+@pytest.mark.slow
 def test_drift_cli(ring8_runs, tmp_path):
     out = eval_tool("drift", f"--workdir={ring8_runs[1]}", "--steps=6", "--every=3",
                 "--num_samples=50", f"--out={tmp_path}")

@@ -72,6 +72,7 @@ def test_hub_load_and_keras_layer(exported):
     np.testing.assert_allclose(net(z).numpy(), want, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_keras_files_load_in_a_fresh_process(exported, tmp_path):
     _, out, model = exported
     z = np.random.default_rng(2).normal(size=(3, 8)).astype(np.float32)
@@ -90,6 +91,7 @@ def test_keras_files_load_in_a_fresh_process(exported, tmp_path):
                                model.discriminator(want, training=False).numpy(), atol=1e-5)
 
 
+@pytest.mark.slow
 def test_export_errors(exported, tmp_path):
     run, out, _ = exported
     bad = _export(f"--workdir={tmp_path / 'nothing'}", f"--out={tmp_path / 'o'}")

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from tfgan_reg import runs, training
@@ -47,6 +48,7 @@ def _weights(workdir):
                                      model.generator.weights + model.discriminator.weights]
 
 
+@pytest.mark.slow
 def test_two_workers_match_one_process(tmp_path):
     single = str(tmp_path / "single")
     training.train_and_evaluate(_config(), single, verbose=False)

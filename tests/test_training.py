@@ -76,6 +76,7 @@ def test_nan_stops_with_step_and_keeps_last_good_checkpoint(tmp_path, monkeypatc
     assert all(np.isfinite(w).all() for w in weights(model))
 
 
+@pytest.mark.slow
 def test_sigkill_mid_run_then_resume(tmp_path):
     # A real kill (SIGKILL, no clean-up) during training: every checkpoint the index lists
     # restores, and resuming finishes with the weights of an uninterrupted run.
