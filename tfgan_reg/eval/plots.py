@@ -159,3 +159,20 @@ def vector_field_png(path, field, trajectories, *, title="", limits=(-2, 2), gri
     if trajectories:
         ax.legend(fontsize=7, loc="upper right")
     return _save(fig, path)
+
+
+def eigenvalue_trace_png(path, traces, marked, *, marked_label="", title=""):
+    """Seed 002 figure 4b: eigenvalue paths in the complex plane. `traces` is [n, k] complex
+    (k eigenvalues at each of n parameter values), `marked` a few eigenvalues drawn as stars."""
+    traces = np.asarray(traces)
+    fig, ax = plt.subplots(figsize=(5, 4))
+    for k in range(traces.shape[1]):
+        ax.plot(traces[:, k].real, traces[:, k].imag, ".-", ms=3, label=f"eigenvalue {k + 1}")
+    marked = np.asarray(marked)
+    ax.plot(marked.real, marked.imag, "r*", ms=10, label=marked_label)
+    ax.axhline(0, color="0.7", lw=0.8)
+    ax.axvline(0, color="0.7", lw=0.8)
+    ax.set(xlabel="real part", ylabel="imaginary part")
+    ax.set_title(title, fontsize=8)
+    ax.legend(fontsize=7)
+    return _save(fig, path)

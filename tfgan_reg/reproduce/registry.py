@@ -1,0 +1,93 @@
+"""The registry of claims: `Claim`, `register`, `get`, and the verdicts.
+
+A `Claim` names its paper (seed), where the claim stands (section, table, figure), what the
+paper states and reports, the experiment that tests it, and `verdict(result)`: a rule over the
+numbers the experiment returns, written before the run and never adjusted after it. A claim
+that needs a GPU or an online data set (`gpu=True`) is not run: the report lists its command
+and the paper's number.
+"""
+import dataclasses
+import os
+from typing import Callable
+
+import numpy as np
+
+from tfgan_reg import checks
+
+REPRODUCED, PARTLY, NOT_REPRODUCED = "reproduced", "partly", "not reproduced"
+VERDICTS = (REPRODUCED, PARTLY, NOT_REPRODUCED)
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    """What an experiment is given: a directory for its runs (`out`, not kept in git), one for
+    the pictures the report shows (`pictures`), the seeds to run over, and whether to run at
+    reduced size (`quick`, a smoke test whose verdict does not count)."""
+    out: str
+    pictures: str
+    seeds: tuple
+    quick: bool = False
+    verbose: bool = True
+
+    def picture(self, name):
+        """The path of a picture of this claim (its directory is created)."""
+        os.makedirs(self.pictures, exist_ok=True)
+        return os.path.join(self.pictures, name)
+
+    def log(self, message):
+        if self.verbose:
+            print(f"  {message}", flush=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class Claim:
+    """One claim of a paper. `experiment(ctx)` returns a JSON-able dict whose `"ours"` entry is
+    a one-line summary of our numbers and `"pictures"` the paths it drew; `verdict(result)`
+    returns (verdict, reason) from that dict alone. `rule` says the verdict rule in words;
+    `diagnosis` says why a claim does not reproduce, once that is known."""
+    id: str
+    seed: str
+    where: str
+    statement: str
+    paper: str
+    setup: str
+    rule: str
+    experiment: Callable = None
+    verdict: Callable = None
+    gpu: bool = False
+    command: str = ""
+    diagnosis: str = ""
+
+
+_REGISTRY = {}
+
+
+def register(claim):
+    """Adds `claim` to the registry (ids are unique); returns it."""
+    if claim.id in _REGISTRY:
+        raise ValueError(f"Claim id {claim.id!r} is registered twice.")
+    if not claim.gpu and (claim.experiment is None or claim.verdict is None):
+        raise ValueError(f"Claim {claim.id!r} runs on this machine: it needs an experiment "
+                         f"and a verdict rule.")
+    _REGISTRY[claim.id] = claim
+    return claim
+
+
+def claims():
+    """Every registered claim, in registration order."""
+    return dict(_REGISTRY)
+
+
+def get(ids):
+    """The claims named in `ids` (all when empty), checked against the registry."""
+    every = claims()
+    for i in ids or ():
+        checks.choice("claims", i, list(every))
+    return [every[i] for i in ids] if ids else list(every.values())
+
+
+def mean_sd(values):
+    """`mean +- sd (v1, v2, ...)` of per-seed values, for the report."""
+    v = np.asarray(values, np.float64)
+    per = ", ".join(f"{x:.3g}" for x in v)
+    return f"{v.mean():.3g} +- {v.std():.2g} ({per})"
