@@ -1,12 +1,10 @@
 """CGD / ACGD against dense numpy solves of METHODS.md section 3, on games with known answers."""
-import contextlib
-
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_reg import optimizers
+from tfgan_reg import autodiff, optimizers
 from tfgan_reg.nets import layers
 from tfgan_reg.optimizers import hvp
 
@@ -76,11 +74,23 @@ def test_mixed_products_equal_dense_mixed_hessian():
         hvp.linearized_product(loss, x_vars, y_vars)  # eagerly
 
 
-def test_linearized_products_through_fused_batch_norm_equal_the_dense_mixed_hessian(
-        monkeypatch):
+def _op_types(concrete):
+    """The op types of a concrete function's graph and of every function it calls."""
+    graph_def = concrete.graph.as_graph_def()
+    types = {node.op for node in graph_def.node}
+    for function in graph_def.library.function:
+        types.update(node.op for node in function.node_def)
+    return types
+
+
+@pytest.mark.parametrize("fused", [True, False], ids=["fused_kernel", "keras_formula"])
+def test_linearized_products_through_batch_norm_equal_the_dense_mixed_hessian(
+        fused, monkeypatch):
     # The fused kernel is a multi-output op whose reserve outputs the tangent part reads.
-    # Products normally trace Keras's formula (faster there); a user's own layers may not.
-    monkeypatch.setattr(layers, "keras_batch_norm", contextlib.nullcontext)
+    # In forward mode our layer traces Keras's formula (faster there); a user's own layers may
+    # not, so the fused case makes the layer ignore `autodiff.forward_mode()`.
+    if fused:
+        monkeypatch.setattr(autodiff, "in_forward_mode", lambda: False)
     keras.utils.set_random_seed(0)
     z_in = keras.Input((3,))
     h = layers.BatchNormalization()(keras.layers.Dense(2 * 2 * 3)(z_in))
@@ -108,6 +118,7 @@ def test_linearized_products_through_fused_batch_norm_equal_the_dense_mixed_hess
         return dxy(v), dyx(u)
 
     dxy_v, dyx_u = linearized()
+    assert ("FusedBatchNormV3" in _op_types(linearized.get_concrete_function())) == fused
     for got, want in ((_flat(dxy_v), dense @ _flat(v)), (_flat(dyx_u), dense.T @ _flat(u))):
         assert np.linalg.norm(got - want) <= 1e-5 * np.linalg.norm(want), (got, want)
 

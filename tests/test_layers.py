@@ -1,6 +1,7 @@
 """The fast normalisation layers against Keras's own: outputs, moving statistics, first and
 second derivatives (R1 differentiates through D twice), fallbacks, `.keras` round trips
-(linearized mixed products through the fused kernel: tests/test_cgd.py)."""
+(linearized mixed products through the fused kernel: tests/test_cgd.py; the formula in
+forward mode: tests/test_autodiff.py); the normalisation factory and seeded initialisers."""
 import keras
 import numpy as np
 import pytest
@@ -106,3 +107,50 @@ def test_models_with_them_round_trip_through_keras_files(tmp_path):
     assert isinstance(loaded.layers[3], layers.LayerNormalization)
     np.testing.assert_allclose(loaded(x, training=False).numpy(),
                                model(x, training=False).numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("conv", [True, False], ids=["conv", "dense"])
+def test_normalization_factory_returns_the_named_layer(conv):
+    assert type(layers.normalization("batch", conv=conv)) is layers.BatchNormalization
+    norm = layers.normalization("layer", conv=conv)
+    assert type(norm) is layers.LayerNormalization
+    # Over (H, W, C) after a convolution (WGAN-GP's critic), over the features after a dense.
+    assert tuple(np.atleast_1d(norm.axis)) == ((1, 2, 3) if conv else (-1,))
+    for name in ("none", "spectral"):  # spectral wraps the layer itself instead
+        assert type(layers.normalization(name, conv=conv)) is keras.layers.Identity
+
+
+def test_normalization_factory_names_a_bad_choice():
+    with pytest.raises(ValueError, match=r"`normalization` must be one of \['none', 'batch', "
+                                         r"'layer', 'spectral'\]. Received: normalization='bn'"):
+        layers.normalization("bn")
+    with pytest.raises(ValueError, match=r"\['none', 'batch'\]. Received: normalization='layer'"):
+        layers.normalization("layer", ("none", "batch"))
+    with pytest.raises(ValueError, match=r"\['none', 'spectral'\]. Received: "
+                                         r"normalization='batch'"):
+        layers.check_normalization("batch", ("none", "spectral"))
+    layers.check_normalization("spectral", ("none", "spectral"))
+
+
+def test_maybe_spectral_wraps_only_under_spectral():
+    dense = keras.layers.Dense(3)
+    wrapped = layers.maybe_spectral(dense, "spectral")
+    assert isinstance(wrapped, keras.layers.SpectralNormalization) and wrapped.layer is dense
+    for name in ("none", "batch", "layer"):
+        assert layers.maybe_spectral(dense, name) is dense
+
+
+def _glorot_draw(initializer, shape=(40, 30)):
+    return np.asarray(keras.initializers.get(initializer)(shape))
+
+
+def test_seeds_give_reproducible_distinct_glorot_initializers():
+    first, again, other = layers.Seeds(5), layers.Seeds(5), layers.Seeds(6)
+    draws = [[_glorot_draw(s.kernel()) for _ in range(3)] for s in (first, again, other)]
+    limit = np.sqrt(6.0 / (40 + 30))  # Glorot uniform: U(-limit, limit), fan_in + fan_out = 70
+    for a, b, c in zip(*draws):
+        np.testing.assert_array_equal(a, b)  # same seed, same layer: the same weights
+        assert not np.allclose(a, c)  # another network seed
+        assert np.abs(a).max() <= limit and np.abs(a).max() > 0.9 * limit
+    assert not np.allclose(draws[0][0], draws[0][1])  # successive layers differ
+    assert layers.Seeds(None).kernel() == "glorot_uniform"

@@ -9,7 +9,8 @@ import pytest
 import tensorflow as tf
 
 from tfgan_reg import config_lib, nets
-from tfgan_reg.nets import bogonet, dcgan, resnet, seed003
+from tfgan_reg import gan as gan_lib
+from tfgan_reg.nets import bogonet, dcgan, layers, mlp, resnet, seed003
 
 SHAPES = [(8, 8, 1), (28, 28, 1), (32, 32, 3), (64, 64, 3)]
 
@@ -71,12 +72,41 @@ def test_resnet_has_the_papers_stages():
     assert kernels == {(3, 3), (1, 1)}  # 3x3 convolutions, 1x1 shortcut projections
 
 
+@pytest.mark.parametrize("normalization", ["none", "batch", "layer", "spectral"])
+def test_mlp_normalization_follows_every_hidden_dense(normalization):
+    d = mlp.mlp_discriminator(input_shape=(2,), depth=2, width=4, normalization=normalization)
+    kinds = [type(layer) for layer in d.layers
+             if not isinstance(layer, (keras.layers.InputLayer, keras.layers.Flatten))]
+    dense = keras.layers.SpectralNormalization if normalization == "spectral" else \
+        keras.layers.Dense
+    after = {"batch": layers.BatchNormalization,
+             "layer": layers.LayerNormalization}.get(normalization, keras.layers.Identity)
+    act = keras.layers.Activation
+    assert kinds == [dense, after, act, dense, after, act, dense]
+    if normalization == "layer":
+        assert [list(d.layers[i].axis) for i in (3, 6)] == [[-1], [-1]]  # over the features
+
+
+def test_seed003_spectral_discriminators_wrap_every_weight_layer():
+    for d in (seed003.mnist_discriminator(normalization="spectral"),
+              seed003.cifar_discriminator(normalization="spectral")):
+        assert not any(type(layer) in (keras.layers.Conv2D, keras.layers.Dense)
+                       for layer in d.layers)
+        assert sum(isinstance(layer, keras.layers.SpectralNormalization)
+                   for layer in d.layers) == 4  # Tables 2 and 5: four weight layers
+
+
 def test_bad_architecture_input_is_named():
     with pytest.raises(ValueError, match=r"`normalization` must be one of \['none', 'batch', "
                                          r"'layer', 'spectral'\]. Received: normalization='bn'"):
         dcgan.dcgan_discriminator(input_shape=(32, 32, 3), normalization="bn")
     with pytest.raises(ValueError, match=r"\['none', 'batch'\]. Received: normalization='layer'"):
         resnet.resnet_generator(latent_dim=4, output_shape=(32, 32, 3), normalization="layer")
+    with pytest.raises(ValueError,
+                       match=r"\['none', 'spectral'\]. Received: normalization='layer'"):
+        seed003.mnist_discriminator(normalization="layer")
+    with pytest.raises(ValueError, match=r"'spectral'\]. Received: normalization='group'"):
+        mlp.mlp_discriminator(input_shape=(2,), normalization="group")
     with pytest.raises(ValueError, match="Image side 9 must be even and at least 8"):
         dcgan.dcgan_generator(latent_dim=4, output_shape=(9, 9, 1))
     with pytest.raises(ValueError, match=r"square NHWC images. Received: sample shape \(2,\)"):
@@ -105,7 +135,6 @@ def test_bogonet_sampler_draws_the_papers_families():
 
 
 def test_bogonet_pairs_build_and_train_a_step():
-    from tfgan_reg import gan as gan_lib
     for s in range(12):
         pair = bogonet.sample_pair(s, width_scale=1 / 16)
         g, d = bogonet.build(pair, (8, 8, 1), seed=s)

@@ -5,10 +5,9 @@ output raw logits [B, 1]."""
 import keras
 
 from tfgan_reg.nets import layers
-from tfgan_reg.nets.mlp import _Seeds
 
 G_NORMALIZATIONS = ("none", "batch")
-D_NORMALIZATIONS = ("none", "batch", "layer", "spectral")
+D_NORMALIZATIONS = layers.NORMALIZATIONS
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "elu")
 
 
@@ -32,23 +31,8 @@ def activation_layer(name):
     return keras.layers.Activation(name)
 
 
-def norm_layer(normalization, valid, conv=True):
-    """The normalisation after a layer (spectral normalisation wraps the layer instead)."""
-    if normalization not in valid:
-        raise ValueError(f"`normalization` must be one of {list(valid)}. "
-                         f"Received: normalization={normalization!r}")
-    if normalization == "batch":
-        return layers.BatchNormalization()
-    if normalization == "layer":  # over (H, W, C), as in WGAN-GP's critic
-        return layers.LayerNormalization(axis=(1, 2, 3) if conv else -1)
-    return keras.layers.Identity()
-
-
-def maybe_spectral(layer, normalization):
-    return keras.layers.SpectralNormalization(layer) if normalization == "spectral" else layer
-
-
-def _check_square(shape):
+def check_square(shape):
+    """`shape` as a tuple; raises `ValueError` unless it is a square NHWC image."""
     shape = tuple(shape)
     if len(shape) != 3 or shape[0] != shape[1]:
         raise ValueError(f"DCGAN and ResNet networks take square NHWC images. "
@@ -60,18 +44,20 @@ def dcgan_generator(*, latent_dim, output_shape, width=64, kernel=4, normalizati
                     activation="relu", constant_width=False, seed=None, name="generator"):
     """Linear to (side0, side0, width * 2^(k-1)), then k-1 ConvT(stride 2)-norm-activation
     stages halving the filters (all `width` when `constant_width`), then ConvT-tanh."""
-    h_out, _, channels = _check_square(output_shape)
+    h_out, _, channels = check_square(output_shape)
     side0, k = stages(h_out)
     filters = [width if constant_width else width * 2 ** (k - 1 - i) for i in range(k)]
-    seeds = _Seeds(seed)
+    seeds = layers.Seeds(seed)
     z = keras.Input((latent_dim,))
     h = keras.layers.Dense(side0 * side0 * filters[0], kernel_initializer=seeds.kernel())(z)
-    h = activation_layer(activation)(norm_layer(normalization, G_NORMALIZATIONS, False)(h))
+    h = activation_layer(activation)(
+        layers.normalization(normalization, G_NORMALIZATIONS, conv=False)(h))
     h = keras.layers.Reshape((side0, side0, filters[0]))(h)
     for f in filters[1:]:
         h = keras.layers.Conv2DTranspose(f, kernel, 2, padding="same",
                                          kernel_initializer=seeds.kernel())(h)
-        h = activation_layer(activation)(norm_layer(normalization, G_NORMALIZATIONS)(h))
+        h = activation_layer(activation)(
+            layers.normalization(normalization, G_NORMALIZATIONS)(h))
     x = keras.layers.Conv2DTranspose(channels, kernel, 2, padding="same", activation="tanh",
                                      kernel_initializer=seeds.kernel())(h)
     return keras.Model(z, x, name=name)
@@ -81,20 +67,22 @@ def dcgan_discriminator(*, input_shape, width=64, kernel=4, normalization="batch
                         activation="leaky_relu", seed=None, name="discriminator"):
     """k Conv(stride 2)-norm-activation stages doubling the filters from `width` (no
     normalisation after the first, as in DCGAN), then Linear to one logit."""
-    side, _, _ = _check_square(input_shape)
+    side, _, _ = check_square(input_shape)
     _, k = stages(side)
-    norm_layer(normalization, D_NORMALIZATIONS)  # an unknown name fails here, naming choices
-    seeds = _Seeds(seed)
+    # An unknown name fails here, naming the choices. The layer is built and dropped, as it
+    # always was, so the layers after it keep their auto-generated names.
+    layers.normalization(normalization, D_NORMALIZATIONS)
+    seeds = layers.Seeds(seed)
     x = keras.Input(tuple(input_shape))
     h = x
     for i in range(k):
         conv = keras.layers.Conv2D(width * 2 ** i, kernel, 2, padding="same",
                                    kernel_initializer=seeds.kernel())
-        h = maybe_spectral(conv, normalization)(h)
+        h = layers.maybe_spectral(conv, normalization)(h)
         if i > 0:
-            h = norm_layer(normalization, D_NORMALIZATIONS)(h)
+            h = layers.normalization(normalization, D_NORMALIZATIONS)(h)
         h = activation_layer(activation)(h)
     h = keras.layers.Flatten()(h)
-    logits = maybe_spectral(keras.layers.Dense(1, kernel_initializer=seeds.kernel()),
-                            normalization)(h)
+    logits = layers.maybe_spectral(keras.layers.Dense(1, kernel_initializer=seeds.kernel()),
+                                   normalization)(h)
     return keras.Model(x, logits, name=name)

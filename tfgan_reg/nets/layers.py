@@ -1,44 +1,81 @@
-"""Batch and layer normalisation with the Keras layers' weights, configs and numbers, computed
-with fewer TensorFlow ops.
+"""The building blocks every network shares: normalisation by name (`normalization`,
+`maybe_spectral`), seeded initialisers (`Seeds`), and batch and layer normalisation with the
+Keras layers' weights, configs and numbers, computed with fewer TensorFlow ops.
 
 Keras 3 normalises through `tf.nn.moments` and `tf.nn.batch_normalization`, whose forward and
 backward graphs are dozens of small ops: on a 2-core CPU, a quarter of the DCGAN-CIFAR
 generator's forward and backward time and a sixth of the discriminator's (measured by removing
 them; benchmarks/throughput.py times the step). Here batch normalisation in training runs
 as TensorFlow's fused kernel and layer normalisation as one centring and one scaling. Every
-other case (inference, masks, renorm, synchronised statistics, other dtypes or axes) is the
-Keras layer's own code. Both are Keras layers registered for `.keras` files.
+other case (inference, masks, renorm, synchronised statistics, other dtypes or axes, and
+batch normalisation traced for forward-mode derivatives) is the Keras layer's own code. Both
+are Keras layers registered for `.keras` files.
 """
-import contextlib
-import threading
-
 import keras
 import tensorflow as tf
 
+from tfgan_reg import autodiff
+
+NORMALIZATIONS = ("none", "batch", "layer", "spectral")
 _EMPTY = ()
-_state = threading.local()
 
 
-@contextlib.contextmanager
-def keras_batch_norm():
-    """Within, `BatchNormalization` traces Keras's formula instead of the fused kernel: the
-    forward-mode derivatives of the fused kernel's gradient are the slower ones (mixed
-    Hessian-vector products of seed 003's pair: 92 against 84 ms)."""
-    before = getattr(_state, "keras", False)
-    _state.keras = True
-    try:
-        yield
-    finally:
-        _state.keras = before
+def check_normalization(name, valid=NORMALIZATIONS):
+    """Raises `ValueError` unless `name` is one of `valid` (a network's choices)."""
+    if name not in valid:
+        raise ValueError(f"`normalization` must be one of {list(valid)}. "
+                         f"Received: normalization={name!r}")
+
+
+def normalization(name, valid=NORMALIZATIONS, *, conv=True):
+    """The layer that follows a dense or convolution layer under normalisation `name`, checked
+    against `valid`: batch or layer normalisation, else the identity ("none", and "spectral",
+    which wraps the layer itself: `maybe_spectral`). Layer normalisation of a convolution's
+    output is over (H, W, C), as in WGAN-GP's critic; with `conv=False` over the last axis."""
+    check_normalization(name, valid)
+    if name == "batch":
+        return BatchNormalization()
+    if name == "layer":
+        return LayerNormalization(axis=(1, 2, 3) if conv else -1)
+    return keras.layers.Identity()
+
+
+def maybe_spectral(layer, name):
+    """`layer` wrapped in `keras.layers.SpectralNormalization` if `name` is "spectral"."""
+    return keras.layers.SpectralNormalization(layer) if name == "spectral" else layer
+
+
+def seeded_glorot(seed, k):
+    """The `k`-th layer's Glorot-uniform initializer for a network seeded with `seed`
+    (`seed=None`: unseeded)."""
+    if seed is None:
+        return "glorot_uniform"
+    return keras.initializers.GlorotUniform(seed=int(seed) * 7919 + k)
+
+
+class Seeds:
+    """Distinct, reproducible initializers for a network's successive layers: `kernel()` is
+    `seeded_glorot(seed, k)` for k = 1, 2, ... (None: unseeded)."""
+
+    def __init__(self, seed):
+        self.seed, self.count = seed, 0
+
+    def kernel(self):
+        self.count += 1
+        return seeded_glorot(self.seed, self.count)
 
 
 @keras.saving.register_keras_serializable(package="tfgan_reg")
 class BatchNormalization(keras.layers.BatchNormalization):
-    """`keras.layers.BatchNormalization`; training steps use `FusedBatchNormV3`."""
+    """`keras.layers.BatchNormalization`; training steps use `FusedBatchNormV3`, except where
+    forward-mode derivatives will be taken (`autodiff.in_forward_mode()`, as in CGD's mixed
+    Hessian-vector products): there Keras's formula, because forward-mode derivatives of the
+    fused kernel's gradient are the slower ones (92 against 84 ms per linearized product on
+    seed 003's pair)."""
 
     def _fused(self, inputs, training, mask):
         return (training and self.trainable and mask is None and not self.renorm
-                and not getattr(_state, "keras", False)
+                and not autodiff.in_forward_mode()
                 and not self.synchronized and inputs.dtype == tf.float32
                 and self.moving_mean.dtype == "float32" and inputs.shape.rank in (2, 4)
                 and self.axis in (-1, inputs.shape.rank - 1))

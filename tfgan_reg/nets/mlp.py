@@ -3,46 +3,16 @@ import keras
 
 from tfgan_reg.nets import layers
 
-NORMALIZATIONS = ("none", "batch", "layer", "spectral")
+NORMALIZATIONS = layers.NORMALIZATIONS
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "elu", "softplus")
 
 
-def seeded_glorot(seed, k):
-    """The `k`-th layer's Glorot-uniform initializer for a network seeded with `seed`
-    (`seed=None`: unseeded)."""
-    if seed is None:
-        return "glorot_uniform"
-    return keras.initializers.GlorotUniform(seed=int(seed) * 7919 + k)
+def _dense(units, normalization, seeds):
+    return layers.maybe_spectral(keras.layers.Dense(units, kernel_initializer=seeds.kernel()),
+                                 normalization)
 
 
-class _Seeds:
-    """Distinct, reproducible initializer seeds for successive layers (None: unseeded)."""
-
-    def __init__(self, seed):
-        self.seed, self.count = seed, 0
-
-    def kernel(self):
-        self.count += 1
-        return seeded_glorot(self.seed, self.count)
-
-
-def _dense(units, normalization, seeds, activation=None):
-    if normalization not in NORMALIZATIONS:
-        raise ValueError(f"`normalization` must be one of {list(NORMALIZATIONS)}. "
-                         f"Received: normalization={normalization!r}")
-    layer = keras.layers.Dense(units, activation=activation, kernel_initializer=seeds.kernel())
-    return keras.layers.SpectralNormalization(layer) if normalization == "spectral" else layer
-
-
-def _norm(normalization):
-    if normalization == "batch":
-        return layers.BatchNormalization()
-    if normalization == "layer":
-        return layers.LayerNormalization()
-    return keras.layers.Identity()
-
-
-def _check(depth, width, activation):
+def _check(depth, width, activation, normalization):
     if not (isinstance(depth, int) and depth >= 1):
         raise ValueError(f"`depth` must be an integer >= 1. Received: depth={depth!r}")
     if not (isinstance(width, int) and width >= 1):
@@ -50,6 +20,7 @@ def _check(depth, width, activation):
     if activation not in ACTIVATIONS:
         raise ValueError(f"`activation` must be one of {list(ACTIVATIONS)}. "
                          f"Received: activation={activation!r}")
+    layers.check_normalization(normalization, NORMALIZATIONS)
 
 
 def mlp_generator(*, latent_dim, output_shape, depth=3, width=128, activation="relu",
@@ -57,14 +28,14 @@ def mlp_generator(*, latent_dim, output_shape, depth=3, width=128, activation="r
     """`depth` hidden layers of `width` units mapping [B, latent_dim] to [B, *output_shape].
 
     `seed` makes the initial weights reproducible."""
-    _check(depth, width, activation)
-    seeds = _Seeds(seed)
+    _check(depth, width, activation, normalization)
+    seeds = layers.Seeds(seed)
     output_shape = tuple(output_shape)
     z = keras.Input((latent_dim,))
     h = z
     for _ in range(depth):
         h = _dense(width, normalization, seeds)(h)
-        h = _norm(normalization)(h)
+        h = layers.normalization(normalization, NORMALIZATIONS, conv=False)(h)
         h = keras.layers.Activation(activation)(h)
     size = 1
     for s in output_shape:
@@ -78,13 +49,13 @@ def mlp_generator(*, latent_dim, output_shape, depth=3, width=128, activation="r
 def mlp_discriminator(*, input_shape, depth=3, width=128, activation="relu",
                       normalization="none", name="discriminator", seed=None):
     """`depth` hidden layers of `width` units mapping samples to raw logits [B, 1]."""
-    _check(depth, width, activation)
-    seeds = _Seeds(seed)
+    _check(depth, width, activation, normalization)
+    seeds = layers.Seeds(seed)
     x = keras.Input(tuple(input_shape))
     h = keras.layers.Flatten()(x)
     for _ in range(depth):
         h = _dense(width, normalization, seeds)(h)
-        h = _norm(normalization)(h)
+        h = layers.normalization(normalization, NORMALIZATIONS, conv=False)(h)
         h = keras.layers.Activation(activation)(h)
     logits = _dense(1, normalization, seeds)(h)
     return keras.Model(x, logits, name=name)

@@ -4,16 +4,9 @@ al. 2017). Images are NHWC in [-1, 1]; the discriminators output raw logits [B, 
 import keras
 
 from tfgan_reg.nets import layers
-from tfgan_reg.nets.mlp import seeded_glorot as _init
+from tfgan_reg.nets.layers import seeded_glorot as _init
 
 D_NORMALIZATIONS = ("none", "spectral")
-
-
-def _maybe_sn(layer, normalization):
-    if normalization not in D_NORMALIZATIONS:
-        raise ValueError(f"`normalization` must be one of {list(D_NORMALIZATIONS)}. "
-                         f"Received: normalization={normalization!r}")
-    return keras.layers.SpectralNormalization(layer) if normalization == "spectral" else layer
 
 
 def cifar_generator(*, latent_dim=128, seed=None, name="generator"):
@@ -34,15 +27,17 @@ def cifar_generator(*, latent_dim=128, seed=None, name="generator"):
 
 def cifar_discriminator(*, normalization="none", seed=None, name="discriminator"):
     """Table 5: Conv(4, stride 2)-LeakyReLU to 64x16x16, 128x8x8, 256x4x4, then Linear."""
+    layers.check_normalization(normalization, D_NORMALIZATIONS)
     x = keras.Input((32, 32, 3))
     h = x
     for k, filters in enumerate((64, 128, 256)):
-        h = _maybe_sn(keras.layers.Conv2D(filters, 4, 2, padding="same",
-                                          kernel_initializer=_init(seed, 1 + k)), normalization)(h)
+        conv = keras.layers.Conv2D(filters, 4, 2, padding="same",
+                                   kernel_initializer=_init(seed, 1 + k))
+        h = layers.maybe_spectral(conv, normalization)(h)
         h = keras.layers.LeakyReLU(0.2)(h)
     h = keras.layers.Flatten()(h)
-    logits = _maybe_sn(keras.layers.Dense(1, kernel_initializer=_init(seed, 4)),
-                       normalization)(h)
+    logits = layers.maybe_spectral(keras.layers.Dense(1, kernel_initializer=_init(seed, 4)),
+                                   normalization)(h)
     return keras.Model(x, logits, name=name)
 
 
@@ -65,14 +60,17 @@ def mnist_generator(*, latent_dim=96, seed=None, name="generator"):
 def mnist_discriminator(*, normalization="none", seed=None, name="discriminator"):
     """Table 2: Conv(5, 1)-LeakyReLU 32x24x24, MaxPool 2, Conv(5, 1)-LeakyReLU 64x8x8,
     MaxPool 2, Linear-LeakyReLU 1024, Linear 1."""
+    layers.check_normalization(normalization, D_NORMALIZATIONS)
     x = keras.Input((28, 28, 1))
     h = x
     for k, filters in enumerate((32, 64)):
-        h = _maybe_sn(keras.layers.Conv2D(filters, 5, 1, padding="valid",
-                                          kernel_initializer=_init(seed, 1 + k)), normalization)(h)
+        conv = keras.layers.Conv2D(filters, 5, 1, padding="valid",
+                                   kernel_initializer=_init(seed, 1 + k))
+        h = layers.maybe_spectral(conv, normalization)(h)
         h = keras.layers.MaxPooling2D(2)(keras.layers.LeakyReLU(0.2)(h))
     h = keras.layers.Flatten()(h)
-    h = keras.layers.LeakyReLU(0.2)(_maybe_sn(
+    h = keras.layers.LeakyReLU(0.2)(layers.maybe_spectral(
         keras.layers.Dense(1024, kernel_initializer=_init(seed, 3)), normalization)(h))
-    logits = _maybe_sn(keras.layers.Dense(1, kernel_initializer=_init(seed, 4)), normalization)(h)
+    logits = layers.maybe_spectral(keras.layers.Dense(1, kernel_initializer=_init(seed, 4)),
+                                   normalization)(h)
     return keras.Model(x, logits, name=name)

@@ -16,10 +16,18 @@ traces one forward-over-backward product once, splits its graph into the part th
 depend on the tangent (the primal forward and backward passes, run once per step) and the
 tangent part (run per product): the same numbers for about two thirds of the cost. Its
 tangent-free part also yields f and the gradient, so a step needs no separate gradient pass.
+
+The products are traced within `autodiff.forward_mode()`: layers with several formulas (batch
+normalisation) may then pick the one that is faster to differentiate forward.
 """
 import tensorflow as tf
 
-from tfgan_reg.nets import layers
+from tfgan_reg import autodiff
+
+try:  # TensorFlow keeps the XLA-context check internal; without it, assume no XLA.
+    from tensorflow.python.ops import control_flow_util
+except ImportError:  # pragma: no cover
+    control_flow_util = None
 
 
 def as_tf_variables(variables):
@@ -75,7 +83,7 @@ def _local_product(loss_fn, out_vars, in_vars, tangents, args):
     """(products, f, grad_out f) on this replica."""
     with tf.autodiff.ForwardAccumulator(list(in_vars), list(tangents)) as acc:
         with tf.GradientTape(watch_accessed_variables=False) as tape, \
-                layers.keras_batch_norm():
+                autodiff.forward_mode():
             tape.watch(list(out_vars))
             f = _scalar(loss_fn, args)
         grads = tape.gradient(f, list(out_vars),
@@ -92,9 +100,7 @@ def mixed_product(loss_fn, out_vars, in_vars, tangents, args=()):
 
 def in_xla():
     """True while tracing a function that XLA compiles (`jit_compile=True`)."""
-    try:  # TensorFlow keeps this check internal; without it, assume no XLA.
-        from tensorflow.python.ops import control_flow_util
-    except ImportError:  # pragma: no cover
+    if control_flow_util is None:  # pragma: no cover
         return False
     return control_flow_util.GraphOrParentsInXlaContext(tf.compat.v1.get_default_graph())
 
