@@ -1,49 +1,57 @@
 """Schedules for penalty weights and noise levels: a value as a function of the step.
 
 Seed 001 Algorithm 1 anneals `gamma_t = gamma0 * alpha^(t / T)`, T the total number of
-generator iterations. Schedules take the step as a tensor, so a compiled train step traces
-once however the value changes.
+generator iterations: that is Keras's `ExponentialDecay(gamma0, decay_steps=T,
+decay_rate=alpha)`, which `anneal` returns. Both kinds are Keras `LearningRateSchedule`s, so
+they serialise with `keras.optimizers.schedules.serialize`. Schedules take the step as a
+tensor, so a compiled train step traces once however the value changes.
 """
-import dataclasses
 import math
 
+import keras
 import tensorflow as tf
 
 from tfgan_reg import checks
 
+SCHEDULES = ("constant", "anneal")
 
-@dataclasses.dataclass(frozen=True)
-class Constant:
-    """The same value at every step."""
-    value: float
+
+@keras.saving.register_keras_serializable(package="tfgan_reg")
+class Constant(keras.optimizers.schedules.LearningRateSchedule):
+    """The same value at every step (float32)."""
+
+    def __init__(self, value):
+        self.value = value
 
     def __call__(self, step):
         return tf.constant(self.value, tf.float32)
 
+    def get_config(self):
+        return {"value": self.value}
 
-@dataclasses.dataclass(frozen=True)
-class Anneal:
-    """`initial * alpha^(step / total_steps)` (seed 001 Algorithm 1; defaults 2.0, 0.01)."""
-    initial: float = 2.0
-    alpha: float = 0.01
-    total_steps: int = 1
+    def __eq__(self, other):
+        return type(other) is Constant and other.value == self.value
 
-    def __post_init__(self):
-        if not (math.isfinite(self.initial) and self.initial >= 0):
-            raise ValueError(f"`initial` must be a non-negative finite number. "
-                             f"Received: initial={self.initial!r}")
-        if not (0 < self.alpha <= 1):
-            raise ValueError(f"`alpha` must be in (0, 1]. Received: alpha={self.alpha!r}")
-        if not self.total_steps >= 1:
-            raise ValueError(f"`total_steps` must be >= 1. "
-                             f"Received: total_steps={self.total_steps!r}")
+    def __hash__(self):
+        return hash((Constant, self.value))
 
-    def __call__(self, step):
-        t = tf.cast(step, tf.float32) / float(self.total_steps)
-        return self.initial * tf.pow(tf.constant(self.alpha, tf.float32), t)
+    def __repr__(self):
+        return f"Constant(value={self.value!r})"
 
 
-SCHEDULES = ("constant", "anneal")
+def anneal(initial=2.0, alpha=0.01, total_steps=1):
+    """`initial * alpha^(step / total_steps)` (seed 001 Algorithm 1; defaults 2.0, 0.01), as
+    `keras.optimizers.schedules.ExponentialDecay` (float32). Raises `ValueError` unless
+    `initial` is a non-negative finite number, `alpha` in (0, 1] and `total_steps` >= 1."""
+    if not (math.isfinite(initial) and initial >= 0):
+        raise ValueError(f"`initial` must be a non-negative finite number. "
+                         f"Received: initial={initial!r}")
+    if not (0 < alpha <= 1):
+        raise ValueError(f"`alpha` must be in (0, 1]. Received: alpha={alpha!r}")
+    if not total_steps >= 1:
+        raise ValueError(f"`total_steps` must be >= 1. Received: total_steps={total_steps!r}")
+    return keras.optimizers.schedules.ExponentialDecay(
+        float(initial), decay_steps=total_steps, decay_rate=float(alpha))
 
 
 def make(value, schedule="constant", *, alpha=0.01, total_steps=1):
@@ -54,7 +62,7 @@ def make(value, schedule="constant", *, alpha=0.01, total_steps=1):
     if schedule == "constant":
         return Constant(float(value))
     if schedule == "anneal":
-        return Anneal(float(value), float(alpha), int(total_steps))
+        return anneal(float(value), float(alpha), int(total_steps))
     raise ValueError(f"`schedule` must be one of {list(SCHEDULES)}. "
                      f"Received: schedule={schedule!r}")
 
