@@ -176,3 +176,61 @@ def eigenvalue_trace_png(path, traces, marked, *, marked_label="", title=""):
     ax.set_title(title, fontsize=8)
     ax.legend(fontsize=7)
     return _save(fig, path)
+
+
+def scatter_grid_png(path, panels, *, columns, title=""):
+    """Sample scatters side by side (seed 000 figure 8, seed 004 figure 4 style): `panels` is a
+    list of (label, fake [n, 2], real [m, 2] or None, centres [k, 2] or None), drawn row by row
+    with `columns` panels a row, on shared axis limits per row."""
+    rows = int(np.ceil(len(panels) / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(2.2 * columns, 2.3 * rows), squeeze=False)
+    for ax in axes.ravel()[len(panels):]:
+        ax.axis("off")
+    for k, (label, fake, real, centres) in enumerate(panels):
+        ax = axes.ravel()[k]
+        row = panels[(k // columns) * columns:(k // columns + 1) * columns]
+        (x0, x1), (y0, y1) = _limits(*[p[2] if p[2] is not None else p[1] for p in row],
+                                     margin=0.3)
+        fake = np.asarray(fake)
+        if real is not None:
+            ax.scatter(*np.asarray(real)[:, :2].T, s=2, c="tab:blue", alpha=0.3)
+        ax.scatter(*fake[:, :2].T, s=2, c="tab:orange", alpha=0.5)
+        if centres is not None:
+            ax.scatter(*np.asarray(centres)[:, :2].T, s=12, c="k", marker="x", lw=0.8)
+        ax.set(xlim=(x0, x1), ylim=(y0, y1), xticks=[], yticks=[])
+        ax.set_aspect("equal")
+        ax.set_title(label, fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=9)
+    return _save(fig, path)
+
+
+def grid_points(limits, grid):
+    """(xx, yy, points): a `grid` x `grid` mesh over the square `limits` = (low, high) and its
+    points as a float32 [grid * grid, 2] array, for `value_surfaces_png`."""
+    t = np.linspace(limits[0], limits[1], grid)
+    xx, yy = np.meshgrid(t, t)
+    return xx, yy, np.stack([xx.ravel(), yy.ravel()], 1).astype(np.float32)
+
+
+def value_surfaces_png(path, panels, real, *, limits, title=""):
+    """Discriminator value surfaces side by side (seed 004 figure 2, seed 000 figure 8):
+    `panels` is a list of (label, values [grid, grid] on `grid_points(limits, grid)`, fake
+    points [n, 2] or None), each on its own colour scale, with the real points (green) and
+    that panel's fake points (black)."""
+    real = np.asarray(real)
+    fig, axes = plt.subplots(1, len(panels), figsize=(2.6 * len(panels), 2.5), squeeze=False)
+    for ax, (label, values, fake) in zip(axes[0], panels):
+        values = np.asarray(values, np.float64)
+        xx, yy, _ = grid_points(limits, values.shape[0])
+        cs = ax.contourf(xx, yy, values, levels=15, cmap="coolwarm")
+        fig.colorbar(cs, ax=ax, shrink=0.75).ax.tick_params(labelsize=6)
+        ax.scatter(*real[:, :2].T, s=2, c="tab:green")
+        if fake is not None:
+            ax.scatter(*np.asarray(fake)[:, :2].T, s=2, c="k")
+        ax.set(xlim=limits, ylim=limits, xticks=[], yticks=[])
+        ax.set_aspect("equal")
+        ax.set_title(label, fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=9)
+    return _save(fig, path)

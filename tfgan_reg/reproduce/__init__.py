@@ -8,6 +8,7 @@ importing this package registers them all.
 from tfgan_reg.reproduce import registry
 from tfgan_reg.reproduce import runner
 from tfgan_reg.reproduce import dynamics_claims  # noqa: F401  (registers its claims)
+from tfgan_reg.reproduce import toy_claims  # noqa: F401  (registers its claims)
 
 run = runner.run
 get = registry.get
