@@ -1,0 +1,131 @@
+"""`reproduce`: the registry, the resuming runner and its report, and the verdict rules of the
+small-game claims on planted results."""
+import json
+import os
+
+import pytest
+
+from tfgan_reg import reproduce
+from tfgan_reg.reproduce import dynamics_claims, registry, runner
+from tfgan_reg.reproduce.registry import NOT_REPRODUCED, PARTLY, REPRODUCED
+
+
+def test_table1_rule_on_planted_results():
+    paper = dict(dynamics_claims.TABLE1_GENERAL)
+    verdict = dynamics_claims._table1_verdict
+    assert verdict({"converges": dict(paper, cgd=True)})[0] == REPRODUCED
+    one_off = dict(paper, wgan=True)
+    assert verdict({"converges": one_off}) == (PARTLY, "rows ['wgan'] disagree")
+    everything = {m: True for m in paper}  # a simulator where everything converges
+    assert verdict({"converges": everything})[0] == NOT_REPRODUCED
+
+
+def test_critical_rule_on_planted_results():
+    closed = {"sigma": 2 ** 0.5, "gamma": 1.0}
+    verdict = dynamics_claims._critical_verdict
+    assert verdict({"sigma_c": 1.41421, "gamma_c": 1.0004, "closed_form": closed})[0] == REPRODUCED
+    assert verdict({"sigma_c": 1.0, "gamma_c": 1.0, "closed_form": closed})[0] == PARTLY
+    assert verdict({"sigma_c": 1.0, "gamma_c": 2.0, "closed_form": closed})[0] == NOT_REPRODUCED
+
+
+def test_quadratic_rule_on_planted_results():
+    def rows(simgd, cgd):
+        return {"rows": [{"eta": list(eta), "simgd_converges": s, "cgd_converges": c}
+                         for eta, s, c in zip(dynamics_claims.QUADRATIC_PAPER, simgd, cgd)]}
+    verdict = dynamics_claims._quadratic_verdict
+    assert verdict(rows([True, False, False], [True] * 3))[0] == REPRODUCED
+    assert verdict(rows([True, False, False], [True, True, False]))[0] == PARTLY
+    assert verdict(rows([True, True, False], [True] * 3))[0] == NOT_REPRODUCED
+
+
+def _fake_claims(monkeypatch, calls, fail_second=False):
+    """Two registered claims whose experiments count their calls; the second can fail once
+    (an interruption)."""
+    monkeypatch.setattr(registry, "_REGISTRY", {})
+
+    def experiment(name):
+        def run(ctx):
+            calls.append(name)
+            if name == "b" and fail_second and calls.count("b") == 1:
+                raise KeyboardInterrupt("simulated interruption")
+            path = ctx.picture(f"{name}.png")
+            with open(path, "wb") as f:
+                f.write(b"\x89PNG")
+            return {"ours": f"value of {name}: {len(ctx.seeds)} seeds", "value": 7,
+                    "pictures": [path]}
+        return run
+
+    for name in ("a", "b"):
+        registry.register(registry.Claim(
+            id=name, seed="seed 999", where="Table 9", statement=f"claim {name}",
+            paper="7", setup="planted", rule="reproduced when value is 7",
+            experiment=experiment(name),
+            verdict=lambda r: (REPRODUCED, "7") if r["value"] == 7 else (NOT_REPRODUCED, "")))
+    registry.register(registry.Claim(
+        id="g", seed="seed 999", where="Table 10", statement="big claim", paper="9.9",
+        setup="GPU", rule="not judged here", gpu=True, command="python train.py --big"))
+
+
+def test_an_interrupted_run_resumes_without_rerunning_finished_claims(monkeypatch, tmp_path):
+    calls = []
+    _fake_claims(monkeypatch, calls, fail_second=True)
+    with pytest.raises(KeyboardInterrupt):
+        reproduce.run(out=str(tmp_path), seeds=(0, 1), verbose=False)
+    assert calls == ["a", "b"]
+    assert os.path.exists(tmp_path / "claims" / "a.json")
+    assert not os.path.exists(tmp_path / "claims" / "b.json")  # interrupted: no record
+    records = reproduce.run(out=str(tmp_path), seeds=(0, 1), verbose=False)
+    assert calls == ["a", "b", "b"]  # a was read back, not rerun
+    assert [r["verdict"] for r in records] == [REPRODUCED, REPRODUCED, "needs a GPU"]
+    # Other seeds or quick mode make a different run: the claims run again.
+    reproduce.run(["a"], out=str(tmp_path), seeds=(0,), verbose=False)
+    assert calls == ["a", "b", "b", "a"]
+
+
+def test_report_shows_what_the_runs_wrote(monkeypatch, tmp_path):
+    calls = []
+    _fake_claims(monkeypatch, calls)
+    report = tmp_path / "docs" / "REPORT.md"
+    report.parent.mkdir()
+    reproduce.run(out=str(tmp_path / "out"), seeds=(0, 1, 2), report=str(report),
+                  verbose=False)
+    with open(tmp_path / "out" / "report.json") as f:
+        records = json.load(f)
+    text = report.read_text()
+    for r in records[:2]:
+        assert r["result"]["ours"] == f"value of {r['id']}: 3 seeds"
+        assert f"| {r['result']['ours']} | **reproduced** |" in text
+        # Pictures are linked relative to the report, wherever it is written.
+        link = os.path.join("..", "out", "pictures", r["id"], f"{r['id']}.png")
+        assert f"]({link})" in text
+        assert (report.parent / link).exists()
+    assert "## Needs a GPU and the data set" in text and "`python train.py --big`" in text
+
+
+def test_registry_checks():
+    every = reproduce.registry.claims()
+    assert {"seed002.table1", "seed002.critical", "seed003.quadratic",
+            "seed000.cifar10_is"} <= set(every)
+    assert all(c.gpu or (c.experiment and c.verdict and c.rule) for c in every.values())
+    with pytest.raises(ValueError, match=r"`claims` must be one of \[.*'seed002.table1'.*\]. "
+                                         r"Received: claims='seed002.tabel1'"):
+        reproduce.get(["seed002.tabel1"])
+    with pytest.raises(ValueError, match="registered twice"):
+        registry.register(every["seed002.table1"])
+
+
+def test_one_claim_end_to_end_in_quick_mode(tmp_path):
+    # The critical values of seed 002, run for real at quick size: the record, report.json and
+    # REPORT.md carry the numbers the experiment computed, and a second run reads them back.
+    out = str(tmp_path)
+    (record,) = reproduce.run(["seed002.critical"], out=out, quick=True, verbose=False)
+    result = record["result"]
+    assert abs(result["sigma_c"] - 2 ** 0.5) < 2e-3 and abs(result["gamma_c"] - 1) < 2e-3
+    assert record["verdict"] == REPRODUCED and record["quick"]
+    with open(tmp_path / "report.json") as f:
+        assert json.load(f)[0]["result"]["sigma_c"] == result["sigma_c"]
+    text = (tmp_path / "REPORT.md").read_text()
+    assert "**Quick mode**" in text and f"sigma_c {result['sigma_c']:.6f}" in text
+    again = runner.run_claim(registry.get(["seed002.critical"])[0], out, seeds=(0, 1, 2, 3, 4),
+                             quick=True, verbose=False)
+    assert again == json.loads(json.dumps(record))

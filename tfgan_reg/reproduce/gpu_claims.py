@@ -1,0 +1,40 @@
+"""Claims that need a GPU and an image set prepared for tensorflow-datasets: listed in the
+report with the command that tests them and the paper's number, not run here (seed 000's
+CIFAR-10 inception scores, seed 003's CIFAR-10 grid, seed 001's CelebA / LSUN runs)."""
+from tfgan_reg.reproduce import registry
+
+_SCORES = ("python -m tfgan_reg.eval scores --workdir RUN --classifier INCEPTION_DIR "
+           "(TF-GAN's Inception as a local TF-Hub directory)")
+
+registry.register(registry.Claim(
+    id="seed000.cifar10_is", seed="seed 000", where="figure 2b",
+    statement="A DCGAN on CIFAR-10 trained with DRAGAN scores an inception score close to the "
+              "vanilla GAN's and above WGAN-GP's.",
+    paper="IS: DRAGAN 6.90, vanilla GAN 6.99, WGAN-GP 5.99, WGAN 3.25 (real images 11.24).",
+    setup="configs/dcgan.py:cifar10-<dragan|none|wgan_gp|wgan>",
+    rule="not judged here", gpu=True,
+    command="python train.py --config=configs/dcgan.py:cifar10-dragan --workdir=RUN "
+            "--config.data.data_dir=TFDS_DIR (and :cifar10-none, :cifar10-wgan_gp, "
+            f":cifar10-wgan); then {_SCORES}"))
+
+registry.register(registry.Claim(
+    id="seed003.cifar10_grid", seed="seed 003", where="section 6, figure 9, Table 3, A.4.3",
+    statement="ACGD with the WGAN loss and no regulariser reaches the highest inception score "
+              "of the grid; ACGD beats Adam for the same model and hardly ever does worse.",
+    paper="TensorFlow IS: ACGD (WGAN, no regulariser) about 10 % above WGAN-GP with Adam.",
+    setup="configs/icr_cifar10.py:<loss>-<regulariser>-<optimiser> (Table 3's rows)",
+    rule="not judged here", gpu=True,
+    command="python train.py --config=configs/icr_cifar10.py:wgan-noreg-acgd --workdir=RUN "
+            "--config.data.data_dir=TFDS_DIR (and :wgan-gp-adam, ...); then " + _SCORES))
+
+registry.register(registry.Claim(
+    id="seed001.celeba_lsun", seed="seed 001", where="section 5.2, figures 2-3, appendix 7.4",
+    statement="With Roth et al.'s annealed regulariser (gamma0 2, alpha 0.01) DCGAN and ResNet "
+              "GANs train stably on CelebA (100k steps) and LSUN bedrooms (200k steps), where "
+              "unregularised ones degrade.",
+    paper="Qualitative (sample figures); no score reported.",
+    setup="configs/roth_images.py:<celeb_a|lsun>-<dcgan|resnet>[-none]",
+    rule="not judged here", gpu=True,
+    command="python train.py --config=configs/roth_images.py:celeb_a-resnet --workdir=RUN "
+            "--config.data.data_dir=TFDS_DIR (and :celeb_a-resnet-none, :lsun-...); then "
+            + _SCORES))
