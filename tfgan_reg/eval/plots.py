@@ -234,3 +234,59 @@ def value_surfaces_png(path, panels, real, *, limits, title=""):
     if title:
         fig.suptitle(title, fontsize=9)
     return _save(fig, path)
+
+
+def density_scatter_grid_png(path, panels, *, row_labels, column_labels, centres=None,
+                             title="", limits=None, max_points=2000):
+    """Seed 001 figure 1 style: `panels[r][c]` is an [n, 2] sample (a run's samples projected
+    to 2-D) drawn as points coloured by their density under a Gaussian KDE fitted to them
+    (Scott's rule), rows labelled by `row_labels`, columns by `column_labels`, the mixture's
+    `centres` [k, 2] marked, on shared `limits` ((lo, hi) for both axes; from every panel
+    when None). At most `max_points` points a panel are drawn (the first ones)."""
+    rows, columns = len(row_labels), len(column_labels)
+    if len(panels) != rows or any(len(row) != columns for row in panels):
+        raise ValueError(f"panels must be {rows} rows of {columns} [n, 2] arrays.")
+    panels = [[np.asarray(p, np.float64)[:max_points] for p in row] for row in panels]
+    if limits is None:
+        (x0, x1), (y0, y1) = _limits(*[p for row in panels for p in row if len(p)],
+                                     margin=0.1)
+        limits = (min(x0, y0), max(x1, y1))
+    fig, axes = plt.subplots(rows, columns, figsize=(1.6 * columns + 0.6, 1.6 * rows),
+                             squeeze=False)
+    for r, row in enumerate(panels):
+        for c, points in enumerate(row):
+            ax = axes[r, c]
+            points = points[np.all(np.isfinite(points), axis=1)]
+            if len(points):
+                try:
+                    density = stats.gaussian_kde(points.T)(points.T)
+                except (np.linalg.LinAlgError, ValueError):  # a collapsed sample
+                    density = np.ones(len(points))
+                order = np.argsort(density)  # densest points drawn last, on top
+                ax.scatter(*points[order].T, c=density[order], s=1, cmap="viridis")
+            if centres is not None:
+                ax.scatter(*np.asarray(centres)[:, :2].T, s=10, c="r", marker="x", lw=0.6)
+            ax.set(xlim=limits, ylim=limits, xticks=[], yticks=[])
+            ax.set_aspect("equal")
+            if r == 0:
+                ax.set_title(column_labels[c], fontsize=7)
+            if c == 0:
+                ax.set_ylabel(row_labels[r], fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=8)
+    return _save(fig, path)
+
+
+def labelled_image_grids_png(path, grids, *, columns=8, title=""):
+    """Image grids side by side, each under its label (seed 001 figure 4 style): `grids` is a
+    list of (label, [n, h, w, c] images in [-1, 1]), each tiled `columns` images a row."""
+    fig, axes = plt.subplots(1, len(grids), figsize=(2.4 * len(grids), 2.6), squeeze=False)
+    for ax, (label, images) in zip(axes[0], grids):
+        grid = image_grid(images, columns=columns)
+        ax.imshow(grid[..., 0] if grid.shape[-1] == 1 else grid,
+                  cmap="gray" if grid.shape[-1] == 1 else None, vmin=0, vmax=255)
+        ax.set(xticks=[], yticks=[])
+        ax.set_title(label, fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=8)
+    return _save(fig, path)

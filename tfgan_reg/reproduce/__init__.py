@@ -8,6 +8,7 @@ importing this package registers them all.
 from tfgan_reg.reproduce import registry
 from tfgan_reg.reproduce import runner
 from tfgan_reg.reproduce import dynamics_claims  # noqa: F401  (registers its claims)
+from tfgan_reg.reproduce import roth_claims  # noqa: F401  (registers its claims)
 from tfgan_reg.reproduce import toy_claims  # noqa: F401  (registers its claims)
 from tfgan_reg.reproduce import gpu_claims  # noqa: F401  (listed, not run: they need a GPU)
 
