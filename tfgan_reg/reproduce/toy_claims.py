@@ -433,7 +433,10 @@ FIG2_METHODS = ("none", "wgan_gp", "zero_gp_sample", "zero_gp")
 FIG2_SAMPLES = 100
 FIG2_BATCH = 20
 FIG2_STEPS = 10000
-FIG2_LAMBDA = 1.0
+# Penalty weights: the authors' 1 on sigmoid(D) is 1 * (1/4)^2 = 0.0625 on the logit at D = 1/2
+# (the table's conversion, without its data scale: figure 2's data are at unit scale); 1-GP
+# acts on the critic itself (eq. 14), so it keeps 1.
+FIG2_LAMBDA = {"wgan_gp": 1.0, "zero_gp_sample": 0.0625, "zero_gp": 0.0625}
 FIG2_LIMITS = (-2.5, 4.5)
 # The neighbourhood where smoothness is measured: NEIGHBOURHOOD_DRAWS points around each real
 # and fake training point, offsets N(0, NEIGHBOURHOOD_RADIUS^2 I) (half the data's std).
@@ -481,17 +484,19 @@ def smoothness(discriminator, points):
             "grad_std": float(norms.std())}
 
 
-def train_fixed_discriminator(method, real, fake, *, seed, steps=FIG2_STEPS, lam=FIG2_LAMBDA,
+def train_fixed_discriminator(method, real, fake, *, seed, steps=FIG2_STEPS, lam=None,
                               batch=FIG2_BATCH, width=64):
     """D alone trained on the fixed samples, as in seed 004 figure 2: epochs of shuffled
     batches of `batch` real and `batch` fake points; 1-GP (`wgan_gp`) with the Wasserstein
-    loss (seed 004 eq. 14), the others with BCE. Returns the Keras discriminator."""
+    loss (seed 004 eq. 14), the others with BCE; `lam` defaults to `FIG2_LAMBDA[method]`.
+    Returns the Keras discriminator."""
     d = mlp.mlp_discriminator(input_shape=(real.shape[1],), depth=2, width=width,
                               activation="tanh", seed=seed)
     optimizer = keras.optimizers.Adam(1e-3)
     optimizer.build(d.trainable_variables)
     loss = losses.get("wasserstein" if method == "wgan_gp" else "non_saturating").discriminator
     penalty = None if method == "none" else penalties.get(method)
+    lam = FIG2_LAMBDA.get(method) if lam is None else lam
     real, fake = tf.constant(real), tf.constant(fake)
     n = real.shape[0]
     per_epoch = n // batch
@@ -625,10 +630,11 @@ _FIG2_SETUP = (
     f"[[1, .5], [.5, 1]]) and {FIG2_SAMPLES} fake from N((1.3, 1.2), [[1, .7], [.7, 1]]) per "
     f"seed, D alone (2-64-64-1 tanh MLP) trained {FIG2_STEPS} steps (figure 2's 10,000 "
     f"iterations) on shuffled batches of {FIG2_BATCH} + {FIG2_BATCH}, Adam(1e-3); BCE for "
-    f"No-GP, 0-GP-sample and 0-GP, the Wasserstein loss for 1-GP (eq. 14); penalty weight "
-    f"{FIG2_LAMBDA:g} on the raw output (METHODS.md; the authors penalise sigmoid(D), about "
-    f"16x weaker at D = 1/2). Smoothness over a fixed neighbourhood: {NEIGHBOURHOOD_DRAWS} "
-    f"points v + {NEIGHBOURHOOD_RADIUS} N(0, I) around every training point v (2,000 points): "
+    f"No-GP, 0-GP-sample and 0-GP, the Wasserstein loss for 1-GP (eq. 14); penalties on the raw "
+    f"output (METHODS.md) with 0-GP and 0-GP-sample at 0.0625, the authors' weight 1 on "
+    f"sigmoid(D) converted to the logit at D = 1/2, and 1-GP at 1 (the first full run used 1 "
+    f"for all three, 16x the authors' zero-centred penalties). Smoothness over a fixed "
+    f"neighbourhood: {NEIGHBOURHOOD_DRAWS} points v + {NEIGHBOURHOOD_RADIUS} N(0, I) around every training point v (2,000 points): "
     f"empirical Lipschitz constant max ||grad_x D|| of the raw output, and the std of "
     f"||grad_x D||; the distance to D* is mean |sigmoid(D) - D*| there.")
 
