@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from tfgan_reg import config_lib
 from tfgan_reg import reproduce
-from tfgan_reg.reproduce import toy_claims
+from tfgan_reg.reproduce import registry, toy_claims
 from tfgan_reg.reproduce.registry import NOT_REPRODUCED, PARTLY, REPRODUCED
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -51,8 +51,8 @@ def test_all_modes_means_at_most_one_of_8_or_two_of_25_missed():
     t = _table({"ring8": {"dragan": [8, 7, 6, 7, 7]}, "grid25": {"dragan": [25, 23, 22, 0, 24]}})
     assert toy_claims._full(t["table"], "ring8", "dragan") == 4
     assert toy_claims._full(t["table"], "grid25", "dragan") == 3
-    assert (toy_claims._most(5), toy_claims._few(5), toy_claims._majority(5)) == (4, 1, 3)
-    assert (toy_claims._most(1), toy_claims._few(1), toy_claims._majority(1)) == (1, 0, 1)
+    assert (registry.most(5), registry.few(5), registry.majority(5)) == (4, 1, 3)
+    assert (registry.most(1), registry.few(1), registry.majority(1)) == (1, 0, 1)
 
 
 # ---- seed 000 figure 8 ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ that needs a GPU or an online data set (`gpu=True`) is not run: the report lists
 and the paper's number.
 """
 import dataclasses
+import math
 import os
 from typing import Callable
 
@@ -91,3 +92,18 @@ def mean_sd(values):
     v = np.asarray(values, np.float64)
     per = ", ".join(f"{x:.3g}" for x in v)
     return f"{v.mean():.3g} +- {v.std():.2g} ({per})"
+
+
+def most(n):
+    """The seeds a "most seeds" rule needs: 4 of 5 (80 %, rounded up)."""
+    return math.ceil(0.8 * n)
+
+
+def few(n):
+    """The seeds a "few seeds" rule allows: 1 of 5 (20 %, rounded down)."""
+    return n // 5
+
+
+def majority(n):
+    """More than half of `n` seeds."""
+    return n // 2 + 1

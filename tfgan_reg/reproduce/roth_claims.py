@@ -172,20 +172,6 @@ def _figure_samples(ctx):
     return 512 if ctx.quick else FIGURE_SAMPLES
 
 
-def _most(n):
-    """4 of 5 seeds (80 %, rounded up)."""
-    return math.ceil(0.8 * n)
-
-
-def _few(n):
-    """1 of 5 seeds (20 %, rounded down)."""
-    return n // 5
-
-
-def _majority(n):
-    return n // 2 + 1
-
-
 def _figure(ctx, name, gammas, seed, title):
     """The figure redrawn from our runs: rows unregularised and each gamma, columns the
     checkpoints, samples projected onto the mixture's plane and coloured by their KDE."""
@@ -261,8 +247,8 @@ def fig6_verdict(result):
     n = len(table["none"]["modes"])
     held = {k: sum(m >= FULL_MODES for m in t["modes"]) for k, t in table.items()}
     gammas = [k for k in table if k != "none"]
-    ok = [k for k in gammas if held[k] >= _most(n)]
-    unreg_collapses = held["none"] <= _few(n)
+    ok = [k for k in gammas if held[k] >= registry.most(n)]
+    unreg_collapses = held["none"] <= registry.few(n)
     text = (f"unregularised holds >= {FULL_MODES} of 7 modes in {held['none']}/{n} seeds; "
             + ", ".join(f"gamma {k} in {held[k]}/{n}" for k in gammas))
     if unreg_collapses and len(ok) == len(gammas):
@@ -425,9 +411,9 @@ def cross_verdict(result):
             f"{losses}, ties {n - wins - losses}); mean cross FP reg "
             f"{np.mean([r['reg']['cross_fp'] for r in rows]):.3f}, unreg "
             f"{np.mean([r['unreg']['cross_fp'] for r in rows]):.3f}")
-    if wins >= _most(n):
+    if wins >= registry.most(n):
         return REPRODUCED, text
-    if wins >= _majority(n):
+    if wins >= registry.majority(n):
         return PARTLY, text
     return NOT_REPRODUCED, text
 

@@ -191,20 +191,6 @@ def _collapses(table, data, method):
     return len(table[data][method]["modes"]) - _full(table, data, method)
 
 
-def _most(n):
-    """4 of 5 seeds (80 %, rounded up)."""
-    return math.ceil(0.8 * n)
-
-
-def _few(n):
-    """1 of 5 seeds (20 %, rounded down)."""
-    return n // 5
-
-
-def _majority(n):
-    return n // 2 + 1
-
-
 def _table_text(table, methods, datasets=DATASETS):
     parts = []
     for data in datasets:
@@ -265,11 +251,11 @@ def _fig8_verdict(result):
     full = {m: _full(table, "ring8", m) for m in ("wgan_gp", "dragan")}
     text = f"WGAN-GP covers >= 7 of 8 modes in {full['wgan_gp']}/{n} seeds, DRAGAN in " \
            f"{full['dragan']}/{n}"
-    ok = [m for m, v in full.items() if v >= _most(n)]
+    ok = [m for m, v in full.items() if v >= registry.most(n)]
     if len(ok) == 2:
         return REPRODUCED, text
     if ok:
-        return PARTLY, text + f" (only {ok[0]} in >= {_most(n)})"
+        return PARTLY, text + f" (only {ok[0]} in >= {registry.most(n)})"
     return NOT_REPRODUCED, text
 
 
@@ -325,7 +311,7 @@ def _collapse_verdict(result):
     strong, ordered, parts = {}, {}, []
     for data in DATASETS:
         c_d, c_v = _collapses(table, data, "dragan"), _collapses(table, data, "none")
-        strong[data] = c_d <= _few(n) and c_v >= _majority(n)
+        strong[data] = c_d <= registry.few(n) and c_v >= registry.majority(n)
         ordered[data] = _mean(table[data]["dragan"]["modes"]) > \
             _mean(table[data]["none"]["modes"])
         parts.append(f"{data}: DRAGAN misses modes in {c_d}/{n} seeds, vanilla in {c_v}/{n}; "
@@ -379,8 +365,8 @@ def _coverage_verdict(result):
     strong, ordered, parts = {}, {}, []
     for data in DATASETS:
         c = {m: _collapses(table, data, m) for m in good + bad}
-        strong[data] = all(c[m] <= _few(n) for m in good) and \
-            all(c[m] >= _majority(n) for m in bad)
+        strong[data] = all(c[m] <= registry.few(n) for m in good) and \
+            all(c[m] >= registry.majority(n) for m in bad)
         means = {m: _mean(table[data][m]["modes"]) for m in good + bad}
         ordered[data] = min(means[m] for m in good) > max(means[m] for m in bad)
         parts.append(f"{data}: seeds missing modes " + ", ".join(
@@ -634,9 +620,9 @@ def _wins(result, key, better, others):
 
 
 def _wins_verdict(wins, n, text):
-    if wins >= _most(n):
+    if wins >= registry.most(n):
         return REPRODUCED, text
-    if wins >= _majority(n):
+    if wins >= registry.majority(n):
         return PARTLY, text
     return NOT_REPRODUCED, text
 
