@@ -1,5 +1,6 @@
 """`reproduce`: the registry, the resuming runner and its report, and the verdict rules of the
 small-game claims on planted results."""
+import dataclasses
 import json
 import os
 
@@ -80,6 +81,21 @@ def test_an_interrupted_run_resumes_without_rerunning_finished_claims(monkeypatc
     # Other seeds or quick mode make a different run: the claims run again.
     reproduce.run(["a"], out=str(tmp_path), seeds=(0,), verbose=False)
     assert calls == ["a", "b", "b", "a"]
+
+
+def test_a_diagnosis_written_after_the_run_reaches_the_report_but_a_new_rule_does_not(
+        monkeypatch, tmp_path):
+    calls = []
+    _fake_claims(monkeypatch, calls)
+    reproduce.run(["a"], out=str(tmp_path), seeds=(0,), verbose=False)
+    claim = registry._REGISTRY["a"]
+    registry._REGISTRY["a"] = dataclasses.replace(claim, diagnosis="found after the run")
+    record, = reproduce.run(["a"], out=str(tmp_path), seeds=(0,), verbose=False)
+    assert calls == ["a"] and record["diagnosis"] == "found after the run"
+    registry._REGISTRY["a"] = dataclasses.replace(claim, rule="reproduced when value is 8")
+    with pytest.raises(ValueError, match="rule of 'a' changed after its run"):
+        reproduce.run(["a"], out=str(tmp_path), seeds=(0,), verbose=False)
+    assert calls == ["a"]
 
 
 def test_report_shows_what_the_runs_wrote(monkeypatch, tmp_path):

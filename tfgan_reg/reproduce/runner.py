@@ -14,22 +14,32 @@ def _record_path(out, claim_id):
     return os.path.join(out, "claims", f"{claim_id}.json")
 
 
+def _text(claim):
+    """The claim's words in a record (the result and verdict are the run's)."""
+    return dict(id=claim.id, seed=claim.seed, where=claim.where, statement=claim.statement,
+                paper=claim.paper, setup=claim.setup, rule=claim.rule, gpu=claim.gpu,
+                command=claim.command, diagnosis=claim.diagnosis)
+
+
 def run_claim(claim, out, *, seeds, quick=False, verbose=True):
     """Runs one claim (or returns its finished record from `out`): a dict with the claim's
-    text, the result, the verdict and reason, and the wall time."""
+    text, the result, the verdict and reason, and the wall time. A finished record keeps its
+    result and verdict; its words (a diagnosis written after the run) are the registry's."""
     path = _record_path(out, claim.id)
     if os.path.exists(path):
         with open(path) as f:
             record = json.load(f)
         if record.get("quick") == quick and record.get("seeds") == list(seeds):
+            if record.get("rule") != claim.rule:
+                raise ValueError(
+                    f"The verdict rule of {claim.id!r} changed after its run in {path}: "
+                    f"delete that record to judge the claim afresh.")
             if verbose:
                 print(f"{claim.id}: finished before ({record['verdict']}), not rerun",
                       flush=True)
+            record.update(_text(claim))
             return record
-    record = dict(id=claim.id, seed=claim.seed, where=claim.where, statement=claim.statement,
-                  paper=claim.paper, setup=claim.setup, rule=claim.rule, gpu=claim.gpu,
-                  command=claim.command, diagnosis=claim.diagnosis, quick=quick,
-                  seeds=list(seeds))
+    record = dict(_text(claim), quick=quick, seeds=list(seeds))
     if claim.gpu:
         record.update(verdict="needs a GPU", reason="not run here", result={}, seconds=0.0)
     else:
