@@ -9,6 +9,12 @@ seed 001's CIFAR-10 setting), `roth_f`, ... Everything else: Adam 2e-4 (0.5, 0.9
 latent 100 (digits 32). D uses batch normalisation when unregularised (DCGAN) and layer
 normalisation with a gradient penalty (seed 000 supplement 2.4), where batch statistics would
 couple the samples' gradients.
+
+The paper's numbers (seed 000 figure 2b, CIFAR-10 DCGAN, 100,000 steps on a GPU): inception
+score DRAGAN 6.90, vanilla GAN 6.99, WGAN-GP 5.99, WGAN 3.25 (real images 11.24): `:cifar10-dragan`,
+`:cifar10-none`, `:cifar10-wgan_gp`, `:cifar10-wgan`, scored with TF-GAN's Inception network
+(`python -m tfgan_reg.eval scores --classifier DIR`). Not run here (`seed000.cifar10_is` in
+docs/REPRODUCTION.md).
 """
 from tfgan_reg import config_lib
 

@@ -12,6 +12,12 @@ batch 64. WGAN-GP with Adam follows Gulrajani et al. (5 critic steps, Adam 0.5 /
 Deviation: Table 3 lists 5 critic iterations for wgan-gp-acgd; a joint CGD step updates both
 players at once, so this project runs it with one joint step per iteration.
 Needs CIFAR-10 prepared for tensorflow-datasets (`--config.data.data_dir`); nothing downloads.
+
+The paper's numbers (figure 9, A.4.3; GPU runs): wgan-noreg-acgd reaches the highest inception
+score of the grid, about 10 % above wgan-gp-adam by TensorFlow's inception score (figure 12;
+the paper gives no table of the values); ACGD beats Adam for the same
+model and hardly ever does worse; Adam with the saturating loss breaks down. Not run here
+(`seed003.cifar10_grid` in docs/REPRODUCTION.md).
 """
 from tfgan_reg import config_lib
 

@@ -7,6 +7,10 @@ DATA `celeb_a` (64x64 centre crops) or `lsun` (bedroom, 64x64); ARCH `dcgan` (BN
 except its first layer) or `resnet` (Gulrajani et al.'s 64 px network, BN in G). Non-saturating
 generator loss, Adam 2e-4 (0.5, 0.999), batch 64, latent 128, 200,000 generator steps (LSUN;
 CelebA 100,000). Needs the set prepared for tensorflow-datasets (`--config.data.data_dir`).
+
+The paper's result (figures 2-3, appendix 7.4; GPU runs) is qualitative: the regularised runs
+train stably and give good samples where the unregularised ones degrade; it reports no score.
+Not run here (`seed001.celeba_lsun` in docs/REPRODUCTION.md).
 """
 from tfgan_reg import config_lib
 
