@@ -6,6 +6,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 WORKDIR ?= runs/default
+# The installers themselves, pinned like everything else (the venv's own pip and setuptools
+# vary with the Python that creates it).
+SETUP_TOOLS := pip==26.3 setuptools==65.5.0 wheel==0.48.0
 
 .PHONY: train test test-all install clean
 
@@ -13,7 +16,7 @@ install: $(STAMP)
 
 $(STAMP): setup.py constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet $(SETUP_TOOLS)
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
 	touch $(STAMP)
 
