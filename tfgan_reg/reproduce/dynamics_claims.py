@@ -180,4 +180,13 @@ registry.register(registry.Claim(
     rule="reproduced when SimGD converges (update's spectral radius < 1 and |z| < 0.01) at "
          "exactly (0.09, 0.01) and CGD reaches |z| < 0.01 at all three pairs; partly when only "
          "the SimGD part holds; otherwise not reproduced.",
+    diagnosis="Partly (full run): SimGD agrees with the paper at all three pairs, and CGD "
+              "converges at (0.09, 0.01) and (0.03, 0.03), where SimGD diverges, but diverges "
+              "at (0.01, 0.09) (|z| 4.4e6 after 500 steps). That is CGD's own linear dynamics, "
+              "not an error of the optimiser: with D_xy f = 10 the CGD update of this game is "
+              "linear, and its matrix (from the update formula of Schaefer & Anandkumar with "
+              "step sizes eta_x, eta_y) has spectral radius 0.876, 0.956 and 1.030 at the "
+              "three pairs; 1.030^500 = 2.7e6. The paper states that CGD strengthens ICR, not "
+              "that it converges at every step-size pair of this game; the CGD half of the "
+              "rule was our reading, and it fails where the maximising player is fastest.",
     experiment=_quadratic, verdict=_quadratic_verdict))
