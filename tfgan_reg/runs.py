@@ -2,10 +2,13 @@
 
 The one API every tool uses to open a run: `build_gan(config)`, `make_dataset`,
 `prepare_workdir` (refuses a workdir of a different config), `make_checkpoint`,
-`load_run(workdir)`, and `generate` / `generate_batches` / `in_batches` for sampling and scoring.
+`latest_readable_checkpoint` (skips damaged checkpoints), `load_run(workdir)`, and `generate` /
+`generate_batches` / `in_batches` for sampling and scoring.
 """
 import json
 import os
+import re
+import sys
 
 import keras
 import ml_collections
@@ -27,6 +30,10 @@ RESUMABLE_KEYS = ("train.num_steps", "train.checkpoint_every", "train.log_every"
 
 class IncompatibleWorkdir(ValueError):
     """Raised when a workdir holds checkpoints of a different config."""
+
+
+class NoReadableCheckpoint(FileNotFoundError):
+    """Raised when a workdir holds checkpoint files but none of them can be read."""
 
 
 # ---- config -> objects ---------------------------------------------------------------------
@@ -146,7 +153,8 @@ def prepare_workdir(config, workdir):
     os.makedirs(workdir, exist_ok=True)
     path = os.path.join(workdir, "config.json")
     current = json.loads(config.to_json())
-    if os.path.exists(path) and tf.train.latest_checkpoint(checkpoint_dir(workdir)):
+    # The files, not the state file: garbage in it must not let another config overwrite this one.
+    if os.path.exists(path) and checkpoint_files(checkpoint_dir(workdir)):
         with open(path) as f:
             previous = json.load(f)
         diffs = config_differences(previous, current)
@@ -176,6 +184,110 @@ def make_checkpoint(model, *, optimizers=True):
                                step=model.step_counter, **optimizers)
 
 
+# ---- checkpoints: found from their files, damaged ones skipped ------------------------------
+
+_CHECKPOINT_FILE = re.compile(r"^ckpt-(\d+)\.(index|data-\d+-of-\d+)$")
+
+
+def checkpoint_files(directory):
+    """{step: path prefix} of the checkpoints in `directory`: those with ckpt-N.index or
+    .data-* files, and those the state file (`checkpoint`) lists, present or not (so that one
+    whose files are gone is reported, not silently passed over)."""
+    found = {}
+    if tf.io.gfile.isdir(directory):
+        for name in tf.io.gfile.listdir(directory):
+            match = _CHECKPOINT_FILE.match(name)
+            if match:
+                found[int(match.group(1))] = os.path.join(directory, f"ckpt-{match.group(1)}")
+    state = _checkpoint_state(directory)
+    for path in (state.all_model_checkpoint_paths if state else []):
+        match = re.fullmatch(r"ckpt-(\d+)", os.path.basename(path))
+        if match:
+            found.setdefault(int(match.group(1)), os.path.join(directory, match.group(0)))
+    return found
+
+
+def _checkpoint_state(directory):
+    """The parsed state file, or None when it is absent or unreadable (TensorFlow then returns
+    None too, which made a resume silently start from step 0)."""
+    try:
+        return tf.train.get_checkpoint_state(directory)
+    except (tf.errors.OpError, ValueError):
+        return None
+
+
+def _unreadable(prefix):
+    """Why the checkpoint `prefix` cannot be restored (None when every tensor reads back: a
+    truncated data file only fails when its tensors are read, and the reader checks their
+    CRC32C)."""
+    try:
+        reader = tf.train.load_checkpoint(prefix)
+        for name in reader.get_variable_to_shape_map():
+            reader.get_tensor(name)
+        return None
+    except (tf.errors.OpError, IndexError, ValueError, OSError) as e:
+        message = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        for pattern, reason in (("Read less bytes", "data file truncated"),
+                                ("not an sstable", "index file corrupt"),
+                                ("checksum", "data file corrupt")):
+            if pattern.lower() in message.lower():
+                return f"{reason}: {message}"
+        if isinstance(e, tf.errors.NotFoundError) or "No such file" in message:
+            return "files missing"
+        return f"{type(e).__name__}: {message[:200]}"
+
+
+def latest_readable_checkpoint(directory):
+    """Path prefix of the newest checkpoint in `directory` that reads back whole, or None when
+    there is no checkpoint at all.
+
+    Checkpoints are found from their files (`checkpoint_files`), so a garbled or stale state
+    file does not hide them. Each damaged newer one (truncated or missing data file, corrupt
+    index) is skipped with a one-line warning on stderr naming it and the one used instead.
+    Raises `NoReadableCheckpoint` when checkpoints exist but none is readable.
+    """
+    state_path = os.path.join(directory, "checkpoint")
+    if tf.io.gfile.exists(state_path) and _checkpoint_state(directory) is None:
+        print(f"warning: the checkpoint state file {state_path} is unreadable; the checkpoints "
+              f"are found from their files.", file=sys.stderr)
+    skipped = []
+    for step, prefix in sorted(checkpoint_files(directory).items(), reverse=True):
+        reason = _unreadable(prefix)
+        if reason is None:
+            for bad, why in skipped:
+                print(f"warning: skipping checkpoint {bad} ({why}); using {prefix} (step "
+                      f"{step}) instead.", file=sys.stderr)
+            return prefix
+        skipped.append((prefix, reason))
+    if skipped:
+        listed = "; ".join(f"{os.path.basename(p)}: {why}" for p, why in skipped)
+        raise NoReadableCheckpoint(
+            f"No readable checkpoint in {directory!r} ({listed}). Delete that directory to "
+            f"start over, or use a new --workdir.")
+    return None
+
+
+def point_state_at(directory, prefix):
+    """Rewrites `directory`'s state file so `prefix` is the latest checkpoint and the older
+    ones follow it, as `tf.train.CheckpointManager` expects (it then rotates them out under
+    `max_to_keep` again). For a resume from a checkpoint the state file did not name."""
+    step = int(prefix.rsplit("-", 1)[1])
+    paths = [p for s, p in sorted(checkpoint_files(directory).items()) if s < step] + [prefix]
+    names = [os.path.basename(p) for p in paths]
+    # The manager only rotates checkpoints with a timestamp (their index file's).
+    stamps = [os.path.getmtime(p + ".index") if os.path.exists(p + ".index") else 1.0
+              for p in paths]
+    # The CheckpointState text proto, with relative names as the manager writes them (the
+    # workdir may be moved); TensorFlow's own writer for it is deprecated.
+    text = "".join([f'model_checkpoint_path: "{names[-1]}"\n']
+                   + [f'all_model_checkpoint_paths: "{n}"\n' for n in names]
+                   + [f'all_model_checkpoint_timestamps: {t!r}\n' for t in stamps])
+    path = os.path.join(directory, "checkpoint")
+    with open(path + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(path + ".tmp", path)
+
+
 def load_config(workdir):
     """The config a workdir was trained with (keys it predates hold today's defaults)."""
     path = os.path.join(workdir, "config.json")
@@ -187,9 +299,10 @@ def load_config(workdir):
 
 
 def load_run(workdir):
-    """(config, GAN restored from the workdir's latest checkpoint) for evaluation and export."""
+    """(config, GAN restored from the workdir's latest readable checkpoint) for evaluation and
+    export; damaged newer ones are skipped with a warning (`latest_readable_checkpoint`)."""
     config = load_config(workdir)
-    latest = tf.train.latest_checkpoint(checkpoint_dir(workdir))
+    latest = latest_readable_checkpoint(checkpoint_dir(workdir))
     if latest is None:
         raise FileNotFoundError(f"{workdir!r} has no checkpoint yet (looked in "
                                 f"{checkpoint_dir(workdir)!r}).")
