@@ -5,6 +5,7 @@ same one-line message, in Keras's "Received:" form, wherever it is caught. `key`
 shown: an argument (`gamma`) or a config key (`penalty.gamma`).
 """
 import math
+import numbers
 
 
 def choice(key, value, valid):
@@ -30,8 +31,8 @@ def number(key, value, *, low=None, high=None, low_open=False, high_open=False, 
            note=""):
     """`value` if it is a finite number (an int when `integer`) within the bounds given;
     else `ValueError` saying what is expected. Booleans, NaN and inf are never numbers here;
-    `note` is appended to the expectation (e.g. " (0: off)")."""
-    types = (int,) if integer else (int, float)
+    `note` is appended to the expectation (e.g. " (0: off)"). numpy scalars count as numbers."""
+    types = numbers.Integral if integer else numbers.Real
     ok = not isinstance(value, bool) and isinstance(value, types) and math.isfinite(value)
     if ok and low is not None:
         ok = value > low if low_open else value >= low

@@ -35,6 +35,17 @@ def make_strategy(name="default", tpu=""):
     return tf.distribute.TPUStrategy(resolver)
 
 
+def check_batch(strategy, batch_size, key="train.batch_size"):
+    """`ValueError` unless the global batch splits evenly over the strategy's replicas (an
+    uneven split fails only at the first step, deep inside TensorFlow)."""
+    replicas = strategy.num_replicas_in_sync
+    if batch_size % replicas:
+        multiples = [replicas * k for k in range(max(1, batch_size // replicas),
+                                                 batch_size // replicas + 2)]
+        raise ValueError(f"`{key}` (the global batch) must be a multiple of the "
+                         f"{replicas} replicas, e.g. {multiples}. Received: {key}={batch_size}")
+
+
 def is_multi_worker(strategy):
     return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
 

@@ -81,8 +81,9 @@ def _global_std(x):
 
 
 def _check_weight(name, value):
-    if not tf.is_tensor(value):  # a traced schedule value is checked where it is made
-        checks.number(name, value, low=0)
+    if tf.is_tensor(value) and not tf.executing_eagerly():
+        return  # a traced schedule value is checked where the schedule is made
+    checks.number(name, float(value) if tf.is_tensor(value) else value, low=0)
 
 
 def wgan_gp(discriminator, real, fake, *, lam=10.0, seed=None, training=True):

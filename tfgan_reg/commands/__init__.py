@@ -1,10 +1,17 @@
 """The command-line tools. Each module here declares its absl flags at import, at the top, and
 has a `main(argv)` that reads them and calls library functions; no other module of the package
 reads or declares flags (`train.py` is the one command outside). `run` runs a tool's `main`
-and turns the errors a user can fix into one `error:` line and exit status 1.
+and turns the errors a user can fix, bad flags and bad config files included, into one
+`error:` line and exit status 1, before anything is built or written.
 """
+import contextlib
+import glob
 import importlib
+import importlib.util
+import os
+import re
 import sys
+import tempfile
 
 from absl import app
 from absl import flags
@@ -12,31 +19,188 @@ from absl import flags
 # The `python -m tfgan_reg.eval <tool>` tools, by name.
 EVAL_TOOLS = ("scores", "cross_test", "drift", "bogonet")
 # Errors that report bad input or a bad state of the user's files, not a bug.
-USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, FloatingPointError)
+USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError,
+               PermissionError, FloatingPointError)
+HELP = ("-h", "-?", "--help", "--helpshort", "--helpfull")
+# TensorFlow's start-up lines that no user can act on: INFO lines (hidden anyway from the first
+# op on by TF_CPP_MIN_LOG_LEVEL=1) and absl's note about them.
+_STARTUP_NOISE = re.compile(r"(WARNING: All log messages before absl::InitializeLog\(\)"
+                            r"|I\d{4} |To enable the following instructions: )")
+_quiet = False
+
+
+def fail(message, status=1):
+    """Prints `message` as one `error:` line on stderr and exits with `status`."""
+    print("error: " + " ".join(str(message).split()), file=sys.stderr)
+    sys.exit(status)
 
 
 def load(tool):
     """The command module `tfgan_reg.commands.<tool>` (its flags are declared on import)."""
+    quiet_tensorflow()
     return importlib.import_module(f"{__name__}.{tool}")
+
+
+@contextlib.contextmanager
+def _filtered_stderr(drop):
+    """Holds back what is written to file descriptor 2 (C++ logs included) while entered and
+    then writes out the lines `drop` refuses."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            for line in held.read().decode(errors="replace").splitlines(keepends=True):
+                if not drop(line):
+                    sys.stderr.write(line)
+            sys.stderr.flush()
+
+
+def quiet_tensorflow():
+    """Starts TensorFlow without the lines a user cannot act on.
+
+    TF_CPP_MIN_LOG_LEVEL=1 (unless set) hides TensorFlow's C++ INFO lines (XLA's start-up)
+    when TensorFlow is not imported yet; warnings and errors stay. The device discovery (where
+    a CPU-only machine logs "failed call to cuInit") and the import run with stderr held back:
+    the cuInit error is dropped only when the machine has no NVIDIA driver at all
+    (/proc/driver/nvidia), INFO lines only at the default level; anything else is written out.
+    """
+    global _quiet
+    if _quiet:
+        return
+    _quiet = True
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+    no_driver = not os.path.exists("/proc/driver/nvidia")
+    info_hidden = os.environ["TF_CPP_MIN_LOG_LEVEL"] not in ("", "0")
+
+    def drop(line):
+        return ((info_hidden and _STARTUP_NOISE.match(line) is not None)
+                or (no_driver and "failed call to cuInit" in line))
+
+    with _filtered_stderr(drop):
+        import tensorflow as tf  # noqa: heavy; imported here so its start-up lines are held
+        tf.config.list_physical_devices("GPU")
+
+
+def _config_flag_names():
+    return [name for name, flag in flags.FLAGS._flags().items()
+            if type(flag).__module__.startswith("ml_collections")]
+
+
+def _load_config(argv, name):
+    """The config of `--<name>=path[:argument]` in `argv`, before overrides (ml_collections
+    does not keep it when an override fails)."""
+    value = next((a.partition("=")[2] for a in argv[1:] if a.startswith(f"--{name}=")), "")
+    path, _, argument = value.partition(":")
+    spec = importlib.util.spec_from_file_location("_config_of_error", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.get_config(*([argument] if argument else []))
+
+
+def _unknown_key(argv, error):
+    """The one-line message of an override `--config.a.b=v` naming a key the config lacks."""
+    hint = str(error.args[0] if error.args else error).strip("'\"").replace("\\'", "'")
+    hint = hint.partition("\\n")[2] or hint.partition("\n")[2]
+    for name in _config_flag_names():
+        config = _load_config(argv, name)
+        for arg in argv[1:]:
+            if not arg.startswith(f"--{name}."):
+                continue
+            path, _, value = arg[len(name) + 3:].partition("=")
+            node, keys = config, path.split(".")
+            for i, key in enumerate(keys):
+                valid = sorted(node.keys()) if hasattr(node, "keys") else []
+                if key not in valid:
+                    where = ".".join(keys[:i]) or name
+                    return (f"Unknown config key `{path}`{'; ' + hint if hint else ''} (valid "
+                            f"keys of `{where}`: {valid}). Received: {arg}")
+                node = node[key]
+    return f"Unknown config key: {hint or error}"
+
+
+def _config_file_error(argv, error):
+    """The one-line message of a --config file that is missing or fails to load."""
+    text = str(error)
+    lines = [l.strip() for l in text.splitlines() if l.strip()]
+    value = next((a.partition("=")[2] for a in argv[1:]
+                  if any(a.startswith(f"--{n}=") for n in _config_flag_names())), "")
+    path = value.partition(":")[0]
+    if path and not os.path.exists(path):
+        folder = os.path.dirname(path) or "."
+        there = sorted(os.path.relpath(p) for p in glob.glob(os.path.join(folder, "*.py")))
+        return (f"Config file {path!r} does not exist (config files in {folder!r}: "
+                f"{there}). Received: --config={value}")
+    cause = lines[-1] if lines else text
+    if "get_config() takes 0 positional arguments" in cause:
+        return (f"{path!r} takes no argument: use --config={path}. Received: "
+                f"--config={value}")
+    return f"--config={value}: {cause}"
+
+
+def parse_flags(argv):
+    """absl's flags parser (for `app.run`), with every parsing error as one `error:` line:
+    unknown or malformed flags, a missing or failing config file, an unknown config key
+    (ml_collections' "did you mean" kept)."""
+    try:
+        args = flags.FLAGS(argv)
+        for name in _config_flag_names():
+            getattr(getattr(flags.FLAGS, name), "keys", None)  # a failed load raises only here
+        return args
+    except (AttributeError, KeyError) as e:  # ml_collections: an override of an unknown key
+        fail(_unknown_key(argv, e))
+    except OSError as e:  # ml_collections: the config file could not be read
+        fail(_config_file_error(argv, e))
+    except flags.Error as e:
+        text = str(e)
+        if "Error whilst parsing config file" in text:
+            fail(_config_file_error(argv, e))
+        fail(f"{text} (`{argv[0]} --help` lists the flags)")
 
 
 def run(module, argv, *, program):
     """Runs `module.main` under absl with `argv` (flags only), as `program` in messages.
 
-    `--help` prints the tool's docstring and flags and exits 0; absl logs only errors unless
-    `--verbosity` says otherwise (TensorFlow's checkpoint chatter stays out of the output).
+    `--help` prints the tool's docstring and flags and exits 0; absl logs only warnings and
+    errors unless `--verbosity` says otherwise (TensorFlow's checkpoint chatter stays out of
+    the output); flag and config errors and `USER_ERRORS` are one `error:` line, status 1.
     """
-    if any(a in ("-h", "-?", "--help", "--helpshort") for a in argv):
-        print(module.__doc__.strip() + "\n\nFlags:\n"
-              + flags.FLAGS.module_help(module.__name__))
+    if any(a in HELP for a in argv):
+        # Flags of a script are filed under its path, of a module under its name.
+        name = sys.argv[0] if module.__name__ == "__main__" else module.__name__
+        print(module.__doc__.strip() + "\n\nFlags:\n" + flags.FLAGS.module_help(name))
         sys.exit(0)
+    quiet_tensorflow()
     sys.modules["__main__"].__doc__ = module.__doc__  # absl's usage messages name the tool
 
     def main(args):
         try:
             module.main(args)
         except USER_ERRORS as e:
-            print(f"error: {e}", file=sys.stderr)
-            sys.exit(1)
+            fail(e)
 
-    app.run(main, argv=[program, "--verbosity=-1"] + list(argv))
+    app.run(main, argv=[program, "--verbosity=-1"] + list(argv), flags_parser=parse_flags)
+
+
+def check_writable_dir(key, path):
+    """`ValueError` unless `path` is a directory this process may write, or one it could
+    create (its nearest existing parent is a writable directory); creates nothing."""
+    path = os.path.abspath(path)
+    existing = path
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        what = "is a file" if existing == path else f"would be inside the file {existing!r}"
+        raise NotADirectoryError(f"`{key}` must be a directory, but {path!r} {what}. "
+                                 f"Received: {key}={path!r}")
+    readonly = bool(os.statvfs(existing).f_flag & os.ST_RDONLY)
+    if readonly or not os.access(existing, os.W_OK | os.X_OK):
+        why = "a read-only file system" if readonly else "no write permission"
+        raise PermissionError(f"`{key}` must be writable, but {existing!r} is not ({why}). "
+                              f"Received: {key}={path!r}")

@@ -20,6 +20,12 @@ def shape(name):
     return (toy.get(name).dim,)
 
 
+def check_available(name, data_dir=""):
+    """Raises `FileNotFoundError` saying how to provide the set offline unless it is here."""
+    if is_image(name):
+        images.check_available(name, data_dir)
+
+
 def dataset(name, *, batch_size, seed, start_step=0, num_steps=None, data_dir="", cache=""):
     """Batches for steps start_step, ... (see `images.dataset` and `toy.dataset`)."""
     if is_image(name):

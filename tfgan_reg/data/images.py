@@ -128,18 +128,37 @@ def mnist5k_split(split):
     return np.setdiff1d(np.arange(len(_mnist5k()[1])), test)
 
 
+def _not_prepared(tfds_name, data_dir):
+    return FileNotFoundError(
+        f"The tensorflow-datasets set {tfds_name!r} is not prepared under data_dir "
+        f"{data_dir!r}, and this run does not download. Prepare it on a machine with "
+        f"internet access (`tfds build {tfds_name} --data_dir DIR`, or "
+        f"`tfds.builder({tfds_name!r}, data_dir=DIR).download_and_prepare()`), copy DIR "
+        f"here and pass --config.data.data_dir=DIR.")
+
+
+def check_available(name, data_dir=""):
+    """Raises `FileNotFoundError` (saying how to provide it offline) unless the set `name` can
+    be read here: lets a command fail before it builds a model or writes a workdir."""
+    if name not in TFDS_SETS and name not in STREAMED_SETS:
+        return  # shipped with a package
+    tfds_name = (TFDS_SETS.get(name) or STREAMED_SETS[name])[0]
+    data_dir = data_dir or _default_data_dir()
+    # Looking for the folder first keeps tfds's warnings about a missing one out of the output.
+    if not os.path.isdir(os.path.join(data_dir, tfds_name)):
+        raise _not_prepared(tfds_name, data_dir)
+    import tensorflow_datasets as tfds  # heavy (~2 s), needed only for the tfds sets
+    if not tfds.builder(tfds_name, data_dir=data_dir).is_prepared():
+        raise _not_prepared(tfds_name, data_dir)
+
+
 def _tfds_load(tfds_name, split, data_dir, **kwargs):
     import tensorflow_datasets as tfds  # heavy (~2 s), needed only for the tfds sets
     data_dir = data_dir or _default_data_dir()
     try:
         return tfds.load(tfds_name, split=split, data_dir=data_dir, download=False, **kwargs)
     except AssertionError as e:  # tfds's "could not find data in DIR"
-        raise FileNotFoundError(
-            f"The tensorflow-datasets set {tfds_name!r} is not prepared under data_dir "
-            f"{data_dir!r}, and this run does not download. Prepare it on a machine with "
-            f"internet access (`tfds build {tfds_name} --data_dir DIR`, or "
-            f"`tfds.builder({tfds_name!r}, data_dir=DIR).download_and_prepare()`), copy DIR "
-            f"here and pass --config.data.data_dir=DIR.") from e
+        raise _not_prepared(tfds_name, data_dir) from e
 
 
 def preprocess(image, kind, size=64):
