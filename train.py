@@ -7,17 +7,21 @@ SIGTERM or Ctrl-C (SIGINT) stops training after the current step, writes a check
 exits with status 143 (SIGTERM) or 130 (SIGINT), 128 + the signal number; running the same
 command again resumes with no step lost. Status 0: finished; 1: an error (one `error:` line).
 """
+import os
 import sys
 
-from absl import app
-from absl import flags
-from absl import logging
-from ml_collections import config_flags
+# Before TensorFlow loads: its C++ INFO lines are noise here (`commands.quiet_tensorflow`).
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
 
-from tfgan_reg import commands
-from tfgan_reg import config_lib
-from tfgan_reg import distribute
-from tfgan_reg import training
+from absl import app  # noqa: E402
+from absl import flags  # noqa: E402
+from ml_collections import config_flags  # noqa: E402
+
+from tfgan_reg import commands  # noqa: E402
+from tfgan_reg import config_lib  # noqa: E402
+from tfgan_reg import data as data_lib  # noqa: E402
+from tfgan_reg import distribute  # noqa: E402
+from tfgan_reg import training  # noqa: E402
 
 config_flags.DEFINE_config_file(
     "config", None, "Path to an ml_collections config file, optionally with an argument "
@@ -43,17 +47,19 @@ def main(argv):
         with config.unlocked():
             config.train.jit_compile = FLAGS.jit_compile
     try:
+        # Every input checked before anything is built or written.
         config_lib.validate(config)
-        training.train_and_evaluate(config, FLAGS.workdir,
-                                    strategy=distribute.make_strategy(FLAGS.strategy, FLAGS.tpu))
+        commands.check_writable_dir("workdir", FLAGS.workdir)
+        data_lib.check_available(config.data.name, config.data.data_dir)
+        strategy = distribute.make_strategy(FLAGS.strategy, FLAGS.tpu)
+        distribute.check_batch(strategy, config.train.batch_size)
+        training.train_and_evaluate(config, FLAGS.workdir, strategy=strategy)
     except training.Preempted as e:
         print(e, file=sys.stderr)
         sys.exit(e.exit_status)
     except commands.USER_ERRORS as e:
-        logging.error("%s", e)
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(1)
+        commands.fail(e)
 
 
 if __name__ == "__main__":
-    app.run(main)
+    commands.run(sys.modules[__name__], sys.argv[1:], program=sys.argv[0])
