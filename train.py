@@ -53,6 +53,7 @@ def main(argv):
         data_lib.check_available(config.data.name, config.data.data_dir)
         strategy = distribute.make_strategy(FLAGS.strategy, FLAGS.tpu)
         distribute.check_batch(strategy, config.train.batch_size)
+        distribute.check_jit(strategy, config.train.jit_compile)
         training.train_and_evaluate(config, FLAGS.workdir, strategy=strategy)
     except training.Preempted as e:
         print(e, file=sys.stderr)

@@ -85,3 +85,63 @@ def test_generator_ema_is_the_same_on_one_and_two_replicas(mirrored_strategy):
     assert any(not np.allclose(a, b) for a, b in zip(ema1, w1))  # the average lags the weights
     for a, b in zip(ema1, ema2):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+# ---- batch norm and explicit noise: statistics of the global batch -------------------------------
+
+def _image_config(arch, data, *, jit, d_norm="layer", nsr=1):
+    from tfgan_reg import config_lib
+    config = config_lib.base_config()
+    config.data.name = data
+    config.model.update(arch=arch, latent_dim=8, g_width=8, d_width=8,
+                        g_normalization="batch", d_normalization=d_norm)
+    config.penalty = config_lib.penalty_config("none")
+    config.train.update(batch_size=8, num_steps=3, checkpoint_every=3, log_every=3,
+                        jit_compile=jit, d_learning_rate=2e-4, g_learning_rate=2e-4)
+    if nsr > 1:
+        config.noise.update(sigma=0.5, nsr=nsr)
+    return config
+
+
+def _checkpoint_values(workdir):
+    from tfgan_reg import runs
+    reader = tf.train.load_checkpoint(runs.checkpoint_dir(workdir))
+    names = sorted(n for n in reader.get_variable_to_shape_map()
+                   if not n.startswith("_CHECKPOINTABLE") and "save_counter" not in n)
+    return {n: reader.get_tensor(n) for n in names}
+
+
+def test_xla_over_cpu_replicas_is_refused_with_one_line(mirrored_strategy):
+    # XLA cannot compile a step mirrored over two CPU devices of one process (it fails at the
+    # first step reading replica 1's variables from CPU:0), so the mirrored steps of these
+    # tests run without XLA and a run asking for it is refused before anything is built.
+    from tfgan_reg import distribute
+    with pytest.raises(ValueError, match=r"train.jit_compile.*CPU devices.*--nojit_compile"):
+        distribute.check_jit(mirrored_strategy, True)
+    distribute.check_jit(mirrored_strategy, False)
+    distribute.check_jit(tf.distribute.get_strategy(), True)
+
+
+@pytest.mark.parametrize("arch,data,d_norm,jit,nsr", [
+    ("dcgan", "digits", "batch", False, 1),   # batch norm in G and D
+    ("resnet", "digits", "layer", False, 1),
+    ("seed003_mnist", "mnist5k", "none", False, 1),
+    ("dcgan", "digits", "layer", False, 2),    # explicit noise, 2 draws per kept sample
+])
+def test_batch_norm_and_noise_groups_are_the_same_on_one_and_two_replicas(
+        arch, data, d_norm, jit, nsr, mirrored_strategy, tmp_path):
+    from tfgan_reg import training
+    values = []
+    for k, strategy in enumerate((tf.distribute.get_strategy(), mirrored_strategy)):
+        config = _image_config(arch, data, jit=jit, d_norm=d_norm, nsr=nsr)
+        training.train_and_evaluate(config, str(tmp_path / f"run{k}"), strategy=strategy,
+                                    verbose=False)
+        values.append(_checkpoint_values(str(tmp_path / f"run{k}")))
+    single, mirrored = values
+    assert sorted(single) == sorted(mirrored)
+    moving = [n for n in single if "moving" in n]
+    assert moving  # every one of these generators has batch norm
+    assert any(np.abs(single[n] - np.where("variance" in n, 1.0, 0.0)).max() > 1e-3
+               for n in moving)  # the moving statistics did move
+    for n in single:
+        np.testing.assert_allclose(single[n], mirrored[n], rtol=1e-4, atol=1e-5, err_msg=n)

@@ -253,9 +253,16 @@ def test_instance_noise_statistics():
 def test_explicit_noise_keeps_m_over_nsr_samples_with_nsr_draws_each():
     x = tf.constant(np.arange(8, dtype=np.float32).reshape(8, 1) * 10)
     out = stabilizers.explicit_noise(x, sigma=0.1, nsr=4, seed=rng.as_seed(2)).numpy()
-    base = np.repeat([[0.0], [10.0]], 4, 0)
+    base = np.repeat([[0.0], [40.0]], 4, 0)  # the first sample of each group of 4
     noise = out - base
     assert np.abs(noise).max() < 1.0 and len(np.unique(np.round(noise, 6))) == 8
+    # Groups are global sample indices: two halves of the batch (two replicas' local batches)
+    # give the same rows as the whole.
+    halves = [stabilizers.explicit_noise(x[k:k + 4], sigma=0.0, nsr=2, seed=rng.as_seed(2))
+              for k in (0, 4)]
+    whole = stabilizers.explicit_noise(x, sigma=0.0, nsr=2, seed=rng.as_seed(2))
+    np.testing.assert_array_equal(np.concatenate(halves), whole)
+    np.testing.assert_array_equal(whole[:, 0], [0, 0, 20, 20, 40, 40, 60, 60])
     with pytest.raises(ValueError, match="divisible by `nsr`.*batch size 8, nsr=3"):
         stabilizers.explicit_noise(x, sigma=0.1, nsr=3, seed=rng.as_seed(2))
 

@@ -46,6 +46,20 @@ def check_batch(strategy, batch_size, key="train.batch_size"):
                          f"{replicas} replicas, e.g. {multiples}. Received: {key}={batch_size}")
 
 
+def check_jit(strategy, jit_compile, key="train.jit_compile"):
+    """`ValueError` for XLA on a step mirrored over several CPU devices of one process: XLA
+    cannot read replica 1's variables from CPU:0 (TensorFlow's "tf.Variable on a different
+    device" limitation), and the step would fail at its first run with a graph error."""
+    if not jit_compile or strategy.num_replicas_in_sync < 2 or is_multi_worker(strategy):
+        return
+    devices = getattr(strategy.extended, "worker_devices", ())
+    if devices and all("CPU" in d.upper() for d in devices):
+        raise ValueError(f"`{key}` (XLA) cannot compile a step mirrored over the CPU devices "
+                         f"{list(devices)} of one process. Received: {key}={jit_compile!r}; "
+                         f"pass --nojit_compile (or --config.{key}=False), or mirror over "
+                         f"GPUs or worker processes.")
+
+
 def is_multi_worker(strategy):
     return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
 

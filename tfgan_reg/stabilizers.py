@@ -17,19 +17,20 @@ def instance_noise(x, *, sigma, seed):
 def explicit_noise(x, *, sigma, nsr, seed):
     """Roth et al.'s explicit-noise baseline (seed 001 section 5.4).
 
-    With noise-to-signal ratio `nsr`, keep the first `m / nsr` samples of the batch of `m` and
-    add `nsr` independent noise draws to each, so D still sees `m` inputs. `nsr=1` is plain
-    instance noise.
+    With noise-to-signal ratio `nsr`, keep `m / nsr` samples of the batch of `m` and add `nsr`
+    independent noise draws to each, so D still sees `m` inputs. `nsr=1` is plain instance
+    noise. The kept sample of each group of `nsr` consecutive samples is its first, so a group is
+    a set of global sample indices and 1 or N replicas (local batches divisible by `nsr`) see
+    the same inputs.
     """
     checks.number("nsr", nsr, low=1, integer=True)
     if nsr == 1:
         return instance_noise(x, sigma=sigma, seed=seed)
     m = x.shape[0]
     if m is not None and m % nsr:
-        raise ValueError(f"The batch size must be divisible by `nsr`. "
+        raise ValueError(f"The batch size (per replica) must be divisible by `nsr`. "
                          f"Received: batch size {m}, nsr={nsr}")
-    kept = x[:tf.shape(x)[0] // nsr]
-    repeated = tf.repeat(kept, nsr, axis=0)
+    repeated = tf.repeat(x[::nsr], nsr, axis=0)
     return instance_noise(repeated, sigma=sigma, seed=seed)
 
 

@@ -66,16 +66,28 @@ class Seeds:
 
 
 @keras.saving.register_keras_serializable(package="tfgan_reg")
+def _replicated():
+    """Whether this runs in one of several replicas (a `tf.distribute` replica context)."""
+    ctx = tf.distribute.get_replica_context()
+    return ctx is not None and ctx.num_replicas_in_sync > 1
+
+
 class BatchNormalization(keras.layers.BatchNormalization):
     """`keras.layers.BatchNormalization`; training steps use `FusedBatchNormV3`, except where
     forward-mode derivatives will be taken (`autodiff.in_forward_mode()`, as in CGD's mixed
     Hessian-vector products): there Keras's formula, because forward-mode derivatives of the
     fused kernel's gradient are the slower ones (92 against 84 ms per linearized product on
-    seed 003's pair)."""
+    seed 003's pair). Under several replicas the statistics are the global batch's (Keras's
+    synchronised moments), so 1 and N replicas normalise alike."""
+
+    def _moments(self, inputs, mask):
+        if mask is None and _replicated():
+            return keras.ops.moments(inputs, axes=self._reduction_axes, synchronized=True)
+        return super()._moments(inputs, mask)
 
     def _fused(self, inputs, training, mask):
         return (training and self.trainable and mask is None and not self.renorm
-                and not autodiff.in_forward_mode()
+                and not autodiff.in_forward_mode() and not _replicated()
                 and not self.synchronized and inputs.dtype == tf.float32
                 and self.moving_mean.dtype == "float32" and inputs.shape.rank in (2, 4)
                 and self.axis in (-1, inputs.shape.rank - 1))
