@@ -122,6 +122,7 @@ def test_xla_over_cpu_replicas_is_refused_with_one_line(mirrored_strategy):
     distribute.check_jit(tf.distribute.get_strategy(), True)
 
 
+@pytest.mark.slow  # two image runs per case
 @pytest.mark.parametrize("arch,data,d_norm,jit,nsr", [
     ("dcgan", "digits", "batch", False, 1),   # batch norm in G and D
     ("resnet", "digits", "layer", False, 1),
