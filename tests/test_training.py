@@ -135,3 +135,24 @@ def test_training_step_traces_once_over_many_steps_and_chunks(tmp_path, monkeypa
     metrics = training.train_and_evaluate(config, str(tmp_path), verbose=False)
     assert metrics["step"] == 40
     assert len(traces) == 1
+
+
+def test_library_call_checks_data_and_batch_before_building(tmp_path, monkeypatch,
+                                                            tiny_digits_config,
+                                                            mirrored_strategy):
+    """`train_and_evaluate` (not only train.py) fails on offline data or an uneven batch
+    before it builds a model or writes the workdir."""
+    def no_build(config):
+        raise AssertionError("built a model before checking the inputs")
+
+    monkeypatch.setattr(runs, "build_gan", no_build)
+    workdir = tmp_path / "w"
+    offline = tiny_digits_config()
+    offline.data.update(name="mnist", data_dir=str(tmp_path / "no_data"))
+    with pytest.raises(FileNotFoundError, match="data_dir"):
+        training.train_and_evaluate(offline, str(workdir), verbose=False)
+    uneven = tiny_digits_config(batch_size=33)
+    with pytest.raises(ValueError, match="multiple of the 2 replicas"):
+        training.train_and_evaluate(uneven, str(workdir), strategy=mirrored_strategy,
+                                    verbose=False)
+    assert not workdir.exists()

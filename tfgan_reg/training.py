@@ -224,6 +224,9 @@ def train_and_evaluate(config, workdir, *, strategy=None, verbose=True):
     """
     config_lib.validate(config)
     strategy = strategy or tf.distribute.get_strategy()
+    # Before the workdir or the model exist: offline `mnist` or an uneven batch fail here.
+    data_lib.check_available(config.data.name, config.data.data_dir)
+    distribute.check_batch(strategy, config.train.batch_size)
     with StopRequest() as stop:
         return _train(config, workdir, strategy, verbose, stop)
 
