@@ -65,13 +65,13 @@ class Seeds:
         return seeded_glorot(self.seed, self.count)
 
 
-@keras.saving.register_keras_serializable(package="tfgan_reg")
 def _replicated():
     """Whether this runs in one of several replicas (a `tf.distribute` replica context)."""
     ctx = tf.distribute.get_replica_context()
     return ctx is not None and ctx.num_replicas_in_sync > 1
 
 
+@keras.saving.register_keras_serializable(package="tfgan_reg")
 class BatchNormalization(keras.layers.BatchNormalization):
     """`keras.layers.BatchNormalization`; training steps use `FusedBatchNormV3`, except where
     forward-mode derivatives will be taken (`autodiff.in_forward_mode()`, as in CGD's mixed
