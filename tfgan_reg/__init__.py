@@ -10,6 +10,7 @@ from tfgan_reg import rng
 from tfgan_reg import schedules
 from tfgan_reg import stabilizers
 from tfgan_reg.gan import GAN
+from tfgan_reg.gan import TerminateOnNonFinite
 
-__all__ = ["GAN", "losses", "penalties", "rng", "schedules", "stabilizers"]
+__all__ = ["GAN", "TerminateOnNonFinite", "losses", "penalties", "rng", "schedules", "stabilizers"]
 __version__ = "0.1.0"

@@ -7,7 +7,22 @@ rows of every discriminator batch. Every random draw is stateless, keyed by (see
 sample index) through `tfgan_reg.rng`. Every term is divided by the number of replicas before
 differentiation: Keras sums gradients over replicas, so the update is the gradient of the
 global-batch mean (trackers receive the unscaled values).
+
+`GAN` is a full Keras citizen: `get_config` / `from_config` hold both players, the loss and
+penalties by name and their schedules; `save("x.keras")` / `keras.models.load_model` and
+`save_weights` / `load_weights` carry the step counter (which keys every draw), both
+optimisers' state and the EMA weights, so a reloaded model continues exactly. Keras's
+callbacks therefore work: `ModelCheckpoint`, and `BackupAndRestore` with its default
+`save_freq="epoch"` (Keras restarts an interrupted epoch from its first batch, so a mid-epoch
+backup, `save_freq=N`, would replay batches on weights that already saw them).
+`TerminateOnNaN` reads a `loss` key a GAN's logs lack: `TerminateOnNonFinite` checks every
+term. `evaluate(real)` reports the losses and penalties on held-out data (`test_step`),
+`predict(latents)` samples the generator. A joint CGD / ACGD optimiser is a `tf.Module` Keras
+files cannot hold: such a GAN saves with `tfgan_reg.runs.make_checkpoint` (a
+`tf.train.Checkpoint`, what `train.py` uses).
 """
+import math
+
 import keras
 import tensorflow as tf
 
@@ -75,6 +90,41 @@ def check_joint(*, n_disc, consensus_gamma, penalty_every, keys=None):
                          f"{name('penalty_every')}={penalty_every}")
 
 
+class _Unsaved:
+    """Holds an object out of Keras's sight: saving walks a model's attributes, and the EMA
+    sampler's weights are copies of `ema_weights`, which are saved already."""
+
+    def __init__(self, value=None):
+        self.value = value
+
+
+def _serialize_schedule(value, what):
+    """A number, or a Keras schedule as its serialised config; `ValueError` otherwise."""
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, keras.optimizers.schedules.LearningRateSchedule):
+        return keras.saving.serialize_keras_object(value)
+    raise ValueError(f"`{what}` must be a number or a registered Keras LearningRateSchedule "
+                     f"(e.g. tfgan_reg.schedules.make) for the GAN to be saved. "
+                     f"Received: {what}={value!r}")
+
+
+def _deserialize_schedule(value):
+    return keras.saving.deserialize_keras_object(value) if isinstance(value, dict) else value
+
+
+def keras_file_error(joint_optimizer):
+    """The error for a Keras file of a GAN trained by a joint optimiser (a `tf.Module`)."""
+    return ValueError(
+        f"A GAN compiled with joint_optimizer={type(joint_optimizer).__name__} cannot be saved "
+        f"in a Keras file (.keras / .weights.h5): the competitive optimisers are tf.Modules "
+        f"whose state (RMSProp moments, CG warm start) Keras's saving does not walk, so a "
+        f"reloaded model would not continue exactly. Save it with a tf.train.Checkpoint: "
+        f"`tfgan_reg.runs.make_checkpoint(gan).save(path)` and `.restore(path)` (what train.py "
+        f"does).")
+
+
+@keras.saving.register_keras_serializable(package="tfgan_reg")
 class GAN(keras.Model):
     """A generator and a discriminator trained as a regularised two-player game.
 
@@ -103,6 +153,20 @@ class GAN(keras.Model):
         their expected gradient is unchanged at about 1/k of their cost (no saving under XLA
         on a CPU, where it computes them every step with weight k or 0); 1: every step.
         Penalty metrics average the steps that applied them (as added, k times the weight).
+
+    A discriminator with batch normalisation trained with a per-sample gradient penalty gets
+    a `UserWarning` (see `penalties.check_discriminator`): batch statistics couple the samples
+    the penalty treats as independent.
+
+    Keras API: `fit` trains (one element = one generator iteration, see the module
+    docstring); `evaluate(real)` runs `test_step` on held-out real batches `[B, ...]`: D's
+    loss, G's loss and each penalty (at its scheduled weight of the current step, without
+    the lazy factor k; no consensus term), every network in inference mode, nothing updated,
+    with draws keyed by `seed` and the batch's position in the evaluation (two evaluations of
+    the same data give the same numbers); `predict(latents)` samples the moving-average
+    generator when `ema_decay` is set, else the generator (calling the model, `gan(z)`, uses
+    the trained generator). `save` / `load_model` and `save_weights` / `load_weights`
+    continue exactly (module docstring).
     """
 
     def __init__(self, generator, discriminator, *, latent_dim, loss="non_saturating",
@@ -117,11 +181,12 @@ class GAN(keras.Model):
         self.penalty_every = penalty_every
         self.ema_decay = ema_decay
         self.ema_weights = None
-        self._ema_model = None
+        self._ema_model = _Unsaved()
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
         self.loss_fn = losses_lib.get(loss)
+        self.generator_loss = generator_loss
         self._generator_loss = (self.loss_fn.generator_alternative
                                 if generator_loss == "alternative" else self.loss_fn.generator)
         self._penalties = [
@@ -129,9 +194,11 @@ class GAN(keras.Model):
             else penalties_lib.configure(p, loss=self.loss_fn, **(kw or {}))
             for p, kw in (penalties.items() if isinstance(penalties, dict)
                           else [(p, None) for p in penalties or ()])]
+        penalties_lib.check_discriminator(discriminator, [p.name for p in self._penalties])
         self.scheme = scheme
         self.n_disc = n_disc
         self.seed = int(seed)
+        self._noise_sigma = noise_sigma
         self._noise = schedules.as_schedule(noise_sigma)
         self._noise_on = callable(noise_sigma) or noise_sigma > 0
         self.noise_nsr = noise_nsr
@@ -143,6 +210,10 @@ class GAN(keras.Model):
         # Generator iterations done; keys every random draw and every schedule.
         self.step_counter = keras.Variable(0, dtype="int64", trainable=False,
                                            aggregation="only_first_replica", name="gan_step")
+        # Batches done by the current `evaluate`; keys its draws. A tf.Variable, so that
+        # Keras neither saves it nor lists it in `weights`.
+        self._eval_batch = tf.Variable(0, dtype=tf.int64, trainable=False, name="eval_batch",
+                                       aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
         self._trackers = {name: keras.metrics.Mean(name=name) for name in self._term_names()}
         # The players are built models: `fit` must not build the GAN by calling it on data.
         self.built = True
@@ -154,6 +225,39 @@ class GAN(keras.Model):
 
     def build(self, input_shape=None):
         self.built = True
+
+    def get_config(self):
+        """Every constructor argument: the players as nested Keras objects, the loss and
+        penalties by name, weights and noise as numbers or serialised Keras schedules."""
+        if self.loss_fn.name not in losses_lib.names():
+            raise ValueError(f"Only a registered loss can be saved, one of "
+                             f"{losses_lib.names()}. Received: loss={self.loss_fn.name!r}")
+        return {
+            "name": self.name, "trainable": self.trainable,
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "latent_dim": self.latent_dim, "loss": self.loss_fn.name,
+            "generator_loss": self.generator_loss,
+            "penalties": {p.name: p.get_config() for p in self._penalties},
+            "scheme": self.scheme, "n_disc": self.n_disc, "seed": self.seed,
+            "noise_sigma": (_serialize_schedule(self._noise_sigma, "noise_sigma")
+                            if self._noise_on else 0.0),
+            "noise_nsr": self.noise_nsr, "clip_value": self.clip_value,
+            "consensus_gamma": self.consensus_gamma, "ema_decay": self.ema_decay,
+            "penalty_every": self.penalty_every,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        players = {key: keras.saving.deserialize_keras_object(config.pop(key))
+                   for key in ("generator", "discriminator")}
+        penalties = [penalties_lib.Penalty.from_config(name, kwargs, loss=config["loss"])
+                     for name, kwargs in config.pop("penalties").items()]
+        config["noise_sigma"] = _deserialize_schedule(config["noise_sigma"])
+        model = cls(**players, penalties=penalties, **config)
+        model.build_ema()  # the variables a loaded file fills
+        return model
 
     def _term_names(self):
         names = ["d_loss", "g_loss"] + [p.name for p in self._penalties]
@@ -169,8 +273,10 @@ class GAN(keras.Model):
         """Sets both players' optimisers (separate learning rates give TTUR), or one
         `joint_optimizer` (`tfgan_reg.optimizers.CGD` / `ACGD`, or "cgd" / "acgd") that updates
         both players at once on the zero-sum objective `f = -(D loss + penalties)`, which the
-        generator minimises and the discriminator maximises."""
+        generator minimises and the discriminator maximises. Keras's own `optimizer` stays
+        None: no third optimiser is created (or saved)."""
         kwargs.setdefault("jit_compile", False)
+        kwargs.setdefault("optimizer", None)
         super().compile(**kwargs)
         if joint_optimizer is not None:
             if d_optimizer is not None or g_optimizer is not None:
@@ -195,15 +301,44 @@ class GAN(keras.Model):
         self.g_optimizer = keras.optimizers.get(g_optimizer)
 
     def get_compile_config(self):
+        """Both optimisers' configs (their state is saved with the weights) and `jit_compile`;
+        raises `ValueError` for a joint optimiser (see `keras_file_error`)."""
         if self.joint_optimizer is not None:
-            return {}  # competitive optimisers are rebuilt from the run's config
+            raise keras_file_error(self.joint_optimizer)
         return {"d_optimizer": keras.optimizers.serialize(self.d_optimizer),
-                "g_optimizer": keras.optimizers.serialize(self.g_optimizer)}
+                "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
+                "jit_compile": bool(self.jit_compile)}
 
     def compile_from_config(self, config):
+        """Compiles from `get_compile_config` and creates the optimisers' slots, so that a
+        loaded file can fill them."""
         if config:
             self.compile(d_optimizer=keras.optimizers.deserialize(config["d_optimizer"]),
-                         g_optimizer=keras.optimizers.deserialize(config["g_optimizer"]))
+                         g_optimizer=keras.optimizers.deserialize(config["g_optimizer"]),
+                         jit_compile=config.get("jit_compile", False))
+            self.build_optimizers()
+
+    def _check_keras_file(self):
+        if getattr(self, "joint_optimizer", None) is not None:
+            raise keras_file_error(self.joint_optimizer)
+
+    def save_own_variables(self, store):
+        self._check_keras_file()
+        super().save_own_variables(store)
+
+    def load_own_variables(self, store):
+        self._check_keras_file()
+        super().load_own_variables(store)
+
+    def load_weights(self, filepath, *args, **kwargs):
+        """Keras's `load_weights`, after creating the EMA weights and optimiser slots the
+        file holds (a `.weights.h5` of `save_weights`, `ModelCheckpoint`, `BackupAndRestore`)."""
+        self._check_keras_file()
+        if getattr(self, "d_optimizer", None) is not None:
+            self.build_optimizers()
+        else:
+            self.build_ema()
+        return super().load_weights(filepath, *args, **kwargs)
 
     def build_ema(self):
         """Creates the generator's moving-average weights (inside the strategy scope)."""
@@ -225,10 +360,10 @@ class GAN(keras.Model):
         """The generator with the moving-average weights (the generator itself when off)."""
         if self.ema_weights is None:
             return self.generator
-        if self._ema_model is None:
-            self._ema_model = keras.models.clone_model(self.generator)
-        self._ema_model.set_weights([e.numpy() for e in self.ema_weights])
-        return self._ema_model
+        if self._ema_model.value is None:
+            self._ema_model.value = keras.models.clone_model(self.generator)
+        self._ema_model.value.set_weights([e.numpy() for e in self.ema_weights])
+        return self._ema_model.value
 
     def build_optimizers(self):
         """Creates the networks' and optimisers' variables (needed before a distributed fit)."""
@@ -254,19 +389,19 @@ class GAN(keras.Model):
         return stabilizers.explicit_noise(x, sigma=self._noise(step), nsr=self.noise_nsr,
                                           seed=seed)
 
-    def _discriminator_terms(self, real, fake, step, seed, penalty_scale=1.0):
-        """D's loss plus penalties (times `penalty_scale`; 0: left out) on noisy inputs;
-        returns (total, {term: value}, fake logits)."""
+    def _discriminator_terms(self, real, fake, step, seed, penalty_scale=1.0, training=True):
+        """D's loss plus penalties (times `penalty_scale`; 0: left out) on noisy inputs, D in
+        training mode unless `training=False`; returns (total, {term: value}, fake logits)."""
         real_in = self._noisy(real, rng.fold(seed, rng.NOISE_REAL), step)
         fake_in = self._noisy(fake, rng.fold(seed, rng.NOISE_FAKE), step)
-        real_logits = self.discriminator(real_in, training=True)
-        fake_logits = self.discriminator(fake_in, training=True)
+        real_logits = self.discriminator(real_in, training=training)
+        fake_logits = self.discriminator(fake_in, training=training)
         terms = {"d_loss": self.loss_fn.discriminator(real_logits, fake_logits)}
         for k, penalty in enumerate(self._penalties):
             terms[penalty.name] = (
                 tf.zeros([]) if isinstance(penalty_scale, float) and penalty_scale == 0 else
                 penalty_scale * penalty(self.discriminator, real_in, fake_in, step,
-                                        rng.fold(seed, rng.PENALTY, k)))
+                                        rng.fold(seed, rng.PENALTY, k), training=training))
         return tf.add_n(list(terms.values())), terms, fake_logits
 
     def _generator_term(self, fake, step, seed):
@@ -382,7 +517,9 @@ class GAN(keras.Model):
     def make_train_function(self, force=False):
         """Keras's train function, except for a joint optimiser on several replicas: its CG
         loop runs in the cross-replica context (MirroredStrategy cannot all-reduce inside a
-        while loop of a replica function), with every product reduced over replicas."""
+        while loop of a replica function), with every product reduced over replicas. Creates
+        the EMA weights first (from the generator's weights as `fit` starts) if not yet made."""
+        self.build_ema()
         if not self._joint_across_replicas():
             return super().make_train_function(force)
         if self.train_function is not None and not force:
@@ -464,6 +601,50 @@ class GAN(keras.Model):
         self.step_counter.assign_add(1)
         return self._results()
 
+    # ---- evaluate and predict ----------------------------------------------------------------
+
+    def evaluate(self, *args, **kwargs):
+        """Keras's `evaluate` (see the class docstring); its draws restart at batch 0."""
+        self._eval_batch.assign(0)
+        return super().evaluate(*args, **kwargs)
+
+    def test_on_batch(self, *args, **kwargs):
+        self._eval_batch.assign(0)
+        return super().test_on_batch(*args, **kwargs)
+
+    def test_step(self, data):
+        """D's and G's losses and each penalty on a held-out real batch [B, ...], at the
+        current step's weights, networks in inference mode, nothing updated. One fake batch
+        `G(z)` serves both players' losses; the draws are keyed by (seed, `rng.EVAL`, batch
+        index of this evaluation)."""
+        real = tf.convert_to_tensor(data[0] if isinstance(data, (tuple, list)) else data)
+        index = self._eval_batch.read_value()
+        with tf.control_dependencies([index]):
+            self._eval_batch.assign_add(1)
+        seed = rng.fold(rng.as_seed(self.seed), rng.EVAL, index)
+        step = tf.convert_to_tensor(self.step_counter)
+        fake = self.generator(self._latents(rng.fold(seed, rng.LATENT_D), tf.shape(real)[0]),
+                              training=False)
+        _, terms, fake_logits = self._discriminator_terms(real, fake, step, seed,
+                                                          training=False)
+        terms["g_loss"] = self._generator_loss(fake_logits)
+        self._record(terms)
+        return {name: self._trackers[name].result() for name in terms}
+
+    def _sampler(self):
+        return self.generator if self.ema_weights is None else self._ema_model.value
+
+    def predict(self, *args, **kwargs):
+        """Keras's `predict` on latents [N, latent_dim]: samples of the moving-average
+        generator when `ema_decay` is set (its weights copied from `ema_weights` first),
+        else of the generator."""
+        self.ema_generator()
+        return super().predict(*args, **kwargs)
+
+    def predict_step(self, data):
+        z = data[0] if isinstance(data, (tuple, list)) else data
+        return self._sampler()(z, training=False)
+
     def _results(self):
         joint = getattr(self, "joint_optimizer", None) is not None
         out = {name: tracker.result() for name, tracker in self._trackers.items()
@@ -476,3 +657,28 @@ class GAN(keras.Model):
     def _record(self, terms, weights=None):
         for name, value in terms.items():
             self._trackers[name].update_state(value, sample_weight=(weights or {}).get(name))
+
+
+class TerminateOnNonFinite(keras.callbacks.Callback):
+    """Stops `fit` after the first batch whose logs hold a NaN or inf term.
+
+    Keras's `TerminateOnNaN` reads only `logs["loss"]`, which a GAN's logs do not have (two
+    players, no single loss: they hold `d_loss`, `g_loss` and the penalties), so it never
+    fires; this callback checks every logged value. `raise_error=True` raises
+    `FloatingPointError` naming the terms instead of stopping gracefully.
+    """
+
+    def __init__(self, raise_error=False):
+        super().__init__()
+        self.raise_error = raise_error
+        self.bad = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        bad = {k: float(v) for k, v in (logs or {}).items()
+               if not math.isfinite(float(v))}
+        if not bad:
+            return
+        self.bad = bad
+        if self.raise_error:
+            raise FloatingPointError(f"Non-finite terms at batch {batch}: {bad}")
+        self.model.stop_training = True

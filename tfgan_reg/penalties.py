@@ -12,7 +12,9 @@ through `tfgan_reg.rng`, so they are reproducible and identical under any replic
 `seed=None` draws a fresh seed.
 """
 import inspect
+import warnings
 
+import keras
 import tensorflow as tf
 
 from tfgan_reg import checks
@@ -213,8 +215,43 @@ _SUPPLIED = ("seed", "training", "divergence")
 SCHEDULE_KEYWORDS = ("schedule", "alpha")
 
 
+# Penalties computed from per-sample input gradients: they assume D treats every sample
+# independently (seed 000 section 4: "BN introduces correlations between samples").
+PER_SAMPLE = frozenset(_REGISTRY) - {"l2"}
+
+
 def names():
     return sorted(_REGISTRY)
+
+
+def batch_norm_layers(model):
+    """Names of the batch-normalisation layers inside `model` (nested models included)."""
+    return sorted({layer.name for layer in model._flatten_layers(include_self=True)
+                   if isinstance(layer, keras.layers.BatchNormalization)})
+
+
+def check_discriminator(discriminator, penalty_names):
+    """Warns (`UserWarning`) when a per-sample gradient penalty meets batch norm in D.
+
+    The penalty's gradient of sample i's output w.r.t. sample i's input is taken in training
+    mode, where batch statistics make every output depend on the whole batch: summing the
+    outputs before differentiating then adds every other sample's cross terms, so the penalty
+    no longer measures what its paper states (seed 000 section 4 replaces BN by layer norm).
+    A warning, not an error: papers did train such pairs (seed 001 section 5.3 used BN in D
+    with its regulariser); prefer layer normalisation. Returns the warning text or None.
+    """
+    per_sample = sorted(set(penalty_names) & PER_SAMPLE)
+    bn = batch_norm_layers(discriminator) if per_sample else []
+    if not bn:
+        return None
+    message = (f"The discriminator has batch normalisation ({', '.join(bn)}) and is trained "
+               f"with per-sample gradient penalties {per_sample}: in training mode batch "
+               f"statistics couple the samples, so each sample's input gradient also carries "
+               f"the other samples' terms and the penalty is not the one its paper defines. "
+               f"Use layer normalisation (nets: normalization='layer') or no normalisation "
+               f"in D.")
+    warnings.warn(message, UserWarning, stacklevel=3)
+    return message
 
 
 def get(name):
@@ -246,9 +283,31 @@ class Penalty:
         self.name, self.fn = name, get(name)
         self.weight_keyword, self.schedule, self.kwargs = weight_keyword, schedule, kwargs
 
-    def __call__(self, discriminator, real, fake, step, seed):
+    def __call__(self, discriminator, real, fake, step, seed, training=True):
         kwargs = dict(self.kwargs, **{self.weight_keyword: self.schedule(step)})
-        return self.fn(discriminator, real, fake, seed=seed, training=True, **kwargs)
+        return self.fn(discriminator, real, fake, seed=seed, training=training, **kwargs)
+
+    def get_config(self):
+        """{keyword: value} that `configure(self.name, loss=..., **config)` turns back into
+        this penalty: the weight as a serialised Keras schedule (JSON-ready). Raises
+        `ValueError` when the weight is a callable Keras cannot serialise."""
+        if not isinstance(self.schedule, keras.optimizers.schedules.LearningRateSchedule):
+            raise ValueError(
+                f"Penalty {self.name!r}: its weight `{self.weight_keyword}` must be a number or "
+                f"a registered Keras LearningRateSchedule (e.g. tfgan_reg.schedules.make) to be "
+                f"saved. Received: {self.weight_keyword}={self.schedule!r}")
+        config = {k: v for k, v in self.kwargs.items() if k not in _SUPPLIED}
+        config[self.weight_keyword] = keras.saving.serialize_keras_object(self.schedule)
+        return config
+
+    @classmethod
+    def from_config(cls, name, config, *, loss=None):
+        """The penalty of `get_config`'s output (the trained `loss` for `roth_f`)."""
+        config = dict(config)
+        weight = config[WEIGHT_KEYWORD[name]]
+        if isinstance(weight, dict):
+            config[WEIGHT_KEYWORD[name]] = keras.saving.deserialize_keras_object(weight)
+        return configure(name, loss=loss, **config)
 
 
 def configure(name, *, loss=None, total_steps=1, prefix="", schedule="constant", alpha=0.01,

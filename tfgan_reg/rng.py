@@ -17,6 +17,9 @@ PENALTY = 3
 NOISE_REAL = 4
 NOISE_FAKE = 5
 DATA = 6
+# Keys `GAN.test_step`'s draws in place of the step (steps are >= 0, so the evaluation
+# stream never meets a training step's).
+EVAL = -1
 
 # Named explicitly: "auto_select" may pick another generator under XLA. Even with Philox, XLA
 # turns the bits into floats differently from the CPU kernels, so floats are made here from
