@@ -10,6 +10,8 @@ from tfgan_reg.reproduce import runner
 from tfgan_reg.reproduce import dynamics_claims  # noqa: F401  (registers its claims)
 from tfgan_reg.reproduce import roth_claims  # noqa: F401  (registers its claims)
 from tfgan_reg.reproduce import toy_claims  # noqa: F401  (registers its claims)
+from tfgan_reg.reproduce import icr_claims  # noqa: F401  (registers its claims)
+from tfgan_reg.reproduce import dragan_claims  # noqa: F401  (registers its claims)
 from tfgan_reg.reproduce import gpu_claims  # noqa: F401  (listed, not run: they need a GPU)
 
 run = runner.run
