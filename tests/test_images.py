@@ -9,6 +9,7 @@ import tensorflow_datasets as tfds
 
 from tfgan_reg import config_lib, data, nets, training
 from tfgan_reg.data import images
+from tfgan_reg.eval import plots
 from tfgan_reg.nets import seed003
 
 
@@ -83,7 +84,8 @@ def test_train_on_digits_writes_an_image_grid(tmp_path):
     assert (tmp_path / "samples_final.png").read_bytes()[:4] == b"\x89PNG"
     assert sorted(os.listdir(tmp_path / "samples")) == [f"step_000000{s}.png" for s in (2, 4, 6)]
     grid = plt.imread(tmp_path / "samples" / "step_0000006.png")
-    assert grid.shape[:2] == (64, 64)  # 64 samples of 8x8 in an 8x8 grid
+    # 64 samples of 8x8 in an 8x8 grid, enlarged 8 times with 4 px gaps, under a title band.
+    assert grid.shape[:2] == (plots.TITLE_BAND + 8 * 64 + 9 * 4, 8 * 64 + 9 * 4)
     images, rates = {}, []
     for name in os.listdir(tmp_path / "tensorboard"):
         for event in tf.compat.v1.train.summary_iterator(str(tmp_path / "tensorboard" / name)):

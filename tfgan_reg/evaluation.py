@@ -19,6 +19,13 @@ from tfgan_reg.eval import scores
 EVAL_CSV = "eval.csv"
 
 
+def picture_title(config, workdir, step):
+    """The title of a run's pictures: which run (the workdir's name), its data and penalty,
+    and the step, so a picture copied out of its folder still says what it shows."""
+    return (f"{os.path.basename(os.path.normpath(workdir))}: {config.data.name}, "
+            f"{config.penalty.name}, step {step}")
+
+
 def evaluate(config, model, workdir=None, *, tag="final"):
     """Low-dimensional metrics of the current generator; writes its pictures to `workdir`."""
     n, seed = config.eval.num_samples, config.eval.seed
@@ -27,7 +34,8 @@ def evaluate(config, model, workdir=None, *, tag="final"):
         metrics = {}
         if workdir is not None:
             metrics["picture"] = plots.image_grid_png(
-                os.path.join(workdir, f"samples_{tag}.png"), runs.generate(model, 64, seed))
+                os.path.join(workdir, f"samples_{tag}.png"), runs.generate(model, 64, seed),
+                title=picture_title(config, workdir, model.step))
         return metrics
     fake = runs.generate(model, n, seed)
     real = np.asarray(toy.sample(config.data.name, n, seed + 1))
@@ -37,7 +45,7 @@ def evaluate(config, model, workdir=None, *, tag="final"):
     metrics = lowdim.summary(fake, real, centres=centres, std=std)
     metrics = {k: v for k, v in metrics.items() if k != "counts"}
     if workdir is not None:
-        title = f"{config.data.name}, {config.penalty.name}, step {model.step}"
+        title = picture_title(config, workdir, model.step)
         metrics["picture"] = plots.scatter_png(
             os.path.join(workdir, f"samples_{tag}.png"), fake, real, title=title,
             centres=centres)
@@ -70,16 +78,20 @@ def summary_line(config, step, metrics):
 
 
 def sample_pictures(config, model, workdir, writer, step, n=64):
-    """`samples/step_NNNNNNN.png` (an image grid, or a scatter of low-dimensional samples) from
-    fixed latents, and for images the same grid in TensorBoard (`samples`)."""
+    """`samples/step_NNNNNNN.png` from fixed latents, titled (`picture_title`): an enlarged
+    image grid, or a scatter of low-dimensional samples under the data; for images the grid
+    at native size in TensorBoard (`samples`), which zooms by itself."""
     path = os.path.join(workdir, "samples", f"step_{step:07d}.png")
     image = data_lib.is_image(config.data.name)
     fake = runs.generate(model, n if image else 1000, config.eval.seed)
+    title = picture_title(config, workdir, step)
     if not image:
-        return plots.scatter_png(path, fake, title=f"{config.data.name}, step {step}")
+        real = np.asarray(toy.sample(config.data.name, len(fake), config.eval.seed + 1))
+        return plots.scatter_png(path, fake, real, title=title,
+                                 centres=getattr(toy.get(config.data.name), "centres", None))
     with writer.as_default(step=step):
         tf.summary.image("samples", plots.image_grid(fake)[None], step=step)
-    return plots.image_grid_png(path, fake)
+    return plots.image_grid_png(path, fake, title=title)
 
 
 def read_eval_csv(workdir):

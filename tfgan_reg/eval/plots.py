@@ -8,7 +8,16 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
 from scipy import stats  # noqa: E402
+
+
+# Samples in a light colour under the data in a dark one (scatters); on value surfaces the
+# samples black under the data in green with a white rim.
+FAKE_COLOUR, DATA_COLOUR = "tab:orange", "navy"
+SURFACE_FAKE, SURFACE_DATA = "k", "lime"
+GAP_VALUE = 255  # the white between the tiles of an image grid
+TITLE_BAND = 24  # pixels above an image grid for its title
 
 
 def _save(fig, path):
@@ -33,7 +42,8 @@ def scatter_png(path, fake, real=None, *, title="", centres=None):
     fake = np.asarray(fake)
     dim = fake.shape[1]
     fig = plt.figure(figsize=(5, 5))
-    ax = fig.add_subplot(projection="3d" if dim == 3 else None)
+    # 3-D axes order points by depth unless told not to: keep the data layer on top there too.
+    ax = fig.add_subplot(**(dict(projection="3d", computed_zorder=False) if dim == 3 else {}))
     cols = list(range(min(dim, 3))) if dim > 1 else None
 
     def draw(points, **kw):
@@ -43,12 +53,18 @@ def scatter_png(path, fake, real=None, *, title="", centres=None):
         else:
             ax.scatter(*[points[:, c] for c in cols], **kw)
 
+    # The data are drawn after (over) the samples in a darker colour, or a collapsed generator
+    # would hide them.
+    draw(fake, s=6, c=FAKE_COLOUR, alpha=0.35, label="generated", zorder=2)
     if real is not None:
-        draw(real, s=4, c="tab:blue", alpha=0.4, label="data")
-    draw(fake, s=4, c="tab:orange", alpha=0.4, label="generated")
-    if centres is not None:
-        draw(centres, s=40, c="k", marker="x", label="centres")
-    ax.legend(loc="upper right", fontsize=8)
+        draw(real, s=2, c=DATA_COLOUR, alpha=0.6, label="data", zorder=3)
+    if centres is not None:  # rings around the modes, not over them
+        draw(centres, s=80, facecolors="none", edgecolors="red", linewidths=0.8,
+             label="centres", zorder=4)
+    legend = ax.legend(loc="upper right", fontsize=8)
+    for handle in legend.legend_handles:  # legible markers whatever the points' size
+        handle.set_sizes([25])
+        handle.set_alpha(1)
     ax.set_title(title, fontsize=9)
     if dim == 2:
         ax.set_aspect("equal")
@@ -56,7 +72,8 @@ def scatter_png(path, fake, real=None, *, title="", centres=None):
 
 
 def kde_png(path, samples, *, title="", grid=200):
-    """Gaussian kernel density estimate of 2-D samples (seed 002 figure 5 style)."""
+    """Gaussian kernel density estimate of 2-D samples (seed 002 figure 5 style), with its
+    colour bar."""
     samples = np.asarray(samples, np.float64)
     samples = samples[np.all(np.isfinite(samples), axis=1)]
     if samples.ndim != 2 or samples.shape[1] != 2:
@@ -66,8 +83,9 @@ def kde_png(path, samples, *, title="", grid=200):
     fig, ax = plt.subplots(figsize=(5, 5))
     try:
         density = stats.gaussian_kde(samples.T)(np.stack([xx.ravel(), yy.ravel()]))
-        ax.imshow(density.reshape(grid, grid), origin="lower", extent=(x0, x1, y0, y1),
-                  cmap="viridis", aspect="equal")
+        image = ax.imshow(density.reshape(grid, grid), origin="lower",
+                          extent=(x0, x1, y0, y1), cmap="viridis", aspect="equal")
+        fig.colorbar(image, ax=ax, shrink=0.8, label="density")
     except (np.linalg.LinAlgError, ValueError):  # collapsed samples: draw them as points
         ax.scatter(samples[:, 0], samples[:, 1], s=4)
     ax.set_title(title, fontsize=9)
@@ -84,35 +102,76 @@ def value_surface_png(path, value_fn, real, fake, *, title="", grid=100, limits=
     fig, ax = plt.subplots(figsize=(5, 5))
     cs = ax.contourf(xx, yy, values.reshape(grid, grid), levels=20, cmap="coolwarm")
     fig.colorbar(cs, ax=ax, shrink=0.8, label="D(x)")
-    ax.scatter(real[:, 0], real[:, 1], s=4, c="tab:green", label="data")
-    ax.scatter(fake[:, 0], fake[:, 1], s=4, c="k", label="generated")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.scatter(fake[:, 0], fake[:, 1], s=4, c=SURFACE_FAKE, alpha=0.6, label="generated",
+               zorder=2)
+    ax.scatter(real[:, 0], real[:, 1], s=8, c=SURFACE_DATA, edgecolors="white",
+               linewidths=0.3, label="data", zorder=3)  # over the samples
+    ax.legend(loc="upper right", fontsize=8, markerscale=2)
     ax.set_title(title, fontsize=9)
     ax.set_aspect("equal")
     return _save(fig, path)
 
 
-def image_grid(images, *, columns=None):
-    """Tiles `[n, h, w, c]` images in `[-1, 1]` into one uint8 `[H, W, c]` array."""
+def image_grid(images, *, columns=None, scale=1, gap=0):
+    """Tiles `[n, h, w, c]` images in `[-1, 1]` into one uint8 `[H, W, c]` array: each image
+    enlarged `scale` times (nearest neighbour, pixels stay sharp), `gap` white pixels between
+    the tiles and around them; empty cells are black."""
     images = np.asarray(images, np.float32)
     if images.ndim != 4:
         raise ValueError(f"image_grid needs [n, h, w, c] images. Received: {images.shape}")
-    n, h, w, c = images.shape
+    n, c = images.shape[0], images.shape[3]
     columns = columns or int(np.ceil(np.sqrt(n)))
     rows = int(np.ceil(n / columns))
-    canvas = np.full([rows * h, columns * w, c], -1.0, np.float32)
-    for i, image in enumerate(images):
+    tiles = np.round((np.clip(images, -1, 1) + 1) * 127.5).astype(np.uint8)
+    tiles = tiles.repeat(scale, axis=1).repeat(scale, axis=2)
+    h, w = tiles.shape[1:3]
+    canvas = np.full([rows * h + (rows + 1) * gap, columns * w + (columns + 1) * gap, c],
+                     GAP_VALUE, np.uint8)
+    for i in range(rows * columns):
         r, q = divmod(i, columns)
-        canvas[r * h:(r + 1) * h, q * w:(q + 1) * w] = image
-    return np.round((np.clip(canvas, -1, 1) + 1) * 127.5).astype(np.uint8)
+        y, x = gap + r * (h + gap), gap + q * (w + gap)
+        canvas[y:y + h, x:x + w] = tiles[i] if i < n else 0
+    return canvas
 
 
-def image_grid_png(path, images, *, columns=None):
-    grid = image_grid(images, columns=columns)
+def grid_enlargement(width, columns, *, size=512):
+    """(scale, gap) of `image_grid_png`: the smallest integer scale making `columns` tiles of
+    `width` pixels at least `size` pixels wide (8x8 digits: 8), and gaps of half a scale,
+    at least 2 pixels."""
+    scale = max(1, int(np.ceil(size / (columns * width))))
+    return scale, max(2, scale // 2)
+
+
+def image_grid_png(path, images, *, columns=None, title="", size=512):
+    """An image grid a person can read: enlarged to at least `size` pixels wide with white
+    gaps between the tiles (`grid_enlargement`), `title` in a band above it. The grid's
+    pixels are the PNG's, one to one, below the band."""
+    images = np.asarray(images)
+    columns = columns or int(np.ceil(np.sqrt(len(images))))
+    scale, gap = grid_enlargement(images.shape[2], columns, size=size)
+    grid = image_grid(images, columns=columns, scale=scale, gap=gap)
+    if title:
+        band = _text_band(title, grid.shape[1])
+        if grid.shape[-1] == 1:
+            band = np.round(band.mean(-1, keepdims=True)).astype(np.uint8)
+        grid = np.concatenate([band, grid], 0)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    plt.imsave(path, grid[..., 0] if grid.shape[-1] == 1 else grid,
-               cmap="gray" if grid.shape[-1] == 1 else None, vmin=0, vmax=255)
+    # Written by Pillow, not savefig: grey levels stay one channel (a third of RGBA's bytes).
+    Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid).save(path, optimize=True)
     return path
+
+
+def _text_band(text, width):
+    """`text` centred in a white uint8 [TITLE_BAND, width, 3] band, drawn by matplotlib."""
+    fig = plt.figure(figsize=(width / 100, TITLE_BAND / 100), dpi=100)
+    fig.text(0.5, 0.5, text, ha="center", va="center", fontsize=10)
+    fig.canvas.draw()
+    drawn = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+    plt.close(fig)
+    band = np.full([TITLE_BAND, width, 3], 255, np.uint8)
+    h, w = min(TITLE_BAND, drawn.shape[0]), min(width, drawn.shape[1])  # rounding of inches
+    band[:h, :w] = drawn[:h, :w]
+    return band
 
 
 def drift_png(path, rows):
@@ -192,17 +251,34 @@ def scatter_grid_png(path, panels, *, columns, title=""):
         (x0, x1), (y0, y1) = _limits(*[p[2] if p[2] is not None else p[1] for p in row],
                                      margin=0.3)
         fake = np.asarray(fake)
-        if real is not None:
-            ax.scatter(*np.asarray(real)[:, :2].T, s=2, c="tab:blue", alpha=0.3)
-        ax.scatter(*fake[:, :2].T, s=2, c="tab:orange", alpha=0.5)
+        ax.scatter(*fake[:, :2].T, s=3, c=FAKE_COLOUR, alpha=0.35, label="generated",
+                   zorder=2)
+        if real is not None:  # over the samples
+            ax.scatter(*np.asarray(real)[:, :2].T, s=1, c=DATA_COLOUR, alpha=0.6,
+                       label="data", zorder=3)
         if centres is not None:
-            ax.scatter(*np.asarray(centres)[:, :2].T, s=12, c="k", marker="x", lw=0.8)
+            ax.scatter(*np.asarray(centres)[:, :2].T, s=12, c="k", marker="x", lw=0.8,
+                       label="centres", zorder=4)
         ax.set(xlim=(x0, x1), ylim=(y0, y1), xticks=[], yticks=[])
         ax.set_aspect("equal")
         ax.set_title(label, fontsize=7)
+    _figure_legend(fig, axes.ravel()[:len(panels)])
     if title:
         fig.suptitle(title, fontsize=9)
     return _save(fig, path)
+
+
+def _figure_legend(fig, axes):
+    """One legend for panels drawn alike: the labelled layers of the first panel holding each,
+    below the panels."""
+    handles = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(label, handle)
+    if handles:
+        fig.legend(list(handles.values()), list(handles), loc="lower center",
+                   ncol=len(handles), fontsize=7, markerscale=3, frameon=False,
+                   bbox_to_anchor=(0.5, -0.02))
 
 
 def grid_points(limits, grid):
@@ -217,7 +293,7 @@ def value_surfaces_png(path, panels, real, *, limits, title=""):
     """Discriminator value surfaces side by side (seed 004 figure 2, seed 000 figure 8):
     `panels` is a list of (label, values [grid, grid] on `grid_points(limits, grid)`, fake
     points [n, 2] or None), each on its own colour scale, with the real points (green) and
-    that panel's fake points (black)."""
+    that panel's fake points (black), the real ones drawn over the fake ones."""
     real = np.asarray(real)
     fig, axes = plt.subplots(1, len(panels), figsize=(2.6 * len(panels), 2.5), squeeze=False)
     for ax, (label, values, fake) in zip(axes[0], panels):
@@ -225,12 +301,15 @@ def value_surfaces_png(path, panels, real, *, limits, title=""):
         xx, yy, _ = grid_points(limits, values.shape[0])
         cs = ax.contourf(xx, yy, values, levels=15, cmap="coolwarm")
         fig.colorbar(cs, ax=ax, shrink=0.75).ax.tick_params(labelsize=6)
-        ax.scatter(*real[:, :2].T, s=2, c="tab:green")
         if fake is not None:
-            ax.scatter(*np.asarray(fake)[:, :2].T, s=2, c="k")
+            ax.scatter(*np.asarray(fake)[:, :2].T, s=2, c=SURFACE_FAKE, alpha=0.6,
+                       label="generated", zorder=2)
+        ax.scatter(*real[:, :2].T, s=4, c=SURFACE_DATA, edgecolors="white", linewidths=0.2,
+                   label="data", zorder=3)
         ax.set(xlim=limits, ylim=limits, xticks=[], yticks=[])
         ax.set_aspect("equal")
         ax.set_title(label, fontsize=7)
+    _figure_legend(fig, axes[0])
     if title:
         fig.suptitle(title, fontsize=9)
     return _save(fig, path)
@@ -282,9 +361,10 @@ def labelled_image_grids_png(path, grids, *, columns=8, title=""):
     list of (label, [n, h, w, c] images in [-1, 1]), each tiled `columns` images a row."""
     fig, axes = plt.subplots(1, len(grids), figsize=(2.4 * len(grids), 2.6), squeeze=False)
     for ax, (label, images) in zip(axes[0], grids):
-        grid = image_grid(images, columns=columns)
+        grid = image_grid(images, columns=columns, gap=1)  # tiles apart
         ax.imshow(grid[..., 0] if grid.shape[-1] == 1 else grid,
-                  cmap="gray" if grid.shape[-1] == 1 else None, vmin=0, vmax=255)
+                  cmap="gray" if grid.shape[-1] == 1 else None, vmin=0, vmax=255,
+                  interpolation="nearest")
         ax.set(xticks=[], yticks=[])
         ax.set_title(label, fontsize=8)
     if title:
