@@ -9,9 +9,8 @@ import glob
 import importlib
 import importlib.util
 import os
-import re
+import subprocess
 import sys
-import tempfile
 
 from absl import app
 from absl import flags
@@ -24,8 +23,17 @@ USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, NotADirectoryErro
 HELP = ("-h", "-?", "--help", "--helpshort", "--helpfull")
 # TensorFlow's start-up lines that no user can act on: INFO lines (hidden anyway from the first
 # op on by TF_CPP_MIN_LOG_LEVEL=1) and absl's note about them.
-_STARTUP_NOISE = re.compile(r"(WARNING: All log messages before absl::InitializeLog\(\)"
-                            r"|I\d{4} |To enable the following instructions: )")
+_STARTUP_NOISE = (r"WARNING: All log messages before absl::InitializeLog\(\)"
+                  r"|I\d{4} |To enable the following instructions: ")
+_CUINIT = r".*failed call to cuInit"
+# The filter between file descriptor 2 and the terminal: a process of its own, so that what
+# TensorFlow writes just before an abort (a LOG(FATAL) at load) still reaches the terminal.
+_FILTER = ("import re, sys\n"
+           "drop = re.compile(sys.argv[1].encode())\n"
+           "for line in sys.stdin.buffer:\n"
+           "    if not drop.match(line):\n"
+           "        sys.stderr.buffer.write(line)\n"
+           "        sys.stderr.buffer.flush()\n")
 _quiet = False
 
 
@@ -43,48 +51,62 @@ def load(tool):
 
 @contextlib.contextmanager
 def _filtered_stderr(drop):
-    """Holds back what is written to file descriptor 2 (C++ logs included) while entered and
-    then writes out the lines `drop` refuses."""
+    """While entered, the lines written to file descriptor 2 (C++ logs included) that the
+    regular expression `drop` matches at their start are left out; the others pass."""
     sys.stderr.flush()
     saved = os.dup(2)
-    with tempfile.TemporaryFile() as held:
-        os.dup2(held.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            held.seek(0)
-            for line in held.read().decode(errors="replace").splitlines(keepends=True):
-                if not drop(line):
-                    sys.stderr.write(line)
-            sys.stderr.flush()
+    filter_ = subprocess.Popen([sys.executable, "-I", "-S", "-c", _FILTER, drop],
+                               stdin=subprocess.PIPE)
+    os.dup2(filter_.stdin.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        filter_.stdin.close()
+        filter_.wait()
+
+
+def _noise():
+    """The start-up lines to leave out: INFO lines when TF_CPP_MIN_LOG_LEVEL hides them, the
+    cuInit error when the machine has no NVIDIA driver at all (/proc/driver/nvidia)."""
+    parts = []
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL", "") not in ("", "0"):
+        parts.append(_STARTUP_NOISE)
+    if not os.path.exists("/proc/driver/nvidia"):
+        parts.append(_CUINIT)
+    return "|".join(f"(?:{p})" for p in parts) or "(?!)"  # (?!) matches nothing
+
+
+def quiet_import():
+    """Imports TensorFlow, if not yet imported, without the INFO lines that its libraries log
+    as they load ("oneDNN custom operations are on", "Could not find cuda drivers"), when
+    TF_CPP_MIN_LOG_LEVEL asks to hide INFO: TensorFlow reads the variable only after them.
+    `tfgan_reg` calls this before its first TensorFlow import; without the variable nothing
+    is held back."""
+    if "tensorflow" in sys.modules or os.environ.get("TF_CPP_MIN_LOG_LEVEL", "") in ("", "0"):
+        return
+    with _filtered_stderr(_noise()):
+        import tensorflow  # noqa: F401  (heavy; imported here so its load lines are filtered)
 
 
 def quiet_tensorflow():
-    """Starts TensorFlow without the lines a user cannot act on.
+    """Starts TensorFlow without the lines a user cannot act on (a command's start).
 
     TF_CPP_MIN_LOG_LEVEL=1 (unless set) hides TensorFlow's C++ INFO lines (XLA's start-up)
-    when TensorFlow is not imported yet; warnings and errors stay. The device discovery (where
-    a CPU-only machine logs "failed call to cuInit") and the import run with stderr held back:
-    the cuInit error is dropped only when the machine has no NVIDIA driver at all
-    (/proc/driver/nvidia), INFO lines only at the default level; anything else is written out.
+    when TensorFlow is not imported yet; warnings and errors stay. The import (`quiet_import`)
+    and the device discovery (where a CPU-only machine logs "failed call to cuInit") run
+    through a filter (`_noise`); anything else is written out.
     """
     global _quiet
     if _quiet:
         return
     _quiet = True
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
-    no_driver = not os.path.exists("/proc/driver/nvidia")
-    info_hidden = os.environ["TF_CPP_MIN_LOG_LEVEL"] not in ("", "0")
-
-    def drop(line):
-        return ((info_hidden and _STARTUP_NOISE.match(line) is not None)
-                or (no_driver and "failed call to cuInit" in line))
-
-    with _filtered_stderr(drop):
-        import tensorflow as tf  # noqa: heavy; imported here so its start-up lines are held
+    quiet_import()
+    with _filtered_stderr(_noise()):
+        import tensorflow as tf  # noqa: heavy
         tf.config.list_physical_devices("GPU")
 
 
