@@ -11,6 +11,13 @@ CelebA 100,000). Needs the set prepared for tensorflow-datasets (`--config.data.
 The paper's result (figures 2-3, appendix 7.4; GPU runs) is qualitative: the regularised runs
 train stably and give good samples where the unregularised ones degrade; it reports no score.
 Not run here (`seed001.celeba_lsun` in docs/REPRODUCTION.md).
+
+Batch norm in D with a per-sample gradient penalty (which `tfgan_reg.GAN` warns about: batch
+statistics couple the samples) is the paper's choice, kept to reproduce it: seed 001 section
+5.3 uses "batch normalization also for the discriminator (as our regularizer does not depend
+on the optimal transport plan ...)", and appendix 7.4 puts it in all but D's first and last
+layers. For a penalty that measures each sample's own gradient, pass
+`--config.model.d_normalization=layer`.
 """
 from tfgan_reg import config_lib
 
