@@ -354,3 +354,20 @@ def test_a_gan_of_the_library_networks_saves_and_loads(tmp_path):
     np.testing.assert_allclose(loaded.predict(z, verbose=0), model.predict(z, verbose=0),
                                rtol=1e-6, atol=1e-7)
     _assert_same_state(loaded, model)
+
+
+def test_evaluate_takes_training_elements_and_names_a_bad_shape():
+    g, d = _players()
+    model = GAN(g, d, latent_dim=LATENT, n_disc=2, penalties={"r1": {}})
+    model.compile(d_optimizer="adam", g_optimizer="adam")
+    x = np.random.default_rng(0).normal(size=(2 * BATCH, DIM)).astype(np.float32)
+    flat = model.evaluate(x, batch_size=2 * BATCH, verbose=0, return_dict=True)
+    # The same samples as one training element [B, n_disc, DIM]: D batch i is x[:, i].
+    element = x.reshape(BATCH, 2, DIM)
+    paired = model.evaluate(element, batch_size=BATCH, verbose=0, return_dict=True)
+    np.testing.assert_allclose(paired["d_loss"], flat["d_loss"], rtol=1e-6)
+    fresh = GAN(g, d, latent_dim=LATENT, n_disc=2)  # traced once: the shape is static
+    fresh.compile(d_optimizer="adam", g_optimizer="adam")
+    with pytest.raises(ValueError, match=r"real samples shaped \[batch, \*\(2,\)\].*"
+                                         r"Received: shape=\((None|8), 2, 2, 1\)"):
+        fresh.evaluate(element[..., None], batch_size=BATCH, verbose=0)

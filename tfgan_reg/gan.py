@@ -613,11 +613,26 @@ class GAN(keras.Model):
         return super().test_on_batch(*args, **kwargs)
 
     def test_step(self, data):
-        """D's and G's losses and each penalty on a held-out real batch [B, ...], at the
-        current step's weights, networks in inference mode, nothing updated. One fake batch
-        `G(z)` serves both players' losses; the draws are keyed by (seed, `rng.EVAL`, batch
-        index of this evaluation)."""
+        """D's and G's losses and each penalty on a held-out real batch [B, ...] (a training
+        element [B, n_disc, ...] counts as B * n_disc samples), at the current step's
+        weights, networks in inference mode, nothing updated. One fake batch `G(z)` serves
+        both players' losses; the draws are keyed by (seed, `rng.EVAL`, batch index of this
+        evaluation)."""
         real = tf.convert_to_tensor(data[0] if isinstance(data, (tuple, list)) else data)
+        sample_shape = tuple(self.discriminator.input_shape[1:])
+        if real.shape.rank is None:
+            # A retrace for a second input shape relaxes the rank (reduce_retracing).
+            if None not in sample_shape:
+                real = tf.reshape(real, (-1,) + sample_shape)
+        elif (self.n_disc > 1 and real.shape.rank == len(sample_shape) + 2
+              and real.shape[1] == self.n_disc):
+            # A training element [B, n_disc, ...]: its n_disc batches together.
+            real = tf.reshape(real, [-1] + [d if d is not None else tf.shape(real)[i + 2]
+                                            for i, d in enumerate(real.shape[2:].as_list())])
+        elif real.shape.rank != len(sample_shape) + 1:
+            raise ValueError(f"`evaluate` takes real samples shaped [batch, *{sample_shape}] "
+                             f"(or a training element [batch, n_disc, ...]). Received: "
+                             f"shape={real.shape}")
         index = self._eval_batch.read_value()
         with tf.control_dependencies([index]):
             self._eval_batch.assign_add(1)
