@@ -8,7 +8,8 @@ the Wasserstein-1 distance to real samples before and after.
 
     python examples/own_train_step.py [--steps 2000]
 
-About 1 minute on one CPU core for 2,000 steps; W1 falls from about 1 to about 0.1-0.2.
+Measured with the defaults: W1 1.25 -> 0.15 (25 s of CPU time, about a minute of wall
+time on a shared 2-core machine).
 """
 import argparse
 
