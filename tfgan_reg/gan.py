@@ -14,7 +14,8 @@ penalties by name and their schedules; `save("x.keras")` / `keras.models.load_mo
 optimisers' state and the EMA weights, so a reloaded model continues exactly. Keras's
 callbacks therefore work: `ModelCheckpoint`, and `BackupAndRestore` with its default
 `save_freq="epoch"` (Keras restarts an interrupted epoch from its first batch, so a mid-epoch
-backup, `save_freq=N`, would replay batches on weights that already saw them).
+backup, `save_freq=N`, replays batches on weights that already saw them: measured, 3 epochs
+of 4 steps backed up every 2 batches and killed in epoch 1 end at step 14, not 12).
 `TerminateOnNaN` reads a `loss` key a GAN's logs lack: `TerminateOnNonFinite` checks every
 term. `evaluate(real)` reports the losses and penalties on held-out data (`test_step`),
 `predict(latents)` samples the generator. A joint CGD / ACGD optimiser is a `tf.Module` Keras
