@@ -1,4 +1,5 @@
 """Shared test helpers: a small ring8 config, restoring a workdir, a killed dataset, the CLI."""
+import contextlib
 import os
 import subprocess
 import sys
@@ -72,3 +73,16 @@ def eval_tool(*args):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
     return subprocess.run([sys.executable, "-m", "tfgan_reg.eval", *args], capture_output=True,
                           text=True, env=env, timeout=600, cwd=ROOT)
+
+
+@contextlib.contextmanager
+def mock_tfds(num_examples, data_dir):
+    """`tfds.testing.mock_data` for a whole training run: it mocks reading a set, not preparing
+    it, so the up-front "is it prepared?" check (`data.images.check_available`) is passed over
+    while it is on."""
+    import tensorflow_datasets as tfds
+    from unittest import mock
+    from tfgan_reg.data import images
+    with tfds.testing.mock_data(num_examples=num_examples, data_dir=data_dir), \
+            mock.patch.object(images, "check_available", lambda *args, **kwargs: None):
+        yield

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from helpers import mock_tfds
 from tfgan_reg import GAN, config_lib, optimizers, runs, training
 from tfgan_reg.nets import mlp
 
@@ -164,7 +165,7 @@ def test_acgd_trains_the_cifar_dcgan_on_mock_data(tmp_path):
     config.data.data_dir = str(tmp_path / "tfds")
     config.train.update(batch_size=4, num_steps=2, checkpoint_every=1, log_every=1,
                         cg_max_iter=3, jit_compile=False)
-    with tfds.testing.mock_data(num_examples=8, data_dir=config.data.data_dir):
+    with mock_tfds(8, config.data.data_dir):
         metrics = training.train_and_evaluate(config, str(tmp_path / "run"), verbose=False)
     assert metrics["step"] == 2 and (tmp_path / "run" / "samples_final.png").exists()
 

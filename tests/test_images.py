@@ -7,6 +7,7 @@ import pytest
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
+from helpers import mock_tfds
 from tfgan_reg import config_lib, data, nets, training
 from tfgan_reg.data import images
 from tfgan_reg.eval import plots
@@ -139,6 +140,6 @@ def test_celeb_a_dcgan_trains_on_mock_data(tmp_path):
                         g_normalization="batch", d_normalization="layer")
     config.penalty = config_lib.penalty_config("roth_js", 2.0, schedule="anneal", alpha=0.01)
     config.train.update(batch_size=4, num_steps=3, checkpoint_every=3, jit_compile=False)
-    with tfds.testing.mock_data(num_examples=10, data_dir=str(tmp_path / "tfds")):
+    with mock_tfds(10, str(tmp_path / "tfds")):
         metrics = training.train_and_evaluate(config, str(tmp_path / "run"), verbose=False)
     assert metrics["step"] == 3 and (tmp_path / "run" / "samples_final.png").exists()

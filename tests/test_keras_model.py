@@ -151,6 +151,7 @@ def test_save_load_model_continues_like_an_uninterrupted_fit(setup, tmp_path):
                            rtol=1e-4)
 
 
+@pytest.mark.slow  # ~20 s here
 def test_model_checkpoint_files_resume_an_interrupted_fit(tmp_path):
     reference = _uninterrupted("lazy", 3)
     keras_file = str(tmp_path / "ckpt.keras")
@@ -257,6 +258,7 @@ def _eval_reference(model, real_batches, gammas):
     return {k: float(np.mean(v)) for k, v in out.items()}
 
 
+@pytest.mark.slow  # ~20 s here
 def test_evaluate_matches_the_loss_and_penalty_functions_and_updates_nothing():
     g, d = _players(d_norm=keras.layers.LayerNormalization())
     anneal = schedules.anneal(2.0, 0.1, 10)
