@@ -1,5 +1,6 @@
 """Shared test helpers: a small ring8 config, restoring a workdir, a killed dataset, the CLI."""
 import contextlib
+import importlib.util
 import os
 import subprocess
 import sys
@@ -86,3 +87,12 @@ def mock_tfds(num_examples, data_dir):
     with tfds.testing.mock_data(num_examples=num_examples, data_dir=data_dir), \
             mock.patch.object(images, "check_available", lambda *args, **kwargs: None):
         yield
+
+
+def config_module(name):
+    """The module of `configs/<name>.py` (configs are files, not a package)."""
+    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "configs",
+                                                                     f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,12 +1,12 @@
 """Seed 000's claims on offline images (`reproduce.dragan_claims`): the verdict rules of the
 BogoNet and f-divergence claims on planted results, the stability rule of one run, a diverged
 run's curve, the configs, and the f-divergence claim end to end in quick mode."""
-import importlib.util
 import json
 import os
 
 import pytest
 
+from helpers import config_module
 from tfgan_reg import config_lib
 from tfgan_reg import training
 from tfgan_reg.experiments import bogonet as bogonet_lib
@@ -15,16 +15,7 @@ from tfgan_reg.reproduce import registry
 from tfgan_reg.reproduce import runner
 from tfgan_reg.reproduce.registry import NOT_REPRODUCED, PARTLY, REPRODUCED
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STEPS = [50, 100, 150, 200, 250, 300]
-
-
-def _config_module(name):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "configs",
-                                                                     f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # ---- BogoNet verdict ----------------------------------------------------------------------------
@@ -169,7 +160,7 @@ def test_a_cell_with_split_seeds_is_mixed_and_counts_for_neither():
 # ---- configs ------------------------------------------------------------------------------------
 
 def test_offline_fdiv_config_is_the_papers_setup_on_digits():
-    module = _config_module("fdiv_mlp_g")
+    module = config_module("fdiv_mlp_g")
     config = module.get_config("reverse_kl-dragan-digits")
     config_lib.validate(config)
     assert config.data.name == "digits" and config.eval.classifier == "domain"
@@ -188,7 +179,7 @@ def test_offline_fdiv_config_is_the_papers_setup_on_digits():
 
 
 def test_bogonet_config_follows_configs_bogonet_digits():
-    shipped = _config_module("bogonet").get_config("digits")
+    shipped = config_module("bogonet").get_config("digits")
     ours = dragan_claims.bogonet_config(3, "dragan")
     config_lib.validate(ours)
     for key in ("batch_size", "d_learning_rate", "g_learning_rate", "beta1", "beta2"):

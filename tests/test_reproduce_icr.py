@@ -1,27 +1,18 @@
 """Seed 003's MNIST-scale claims (`reproduce.icr_claims`): the verdict rules on planted results,
 the per-mode summary of drift rows, the mnist5k configs, and the drift claim end to end in quick
 mode."""
-import importlib.util
 import json
 import os
 
 import pytest
 
+from helpers import config_module
 from tfgan_reg import config_lib
 from tfgan_reg.reproduce import icr_claims
 from tfgan_reg.reproduce import registry
 from tfgan_reg.reproduce import runner
 from tfgan_reg.reproduce.registry import NOT_REPRODUCED, PARTLY, REPRODUCED
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _config_module(name):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "configs",
-                                                                     f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # ---- seed003.icr_drift -----------------------------------------------------------------------
@@ -115,7 +106,7 @@ def test_a_diverged_saturating_run_is_a_breakdown():
 # ---- configs ------------------------------------------------------------------------------------
 
 def test_mnist5k_configs_follow_the_paper():
-    module = _config_module("icr_mnist")
+    module = config_module("icr_mnist")
     simgd = config_lib.validate(module.get_config("simgd-mnist5k"))
     assert (simgd.data.name, simgd.model.arch, simgd.model.latent_dim) == (
         "mnist5k", "seed003_mnist", 96)

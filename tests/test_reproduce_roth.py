@@ -1,12 +1,11 @@
 """Seed 001's claims (`reproduce.roth_claims`): the verdict rules on planted results, the eye
 criterion for modes and the projection onto the mixture's plane against hand-computed cases, the
 configs, and the held-out split of the cross-test."""
-import importlib.util
-import os
 
 import numpy as np
 import pytest
 
+from helpers import config_module
 from tfgan_reg import config_lib
 from tfgan_reg.data import images
 from tfgan_reg.data import toy
@@ -16,15 +15,6 @@ from tfgan_reg.reproduce import registry
 from tfgan_reg.reproduce import roth_claims
 from tfgan_reg.reproduce.registry import NOT_REPRODUCED, PARTLY, REPRODUCED
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _config_module(name):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "configs",
-                                                                     f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # ---- the eye criterion and the plane ------------------------------------------------------------
@@ -175,7 +165,7 @@ def test_mnist5k_training_batches_come_from_the_train_split():
 # ---- configs and registration -------------------------------------------------------------------
 
 def test_configs_validate_and_match_the_paper():
-    sub = _config_module("submanifold7")
+    sub = config_module("submanifold7")
     for setup in ("none", "roth_js", "roth_js-0.01", "roth_js-1.0-nd5", "none-nd5-quick"):
         config_lib.validate(sub.get_config(setup))
     c = sub.get_config("roth_js-1.0-nd5")
@@ -190,7 +180,7 @@ def test_configs_validate_and_match_the_paper():
     for bad in ("none-0.1", "roth", "roth_js-x"):
         with pytest.raises(ValueError, match="setup must be"):
             sub.get_config(bad)
-    cross = _config_module("roth_cross_test")
+    cross = config_module("roth_cross_test")
     runs_ = [cross.get_config(m) for m in ("none", "roth_js")]
     for c in runs_ + [cross.get_config("roth_js-quick")]:
         config_lib.validate(c)

@@ -16,7 +16,6 @@ DRAGAN everywhere: lam 10, C 0.5 (`perturbed = x + C * std(x) * U[0, 1)`, `x^ = 
 delta`), one D step per G step (seed 000 section 3.2; the authors' notebook
 kodalinaveen3/DRAGAN uses the same lam and C with Adam(1e-4, 0.5, 0.9)).
 """
-import json
 import math
 import os
 
@@ -39,21 +38,6 @@ FLOOR_IS = 1.0  # the score a diverged run is given after it stopped
 # ---- shared: one run with its score curve -------------------------------------------------------
 
 
-def _read_json(path):
-    if not os.path.exists(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
-
-
-def _write_json(path, value):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(value, f, default=float)
-    os.replace(tmp, path)
-
-
 def eval_steps(config):
     """The steps at which `config` evaluates: every `eval.every` up to `train.num_steps`."""
     every, total = config.eval.every, config.train.num_steps
@@ -66,7 +50,7 @@ def scored_run(config, workdir):
     run's missing evaluations are IS `FLOOR_IS` and FID inf; a non-finite IS counts as the
     floor too."""
     path = os.path.join(workdir, "curve.json")
-    result = _read_json(path)
+    result = registry.read_json(path)
     if result is not None:
         return result
     message = ""
@@ -87,7 +71,7 @@ def scored_run(config, workdir):
         fids.append(float(r["fid"]) if r is not None else float("inf"))
     result = {"steps": steps, "is": scores, "fid": fids, "diverged": diverged,
               "message": message}
-    _write_json(path, result)
+    registry.write_json(path, result)
     return result
 
 

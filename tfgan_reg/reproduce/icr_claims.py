@@ -15,7 +15,6 @@ The users' configs: `configs/icr_mnist.py:simgd-mnist5k` (the drift checkpoint),
 `:acgd-mnist5k`, `:adam-mnist5k`, `:adam_saturating-mnist5k` (the comparison), which call
 `drift_config` and `comparison_config` here.
 """
-import json
 import os
 
 import numpy as np
@@ -76,20 +75,6 @@ def drift_config(*, num_steps=DRIFT_CHECKPOINT_STEPS, quick=False):
     return config
 
 
-def _read_json(path):
-    if not os.path.exists(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
-
-
-def _write_json(path, value):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(value, f, default=float)
-    os.replace(tmp, path)
-
-
 # Seeds per claim: a prefix of `ctx.seeds` (the budget); one in quick mode.
 NUM_SEEDS = 3
 
@@ -133,12 +118,12 @@ def _drift(ctx):
             seeds.append({"seed": seed, "diverged": True})
             continue
         path = os.path.join(workdir, "drift_rows.json")
-        rows = _read_json(path)
+        rows = registry.read_json(path)
         if rows is None:
             ctx.log(f"drift: D alone and joint from the checkpoint, seed {seed}")
             rows = drift.measure(workdir, steps=steps, every=every, num_samples=n, seed=seed,
                                  verbose=0)
-            _write_json(path, rows)
+            registry.write_json(path, rows)
         seeds.append({"seed": seed, "diverged": False, "rows": rows, **drift_summary(rows)})
         if not pictures:
             pictures.append(plots.drift_png(ctx.picture(f"drift_seed{seed}.png"), rows))
@@ -283,7 +268,7 @@ def comparison_config(method, *, num_steps=COMPARE_STEPS, quick=False):
 def _scores(config, workdir):
     """{"steps", "fid", "is" (per evaluation), "diverged"} of one comparison run."""
     path = os.path.join(workdir, "comparison_result.json")
-    result = _read_json(path)
+    result = registry.read_json(path)
     if result is not None:
         return result
     finished = _trained(config, workdir)
@@ -291,7 +276,7 @@ def _scores(config, workdir):
             if os.path.exists(os.path.join(workdir, evaluation.EVAL_CSV)) else [])
     result = {"steps": [r["step"] for r in rows], "fid": [r["fid"] for r in rows],
               "is": [r["is"] for r in rows], "diverged": not finished}
-    _write_json(path, result)
+    registry.write_json(path, result)
     return result
 
 

@@ -7,6 +7,7 @@ that needs a GPU or an online data set (`gpu=True`) is not run: the report lists
 and the paper's number.
 """
 import dataclasses
+import json
 import math
 import os
 from typing import Callable
@@ -107,3 +108,21 @@ def few(n):
 def majority(n):
     """More than half of `n` seeds."""
     return n // 2 + 1
+
+
+def read_json(path):
+    """The JSON value in `path`, or None when there is none (a run not finished yet)."""
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def write_json(path, value):
+    """Writes `value` to `path` whole or not at all (numpy numbers as floats), so an
+    interrupted experiment never leaves half a result to resume from."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(value, f, default=float)
+    os.replace(tmp, path)

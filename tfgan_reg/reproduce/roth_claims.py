@@ -14,7 +14,6 @@ single modes from the start, and both `none` and `roth_js` ended with 0 of 7 mod
 The paper judges its mixture pictures by eye; `eye_modes` is that criterion in numbers (a sample
 within 0.1 of a centre is on that mode), next to `eval.lowdim`'s 3-std criterion (0.03 here).
 """
-import json
 import math
 import os
 
@@ -98,20 +97,6 @@ def submanifold_config(gamma=None, *, n_disc=1, num_steps=PAPER_STEPS, quick=Fal
     return config
 
 
-def _read_json(path):
-    if not os.path.exists(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
-
-
-def _write_json(path, value):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(value, f, default=float)
-    os.replace(tmp, path)
-
-
 def _checkpoint_samples(config, workdir, n):
     """(steps, samples [len(steps), n, 3]) of every checkpoint kept in `workdir`."""
     state = tf.train.get_checkpoint_state(runs.checkpoint_dir(workdir))
@@ -132,7 +117,7 @@ def submanifold_run(config, workdir, *, num_samples=FIGURE_SAMPLES):
     end), "diverged"}; the checkpoints' samples in the circle's frame go to `samples.npz`. A run
     whose losses became non-finite covers no mode at its end."""
     path = os.path.join(workdir, "submanifold_result.json")
-    result = _read_json(path)
+    result = registry.read_json(path)
     if result is not None:
         return result
     try:
@@ -156,7 +141,7 @@ def submanifold_run(config, workdir, *, num_samples=FIGURE_SAMPLES):
         result["strict_modes"].append(0)
     np.savez(os.path.join(workdir, "samples.npz"), steps=np.asarray(steps),
              plane=plane_coordinates(samples.reshape(-1, 3)).reshape(samples.shape))
-    _write_json(path, result)
+    registry.write_json(path, result)
     return result
 
 

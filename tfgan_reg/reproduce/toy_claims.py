@@ -10,7 +10,6 @@ low-dimensional experiment is figure 2. The claims below test those statements o
 (trained once, under `<out>/runs/toy_table`). `table_config` is that table's setup; it is also
 `configs/toy.py`.
 """
-import json
 import math
 import os
 
@@ -98,20 +97,6 @@ def _seeds(ctx):
     return tuple(ctx.seeds[:1]) if ctx.quick else tuple(ctx.seeds)
 
 
-def _write_json(path, value):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(value, f)
-    os.replace(tmp, path)
-
-
-def _read_json(path):
-    if not os.path.exists(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
-
-
 def _panel(workdir):
     """Samples and the raw discriminator surface of a finished run, for the pictures."""
     config, model = runs.load_run(workdir)
@@ -125,7 +110,7 @@ def _train(config, workdir, panel):
     """The metrics of one run (read back when it finished before); a diverged run counts as
     covering no mode with W1 = inf. With `panel`, also keeps its samples and surface."""
     path = os.path.join(workdir, "toy_result.json")
-    result = _read_json(path)
+    result = registry.read_json(path)
     if result is None:
         try:
             m = training.train_and_evaluate(config, workdir, verbose=False)
@@ -137,7 +122,7 @@ def _train(config, workdir, panel):
         if panel and not result["diverged"]:
             fake, values = _panel(workdir)
             np.savez(os.path.join(workdir, "panel.npz"), fake=fake, values=values)
-        _write_json(path, result)
+        registry.write_json(path, result)
     return result
 
 
@@ -570,13 +555,13 @@ def run_fig2(ctx):
     rows = []
     for k, seed in enumerate(_seeds(ctx)):
         path = os.path.join(root, f"seed{seed}.json")
-        row = _read_json(path)
+        row = registry.read_json(path)
         if row is None:
             ctx.log(f"figure 2: seed {seed}")
             row, grids = _fig2_seed(seed, steps, surfaces=k == 0)
             if grids:
                 np.savez(os.path.join(root, "surfaces.npz"), **grids)
-            _write_json(path, row)
+            registry.write_json(path, row)
         rows.append(row)
     return {m: {key: [r[m][key] for r in rows] for key in rows[0][m]} for m in FIG2_METHODS}
 
