@@ -5,6 +5,10 @@ says where each number comes from). About 35 s (`none`) and 60 s (`roth_js`) on 
 Then `python -m tfgan_reg.eval cross_test --workdir1 NONE_RUN --workdir2 ROTH_RUN` cross-tests
 them on the 1,000 held-out test digits. The claim over 5 seeds:
 `python -m tfgan_reg.reproduce --claims seed001.cross_test --out DIR`.
+
+Its discriminator has batch normalisation with a per-sample penalty (the run warns): the
+authors' DCGAN code for this section normalises D's batches, regularised or not, and the
+claim compares the two models as the paper trained them.
 """
 from tfgan_reg.reproduce import roth_claims
 
