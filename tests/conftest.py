@@ -88,6 +88,8 @@ SLOW_TIER = {
     "test_images.py::test_celeb_a_dcgan_trains_on_mock_data",  # the digits DCGAN run
     "test_images.py::test_streamed_sets_on_mock_data[celeb_a]",  # [lsun/bedroom]
     "test_output.py::test_start_up_filter_keeps_warnings_and_survives_an_abort",
+    "test_lowdim.py::test_summary_on_true_samples_covers_all_modes",  # test_lowdim's others
+    "test_drift.py::test_drift_experiment",  # test_drift's freeze_generator
 }
 
 
