@@ -25,7 +25,7 @@ OPTIMIZERS = ("adam", "rmsprop", "sgd") + tuple(optimizers_lib.JOINT)
 GAN_KEYS = {"scheme": "train.scheme", "n_disc": "train.n_disc", "noise_nsr": "noise.nsr",
             "ema_decay": "train.ema_decay", "penalty_every": "train.penalty_every",
             "consensus_gamma": "consensus_gamma", "clip_value": "clip_value",
-            "generator_loss": "generator_loss", "loss": "loss"}
+            "generator_loss": "generator_loss", "loss": "loss", "precision": "train.precision"}
 
 
 def base_config():
@@ -55,7 +55,10 @@ def base_config():
         epsilon=1e-5, cg_tol=1e-6, cg_atol=1e-20, cg_max_iter=100,
         # Moving average of the generator's weights for sampling and export; 0: off.
         ema_decay=0.0,
-        checkpoint_every=500, log_every=50, max_checkpoints=3, jit_compile=True))
+        checkpoint_every=500, log_every=50, max_checkpoints=3, jit_compile=True,
+        # Keras dtype policy of both networks (tfgan_reg.precision): float32, mixed_bfloat16
+        # or mixed_float16 (loss scaling); CGD / ACGD need float32.
+        precision="float32"))
     # every: evaluate every N generator steps during training (0: only at the end), logging
     # to TensorBoard and eval.csv and keeping the best checkpoint by `best_metric` in best/.
     # classifier: SavedModel / TF-Hub directory for image scores during training, or "domain"
@@ -111,7 +114,8 @@ def gan_arguments(config):
                 noise_sigma=noise_schedule(config), noise_nsr=config.noise.nsr,
                 clip_value=config.clip_value or None,
                 consensus_gamma=config.consensus_gamma or None,
-                ema_decay=t.ema_decay or None, penalty_every=t.penalty_every)
+                ema_decay=t.ema_decay or None, penalty_every=t.penalty_every,
+                precision=t.precision)
 
 
 def _check_keys(config, schema, prefix=""):
@@ -160,7 +164,8 @@ def validate(config):
     checks.choice("train.optimizer", t.optimizer, OPTIMIZERS)
     if t.optimizer in optimizers_lib.JOINT:
         gan_lib.check_joint(**{k: options[k] for k in ("n_disc", "consensus_gamma",
-                                                       "penalty_every")}, keys=GAN_KEYS)
+                                                       "penalty_every", "precision")},
+                            keys=GAN_KEYS)
         for key in ("epsilon", "cg_tol"):
             _positive(f"train.{key}", t[key])
         checks.number("train.cg_atol", t.cg_atol, low=0)

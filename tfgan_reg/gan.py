@@ -31,6 +31,7 @@ from tfgan_reg import checks
 from tfgan_reg import losses as losses_lib
 from tfgan_reg import optimizers as optimizers_lib
 from tfgan_reg import penalties as penalties_lib
+from tfgan_reg import precision as precision_lib
 from tfgan_reg import rng
 from tfgan_reg import schedules
 from tfgan_reg import stabilizers
@@ -49,7 +50,7 @@ def scale_for_replicas(value):
 
 
 def check_options(*, loss, generator_loss, scheme, n_disc, noise_nsr, clip_value,
-                  consensus_gamma, ema_decay, penalty_every, keys=None):
+                  consensus_gamma, ema_decay, penalty_every, precision="float32", keys=None):
     """Raises `ValueError` on the first bad `GAN` option, naming it as `keys` maps it (the
     config validation passes the config keys; by default the argument names)."""
     name = lambda arg: (keys or {}).get(arg, arg)
@@ -74,15 +75,27 @@ def check_options(*, loss, generator_loss, scheme, n_disc, noise_nsr, clip_value
         checks.number(name("ema_decay"), ema_decay, low=0, high=1, low_open=True,
                       high_open=True, note=" (None: off)")
     checks.number(name("penalty_every"), penalty_every, low=1, integer=True)
+    precision_lib.check(precision, name("precision"))
+    if consensus_gamma is not None and precision_lib.uses_loss_scale(precision):
+        raise ValueError(f"Consensus optimisation differentiates both players' gradients, which "
+                         f"float16 loss scaling does not cover: use {name('precision')}="
+                         f"'mixed_bfloat16' or 'float32' with it. Received: "
+                         f"{name('precision')}={precision!r}")
     if penalty_every > 1 and scheme != "alternating":
         raise ValueError(f"Lazy regularisation ({name('penalty_every')} > 1) applies to the "
                          f"separate discriminator steps of {name('scheme')}='alternating'. "
                          f"Received: {name('scheme')}={scheme!r}")
 
 
-def check_joint(*, n_disc, consensus_gamma, penalty_every, keys=None):
+def check_joint(*, n_disc, consensus_gamma, penalty_every, precision="float32", keys=None):
     """Raises `ValueError` unless a joint optimiser (CGD / ACGD) can train these options."""
     name = lambda arg: (keys or {}).get(arg, arg)
+    if precision != "float32":
+        raise ValueError(f"CGD / ACGD solve their linear systems by conjugate gradients on "
+                         f"mixed Hessian-vector products, which this library keeps in "
+                         f"float32 (low-precision products would change the tolerance CG "
+                         f"reaches): they need {name('precision')}='float32'. Received: "
+                         f"{name('precision')}={precision!r}")
     if n_disc != 1 or consensus_gamma is not None or penalty_every != 1:
         raise ValueError(f"A joint optimiser makes one simultaneous update of both players: it "
                          f"needs {name('n_disc')}=1, no consensus term and "
@@ -154,6 +167,11 @@ class GAN(keras.Model):
         their expected gradient is unchanged at about 1/k of their cost (no saving under XLA
         on a CPU, where it computes them every step with weight k or 0); 1: every step.
         Penalty metrics average the steps that applied them (as added, k times the weight).
+      precision: "float32", "mixed_bfloat16" or "mixed_float16" (`tfgan_reg.precision`): the
+        dtype policy both networks were built under (`precision.policy_scope`); samples,
+        logits, losses and penalty norms are float32, and under float16 both optimisers are
+        wrapped in Keras's `LossScaleOptimizer` and the penalties' input gradients scaled by
+        the discriminator's dynamic loss scale. CGD / ACGD need float32.
 
     A discriminator with batch normalisation trained with a per-sample gradient penalty gets
     a `UserWarning` (see `penalties.check_discriminator`): batch statistics couple the samples
@@ -173,12 +191,14 @@ class GAN(keras.Model):
     def __init__(self, generator, discriminator, *, latent_dim, loss="non_saturating",
                  generator_loss="default", penalties=None, scheme="alternating", n_disc=1,
                  seed=0, noise_sigma=0.0, noise_nsr=1, clip_value=None, consensus_gamma=None,
-                 ema_decay=None, penalty_every=1, **kwargs):
+                 ema_decay=None, penalty_every=1, precision="float32", **kwargs):
         super().__init__(**kwargs)
         check_options(loss=loss, generator_loss=generator_loss, scheme=scheme, n_disc=n_disc,
                       noise_nsr=noise_nsr, clip_value=clip_value,
                       consensus_gamma=consensus_gamma, ema_decay=ema_decay,
-                      penalty_every=penalty_every)
+                      penalty_every=penalty_every, precision=precision)
+        precision_lib.check_models(precision, generator=generator, discriminator=discriminator)
+        self.precision = precision
         self.penalty_every = penalty_every
         self.ema_decay = ema_decay
         self.ema_weights = None
@@ -245,7 +265,7 @@ class GAN(keras.Model):
                             if self._noise_on else 0.0),
             "noise_nsr": self.noise_nsr, "clip_value": self.clip_value,
             "consensus_gamma": self.consensus_gamma, "ema_decay": self.ema_decay,
-            "penalty_every": self.penalty_every,
+            "penalty_every": self.penalty_every, "precision": self.precision,
         }
 
     @classmethod
@@ -290,7 +310,7 @@ class GAN(keras.Model):
                                      f"Received: joint_optimizer={joint_optimizer!r}")
                 joint_optimizer = optimizers_lib.JOINT[joint_optimizer]()
             check_joint(n_disc=self.n_disc, consensus_gamma=self.consensus_gamma,
-                        penalty_every=self.penalty_every)
+                        penalty_every=self.penalty_every, precision=self.precision)
             self.joint_optimizer = joint_optimizer
             self.d_optimizer = self.g_optimizer = None
             return
@@ -298,8 +318,10 @@ class GAN(keras.Model):
             raise ValueError("`compile` needs `d_optimizer` and `g_optimizer` (or "
                              "`joint_optimizer`).")
         self.joint_optimizer = None
-        self.d_optimizer = keras.optimizers.get(d_optimizer)
-        self.g_optimizer = keras.optimizers.get(g_optimizer)
+        self.d_optimizer = precision_lib.wrap_optimizer(keras.optimizers.get(d_optimizer),
+                                                        self.precision)
+        self.g_optimizer = precision_lib.wrap_optimizer(keras.optimizers.get(g_optimizer),
+                                                        self.precision)
 
     def get_compile_config(self):
         """Both optimisers' configs (their state is saved with the weights) and `jit_compile`;
@@ -377,7 +399,17 @@ class GAN(keras.Model):
         self.g_optimizer.build(self.generator.trainable_variables)
 
     def call(self, z, training=False):
-        return self.generator(z, training=training)
+        return self._generate(z, training=training)
+
+    def _generate(self, z, training, generator=None):
+        """Samples as float32 (the generator computes in its own policy's dtype)."""
+        return tf.cast((generator or self.generator)(z, training=training), tf.float32)
+
+    def _inner_scale(self):
+        """The penalties' inner loss scale: the discriminator optimiser's, under float16."""
+        if not precision_lib.uses_loss_scale(self.precision):
+            return None
+        return precision_lib.loss_scale(getattr(self, "d_optimizer", None))
 
     # ---- the step ----------------------------------------------------------------------------
 
@@ -395,19 +427,30 @@ class GAN(keras.Model):
         training mode unless `training=False`; returns (total, {term: value}, fake logits)."""
         real_in = self._noisy(real, rng.fold(seed, rng.NOISE_REAL), step)
         fake_in = self._noisy(fake, rng.fold(seed, rng.NOISE_FAKE), step)
-        real_logits = self.discriminator(real_in, training=training)
-        fake_logits = self.discriminator(fake_in, training=training)
+        off = isinstance(penalty_scale, float) and penalty_scale == 0
+        # One pass per batch: the input gradients the penalties need at the loss's points
+        # come from the pass the loss makes (penalties.SHARED_POINTS).
+        points = set() if off else {pt for p in self._penalties for pt in p.shared_points}
+        loss_scale = None if off else self._inner_scale()
+        passes = {}
+        for point, x in (("real", real_in), ("fake", fake_in)):
+            passes[point] = penalties_lib.discriminator_pass(
+                self.discriminator, x, training=training, input_gradient=point in points,
+                loss_scale=loss_scale)
+        real_logits, fake_logits = passes["real"][0], passes["fake"][0]
         terms = {"d_loss": self.loss_fn.discriminator(real_logits, fake_logits)}
         for k, penalty in enumerate(self._penalties):
             terms[penalty.name] = (
-                tf.zeros([]) if isinstance(penalty_scale, float) and penalty_scale == 0 else
+                tf.zeros([]) if off else
                 penalty_scale * penalty(self.discriminator, real_in, fake_in, step,
-                                        rng.fold(seed, rng.PENALTY, k), training=training))
+                                        rng.fold(seed, rng.PENALTY, k), training=training,
+                                        passes=passes, loss_scale=loss_scale))
         return tf.add_n(list(terms.values())), terms, fake_logits
 
     def _generator_term(self, fake, step, seed):
         fake_in = self._noisy(fake, rng.fold(seed, rng.NOISE_FAKE), step)
-        return self._generator_loss(self.discriminator(fake_in, training=True))
+        return self._generator_loss(
+            tf.cast(self.discriminator(fake_in, training=True), tf.float32))
 
     def _apply_discriminator(self, grads):
         d_vars = self.discriminator.trainable_variables
@@ -418,14 +461,14 @@ class GAN(keras.Model):
     def _discriminator_step(self, real, step, seed, index):
         """One D update (the `index`-th of generator step `step`); returns (terms, weights):
         a term's weight is 0 on a lazy step that left the penalties out."""
-        fake = self.generator(self._latents(rng.fold(seed, rng.LATENT_D), tf.shape(real)[0]),
+        fake = self._generate(self._latents(rng.fold(seed, rng.LATENT_D), tf.shape(real)[0]),
                               training=True)
 
         def gradients(penalty_scale):
             with tf.GradientTape() as tape:
                 total, terms, _ = self._discriminator_terms(real, fake, step, seed,
                                                             penalty_scale)
-                scaled = scale_for_replicas(total)
+                scaled = precision_lib.scale_loss(self.d_optimizer, scale_for_replicas(total))
             return tape.gradient(scaled, self.discriminator.trainable_variables), terms
 
         k = self.penalty_every
@@ -447,10 +490,10 @@ class GAN(keras.Model):
 
     def _generator_step(self, batch, step, seed):
         with tf.GradientTape() as tape:
-            fake = self.generator(self._latents(rng.fold(seed, rng.LATENT_G), batch),
+            fake = self._generate(self._latents(rng.fold(seed, rng.LATENT_G), batch),
                                   training=True)
             g_loss = self._generator_term(fake, step, seed)
-            scaled = scale_for_replicas(g_loss)
+            scaled = precision_lib.scale_loss(self.g_optimizer, scale_for_replicas(g_loss))
         g_vars = self.generator.trainable_variables
         self.g_optimizer.apply(tape.gradient(scaled, g_vars), g_vars)
         return {"g_loss": g_loss}
@@ -461,12 +504,12 @@ class GAN(keras.Model):
         z = self._latents(rng.fold(seed, rng.LATENT_G), tf.shape(real)[0])
         with tf.GradientTape(persistent=True) as outer:
             with tf.GradientTape(persistent=True) as inner:
-                fake = self.generator(z, training=True)
+                fake = self._generate(z, training=True)
                 d_total, terms, fake_logits = self._discriminator_terms(real, fake, step, seed)
                 # Both players see the same noisy fake batch at the same point.
                 g_loss = self._generator_loss(fake_logits)
-                d_scaled = scale_for_replicas(d_total)
-                g_scaled = scale_for_replicas(g_loss)
+                d_scaled = precision_lib.scale_loss(self.d_optimizer, scale_for_replicas(d_total))
+                g_scaled = precision_lib.scale_loss(self.g_optimizer, scale_for_replicas(g_loss))
             terms["g_loss"] = g_loss
             if self.consensus_gamma is not None:
                 grads = (inner.gradient(d_scaled, d_vars) + inner.gradient(g_scaled, g_vars))
@@ -492,7 +535,7 @@ class GAN(keras.Model):
         z = self._latents(rng.fold(seed, rng.LATENT_G), tf.shape(real)[0])
 
         def local_terms():
-            fake = self.generator(z, training=True)
+            fake = self._generate(z, training=True)
             return self._discriminator_terms(real, fake, step, seed)[:2]
 
         # The values before the update, for trackers. This pass also moves batch-norm
@@ -545,7 +588,7 @@ class GAN(keras.Model):
         def local_terms(data):
             real = tf.convert_to_tensor(data[0] if isinstance(data, (tuple, list)) else data)
             z = self._latents(rng.fold(seed, rng.LATENT_G), tf.shape(real)[0])
-            fake = self.generator(z, training=True)
+            fake = self._generate(z, training=True)
             d_total, terms, _ = self._discriminator_terms(real, fake, step, seed)
             return d_total, terms
 
@@ -639,7 +682,7 @@ class GAN(keras.Model):
             self._eval_batch.assign_add(1)
         seed = rng.fold(rng.as_seed(self.seed), rng.EVAL, index)
         step = tf.convert_to_tensor(self.step_counter)
-        fake = self.generator(self._latents(rng.fold(seed, rng.LATENT_D), tf.shape(real)[0]),
+        fake = self._generate(self._latents(rng.fold(seed, rng.LATENT_D), tf.shape(real)[0]),
                               training=False)
         _, terms, fake_logits = self._discriminator_terms(real, fake, step, seed,
                                                           training=False)
@@ -659,7 +702,7 @@ class GAN(keras.Model):
 
     def predict_step(self, data):
         z = data[0] if isinstance(data, (tuple, list)) else data
-        return self._sampler()(z, training=False)
+        return self._generate(z, training=False, generator=self._sampler())
 
     def _results(self):
         joint = getattr(self, "joint_optimizer", None) is not None

@@ -10,6 +10,18 @@ dimensions; the discriminator must treat samples independently (no batch norm, s
 Random points (interpolation weights, DRAGAN perturbations) are drawn statelessly from `seed`
 through `tfgan_reg.rng`, so they are reproducible and identical under any replica split;
 `seed=None` draws a fresh seed.
+
+Mixed precision (`tfgan_reg.precision`): logits and input gradients are cast to float32
+before any square, norm or mean. For a float16 discriminator the input gradient is taken of
+`loss_scale * logits` and divided by `loss_scale` in float32 (default `precision.INITIAL_SCALE`;
+`GAN` passes its discriminator optimiser's dynamic scale), so a small `grad_x D` does not
+underflow in float16's backward pass.
+
+One discriminator pass: the penalties evaluated at the samples the loss sees (R1 on `real`,
+R2 and `roth_f` on `fake`, `roth_js` and `zero_gp_sample` on both; `SHARED_POINTS`) also take
+`real_pass=` / `fake_pass=`, the `(logits, grad_sq)` of `discriminator_pass` at exactly those
+points, so a training step that already ran D there for its loss does not run it again. Called
+without them, they make the pass themselves: the same numbers.
 """
 import inspect
 import warnings
@@ -19,6 +31,7 @@ import tensorflow as tf
 
 from tfgan_reg import checks
 from tfgan_reg import losses as losses_lib
+from tfgan_reg import precision
 from tfgan_reg import rng
 from tfgan_reg import schedules
 
@@ -28,18 +41,54 @@ def _per_sample(x):
     return tf.reshape(x, [tf.shape(x)[0]])
 
 
-def logits_and_grad_sq(discriminator, x, *, training=True):
-    """D's per-sample logits at `x` and `||grad_x D(x)||^2` per sample, both shape [B].
+def _inner_scale(discriminator, loss_scale):
+    """The factor an input gradient is taken at: `loss_scale`, or the initial loss scale for a
+    float16 discriminator, or None (no scaling)."""
+    if loss_scale is not None:
+        return tf.cast(loss_scale, tf.float32)
+    if (isinstance(discriminator, keras.layers.Layer)
+            and precision.compute_dtype(discriminator) == tf.float16):
+        return tf.constant(precision.INITIAL_SCALE, tf.float32)
+    return None
+
+
+def discriminator_pass(discriminator, x, *, training=True, input_gradient=True,
+                       loss_scale=None):
+    """D's raw logits at `x` in float32 and, if `input_gradient`, `||grad_x D(x)||^2` per
+    sample ([B], float32; else None): one forward pass serving a loss and the penalties
+    evaluated at `x`.
 
     Summing the outputs before differentiating gives every sample's own gradient because each
     output depends on its own input only.
     """
+    if not input_gradient:
+        return tf.cast(discriminator(x, training=training), tf.float32), None
+    scale = _inner_scale(discriminator, loss_scale)
     with tf.GradientTape() as tape:
         tape.watch(x)
-        logits = _per_sample(discriminator(x, training=training))
-    grads = tape.gradient(logits, x)
+        logits = tf.cast(discriminator(x, training=training), tf.float32)
+        target = tf.reduce_sum(logits) if scale is None else tf.reduce_sum(logits) * scale
+    grads = tf.cast(tape.gradient(target, x), tf.float32)
+    if scale is not None:
+        grads = grads / scale
     grad_sq = tf.reduce_sum(tf.square(grads), axis=list(range(1, grads.shape.rank)))
     return logits, grad_sq
+
+
+def logits_and_grad_sq(discriminator, x, *, training=True, loss_scale=None):
+    """D's per-sample logits at `x` and `||grad_x D(x)||^2` per sample, both shape [B],
+    float32 (see `discriminator_pass`)."""
+    logits, grad_sq = discriminator_pass(discriminator, x, training=training,
+                                         loss_scale=loss_scale)
+    return _per_sample(logits), grad_sq
+
+
+def _at(discriminator, x, given, training, loss_scale):
+    """`given` (a shared pass at `x`: (logits [B], grad_sq [B])), or a pass of its own."""
+    if given is not None:
+        logits, grad_sq = given
+        return _per_sample(logits), grad_sq
+    return logits_and_grad_sq(discriminator, x, training=training, loss_scale=loss_scale)
 
 
 def safe_norm(squared):
@@ -88,14 +137,16 @@ def _check_weight(name, value):
     checks.number(name, float(value) if tf.is_tensor(value) else value, low=0)
 
 
-def wgan_gp(discriminator, real, fake, *, lam=10.0, seed=None, training=True):
+def wgan_gp(discriminator, real, fake, *, lam=10.0, seed=None, training=True,
+           loss_scale=None):
     """1-centred gradient penalty at real-fake interpolates (Gulrajani et al. 2017).
 
     `lam * E (||grad D(x^)|| - 1)^2`, `x^ = e x + (1 - e) x~`, `e ~ U[0, 1]` per sample.
     """
     _check_weight("lam", lam)
     x_hat = _interpolate(real, fake, _seed(seed))
-    _, grad_sq = logits_and_grad_sq(discriminator, x_hat, training=training)
+    _, grad_sq = logits_and_grad_sq(discriminator, x_hat, training=training,
+                                    loss_scale=loss_scale)
     return lam * tf.reduce_mean(tf.square(safe_norm(grad_sq) - 1.0))
 
 
@@ -110,60 +161,71 @@ def dragan_points(real, seed, *, c=0.5):
     return tf.stop_gradient(real + a * delta)
 
 
-def dragan(discriminator, real, fake, *, lam=10.0, c=0.5, seed=None, training=True):
+def dragan(discriminator, real, fake, *, lam=10.0, c=0.5, seed=None, training=True,
+           loss_scale=None):
     """DRAGAN: `lam * E (||grad D(x^)|| - 1)^2` around the data (seed 000 eq. 8, METHODS 2)."""
     _check_weight("lam", lam)
     x_hat = dragan_points(real, _seed(seed), c=c)
-    _, grad_sq = logits_and_grad_sq(discriminator, x_hat, training=training)
+    _, grad_sq = logits_and_grad_sq(discriminator, x_hat, training=training,
+                                    loss_scale=loss_scale)
     return lam * tf.reduce_mean(tf.square(safe_norm(grad_sq) - 1.0))
 
 
-def zero_gp(discriminator, real, fake, *, lam=10.0, seed=None, training=True):
+def zero_gp(discriminator, real, fake, *, lam=10.0, seed=None, training=True,
+           loss_scale=None):
     """0-GP: `lam * E ||grad D(x^)||^2` at real-fake interpolates (seed 004)."""
     _check_weight("lam", lam)
     x_hat = _interpolate(real, fake, _seed(seed))
-    _, grad_sq = logits_and_grad_sq(discriminator, x_hat, training=training)
+    _, grad_sq = logits_and_grad_sq(discriminator, x_hat, training=training,
+                                    loss_scale=loss_scale)
     return lam * tf.reduce_mean(grad_sq)
 
 
-def zero_gp_sample(discriminator, real, fake, *, lam=10.0, seed=None, training=True):
-    """0-GP-sample: `lam * E_{v in x U x~} ||grad D(v)||^2` over both batches (seed 004)."""
+def zero_gp_sample(discriminator, real, fake, *, lam=10.0, seed=None, training=True,
+                   loss_scale=None, real_pass=None, fake_pass=None):
+    """0-GP-sample: `lam * E_{v in x U x~} ||grad D(v)||^2` over both batches (seed 004).
+
+    D sees the two batches in two passes, as the loss does.
+    """
     _check_weight("lam", lam)
-    _, grad_sq = logits_and_grad_sq(discriminator, tf.concat([real, fake], 0),
-                                    training=training)
-    return lam * tf.reduce_mean(grad_sq)
+    _, real_sq = _at(discriminator, real, real_pass, training, loss_scale)
+    _, fake_sq = _at(discriminator, fake, fake_pass, training, loss_scale)
+    return lam * tf.reduce_mean(tf.concat([real_sq, fake_sq], 0))
 
 
-def r1(discriminator, real, fake, *, gamma=10.0, seed=None, training=True):
+def r1(discriminator, real, fake, *, gamma=10.0, seed=None, training=True, loss_scale=None,
+       real_pass=None):
     """R1: `(gamma / 2) * E ||grad D(x)||^2` on real data (seed 002 eq. 9)."""
     _check_weight("gamma", gamma)
-    _, grad_sq = logits_and_grad_sq(discriminator, real, training=training)
+    _, grad_sq = _at(discriminator, real, real_pass, training, loss_scale)
     return 0.5 * gamma * tf.reduce_mean(grad_sq)
 
 
-def r2(discriminator, real, fake, *, gamma=10.0, seed=None, training=True):
+def r2(discriminator, real, fake, *, gamma=10.0, seed=None, training=True, loss_scale=None,
+       fake_pass=None):
     """R2: `(gamma / 2) * E ||grad D(x~)||^2` on generated data (seed 002 eq. 10)."""
     _check_weight("gamma", gamma)
-    _, grad_sq = logits_and_grad_sq(discriminator, fake, training=training)
+    _, grad_sq = _at(discriminator, fake, fake_pass, training, loss_scale)
     return 0.5 * gamma * tf.reduce_mean(grad_sq)
 
 
-def roth_js(discriminator, real, fake, *, gamma=2.0, seed=None, training=True):
+def roth_js(discriminator, real, fake, *, gamma=2.0, seed=None, training=True,
+            loss_scale=None, real_pass=None, fake_pass=None):
     """Roth et al.'s JS-GAN regulariser in logit form (seed 001 eq. 20).
 
     `(gamma/2) (E (1 - sigma(D(x)))^2 ||grad D(x)||^2 + E sigma(D(x~))^2 ||grad D(x~)||^2)`;
     pair it with the `non_saturating` or `minimax` loss.
     """
     _check_weight("gamma", gamma)
-    real_logits, real_sq = logits_and_grad_sq(discriminator, real, training=training)
-    fake_logits, fake_sq = logits_and_grad_sq(discriminator, fake, training=training)
+    real_logits, real_sq = _at(discriminator, real, real_pass, training, loss_scale)
+    fake_logits, fake_sq = _at(discriminator, fake, fake_pass, training, loss_scale)
     # 1 - sigma(v) = sigma(-v) keeps the weight accurate for large positive logits.
     return 0.5 * gamma * (tf.reduce_mean(tf.square(tf.sigmoid(-real_logits)) * real_sq)
                           + tf.reduce_mean(tf.square(tf.sigmoid(fake_logits)) * fake_sq))
 
 
 def roth_f(discriminator, real, fake, *, gamma=2.0, divergence=None, seed=None,
-           training=True):
+           training=True, loss_scale=None, fake_pass=None):
     """Roth et al.'s f-GAN regulariser (seed 001 eq. 19).
 
     `(gamma/2) E f*''(T(x~)) ||grad_x T(x~)||^2` with `T = g_f(D)`, evaluated as
@@ -176,11 +238,11 @@ def roth_f(discriminator, real, fake, *, gamma=2.0, divergence=None, seed=None,
         raise ValueError(f"`divergence` must be one of {sorted(losses_lib.F_DIVERGENCES)}. "
                          f"Received: divergence={divergence!r}")
     f = losses_lib.get(divergence)
-    fake_logits, fake_sq = logits_and_grad_sq(discriminator, fake, training=training)
+    fake_logits, fake_sq = _at(discriminator, fake, fake_pass, training, loss_scale)
     return 0.5 * gamma * tf.reduce_mean(f.roth_weight(fake_logits) * fake_sq)
 
 
-def l2(discriminator, real, fake, *, lam=1e-3, seed=None, training=True):
+def l2(discriminator, real, fake, *, lam=1e-3, seed=None, training=True, loss_scale=None):
     """`lam * sum ||w||^2` over the discriminator's trainable weights (seed 003 baseline)."""
     _check_weight("lam", lam)
     return lam * tf.add_n([tf.reduce_sum(tf.square(w))
@@ -209,8 +271,12 @@ WEIGHT_KEYWORD = {"wgan_gp": "lam", "dragan": "lam", "zero_gp": "lam", "zero_gp_
 # Penalties that need the trained loss to be an f-divergence (passed as `divergence=`).
 NEEDS_F_DIVERGENCE = frozenset({"roth_f"})
 
+# The points (of the loss's own pass) each penalty evaluates D at: see the module docstring.
+SHARED_POINTS = {"r1": ("real",), "r2": ("fake",), "roth_f": ("fake",),
+                 "roth_js": ("real", "fake"), "zero_gp_sample": ("real", "fake")}
+
 # Keywords a training run supplies itself rather than the user.
-_SUPPLIED = ("seed", "training", "divergence")
+_SUPPLIED = ("seed", "training", "divergence", "loss_scale", "real_pass", "fake_pass")
 # Keywords of `configure` that shape the weight's schedule.
 SCHEDULE_KEYWORDS = ("schedule", "alpha")
 
@@ -282,10 +348,18 @@ class Penalty:
     def __init__(self, name, weight_keyword, schedule, kwargs):
         self.name, self.fn = name, get(name)
         self.weight_keyword, self.schedule, self.kwargs = weight_keyword, schedule, kwargs
+        # The loss's points this penalty can reuse a pass at (`SHARED_POINTS`).
+        self.shared_points = SHARED_POINTS.get(name, ())
 
-    def __call__(self, discriminator, real, fake, step, seed, training=True):
+    def __call__(self, discriminator, real, fake, step, seed, training=True, *,
+                 passes=None, loss_scale=None):
+        """`passes`: {"real" / "fake": (logits, grad_sq)} of the loss's pass (see
+        `discriminator_pass`), used for the points in `shared_points`."""
         kwargs = dict(self.kwargs, **{self.weight_keyword: self.schedule(step)})
-        return self.fn(discriminator, real, fake, seed=seed, training=training, **kwargs)
+        for point in self.shared_points if passes else ():
+            kwargs[f"{point}_pass"] = passes[point]
+        return self.fn(discriminator, real, fake, seed=seed, training=training,
+                       loss_scale=loss_scale, **kwargs)
 
     def get_config(self):
         """{keyword: value} that `configure(self.name, loss=..., **config)` turns back into

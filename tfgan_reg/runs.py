@@ -20,6 +20,7 @@ from tfgan_reg import data as data_lib
 from tfgan_reg import gan as gan_lib
 from tfgan_reg import nets
 from tfgan_reg import optimizers as optimizers_lib
+from tfgan_reg import precision
 from tfgan_reg import rng
 
 # Keys a resumed run may change: they do not alter the trajectory of the weights.
@@ -43,8 +44,10 @@ def data_shape(config):
 
 
 def build_networks(config):
-    """(generator, discriminator) of `config.model` for the data's sample shape."""
-    return nets.build(config.model.arch, config.model, data_shape(config), config.seed)
+    """(generator, discriminator) of `config.model` for the data's sample shape, computing in
+    `config.train.precision`."""
+    with precision.policy_scope(config.train.precision):
+        return nets.build(config.model.arch, config.model, data_shape(config), config.seed)
 
 
 def _optimizer(config, learning_rate):
@@ -320,7 +323,7 @@ def generate_batches(model, n, seed, batch_size=4096):
     for start in range(0, n, batch_size):
         k = min(batch_size, n - start)
         z = rng.stateless_normal([k, model.latent_dim], rng.fold(rng.as_seed(seed), start))
-        yield np.asarray(generator(z, training=False))
+        yield np.asarray(tf.cast(generator(z, training=False), tf.float32))
 
 
 def generate(model, n, seed, batch_size=4096):

@@ -8,8 +8,9 @@ and its `sample` signature draws `n` images from an integer `seed` (the latents
 with `tf.saved_model.load`, `tensorflow_hub.load` and `hub.KerasLayer` (tf_keras). The
 moving-average generator is exported when the run keeps one.
 
-DIR/discriminator is the same for the discriminator (images -> logits [N, 1]), and
-DIR/generator.keras / DIR/discriminator.keras load with `keras.models.load_model`.
+DIR/discriminator is the same for the discriminator (images -> logits [N, 1]). Both take and
+return float32 whatever precision the run trained in. DIR/generator.keras and
+DIR/discriminator.keras load with `keras.models.load_model`.
 """
 import os
 import shutil
@@ -41,7 +42,8 @@ class GeneratorModule(tf.Module):
             tf.TensorSpec([], tf.int32, name="n"), tf.TensorSpec([], tf.int64, name="seed")])
 
     def _images(self, z):
-        return self.generator(z, training=False)
+        # float32 out whatever policy the generator computes in (mixed precision).
+        return tf.cast(self.generator(z, training=False), tf.float32)
 
     def _outputs(self, z):
         images = self._images(z)
@@ -61,10 +63,10 @@ class DiscriminatorModule(tf.Module):
         self.sample_shape = tf.Variable(list(sample_shape), trainable=False, name="sample_shape")
         self.config_file = tf.saved_model.Asset(config_path)
         spec = tf.TensorSpec([None, *sample_shape], tf.float32, name="images")
-        self.__call__ = tf.function(lambda x: self.discriminator(x, training=False),
-                                    input_signature=[spec])
-        self.serving_default = tf.function(
-            lambda x: {"logits": self.discriminator(x, training=False)}, input_signature=[spec])
+        logits = lambda x: tf.cast(self.discriminator(x, training=False), tf.float32)
+        self.__call__ = tf.function(logits, input_signature=[spec])
+        self.serving_default = tf.function(lambda x: {"logits": logits(x)},
+                                           input_signature=[spec])
 
 
 def export(workdir, out, *, overwrite=False):
