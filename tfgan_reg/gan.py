@@ -452,9 +452,19 @@ class GAN(keras.Model):
         return self._generator_loss(
             tf.cast(self.discriminator(fake_in, training=True), tf.float32))
 
+    def _objective(self, optimizer, value):
+        """What a player's tape differentiates: `value / replicas`, times the loss scale under
+        float16 (each sample's float16 backward values are then those of one replica)."""
+        return precision_lib.scale_loss(optimizer, scale_for_replicas(value))
+
+    def _apply(self, optimizer, grads, variables):
+        if precision_lib.uses_loss_scale(self.precision):
+            grads = precision_lib.agree_on_finite(grads)
+        optimizer.apply(grads, variables)
+
     def _apply_discriminator(self, grads):
         d_vars = self.discriminator.trainable_variables
-        self.d_optimizer.apply(grads, d_vars)
+        self._apply(self.d_optimizer, grads, d_vars)
         if self.clip_value is not None:
             stabilizers.clip_weights(d_vars, c=self.clip_value)
 
@@ -468,7 +478,7 @@ class GAN(keras.Model):
             with tf.GradientTape() as tape:
                 total, terms, _ = self._discriminator_terms(real, fake, step, seed,
                                                             penalty_scale)
-                scaled = precision_lib.scale_loss(self.d_optimizer, scale_for_replicas(total))
+                scaled = self._objective(self.d_optimizer, total)
             return tape.gradient(scaled, self.discriminator.trainable_variables), terms
 
         k = self.penalty_every
@@ -493,9 +503,9 @@ class GAN(keras.Model):
             fake = self._generate(self._latents(rng.fold(seed, rng.LATENT_G), batch),
                                   training=True)
             g_loss = self._generator_term(fake, step, seed)
-            scaled = precision_lib.scale_loss(self.g_optimizer, scale_for_replicas(g_loss))
+            scaled = self._objective(self.g_optimizer, g_loss)
         g_vars = self.generator.trainable_variables
-        self.g_optimizer.apply(tape.gradient(scaled, g_vars), g_vars)
+        self._apply(self.g_optimizer, tape.gradient(scaled, g_vars), g_vars)
         return {"g_loss": g_loss}
 
     def _simultaneous_step(self, real, step, seed):
@@ -508,8 +518,8 @@ class GAN(keras.Model):
                 d_total, terms, fake_logits = self._discriminator_terms(real, fake, step, seed)
                 # Both players see the same noisy fake batch at the same point.
                 g_loss = self._generator_loss(fake_logits)
-                d_scaled = precision_lib.scale_loss(self.d_optimizer, scale_for_replicas(d_total))
-                g_scaled = precision_lib.scale_loss(self.g_optimizer, scale_for_replicas(g_loss))
+                d_scaled = self._objective(self.d_optimizer, d_total)
+                g_scaled = self._objective(self.g_optimizer, g_loss)
             terms["g_loss"] = g_loss
             if self.consensus_gamma is not None:
                 grads = (inner.gradient(d_scaled, d_vars) + inner.gradient(g_scaled, g_vars))
@@ -527,7 +537,7 @@ class GAN(keras.Model):
             d_grads, g_grads = outer.gradient(d_scaled, d_vars), outer.gradient(g_scaled, g_vars)
         del inner, outer
         self._apply_discriminator(d_grads)
-        self.g_optimizer.apply(g_grads, g_vars)
+        self._apply(self.g_optimizer, g_grads, g_vars)
         return terms
 
     def _joint_step(self, real, step, seed):

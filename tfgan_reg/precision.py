@@ -114,6 +114,24 @@ def loss_scale(optimizer):
     return tf.convert_to_tensor(optimizer.dynamic_scale)
 
 
+def agree_on_finite(grads):
+    """`grads`, all NaN on every replica when any replica's are not finite.
+
+    Keras's `LossScaleOptimizer` decides to skip a step from the first replica's local
+    gradients (or, where a strategy needs no merge call, each replica for itself): an overflow
+    on another replica would be summed into the update, or the replicas would part ways. With
+    one shared verdict every replica skips the step together.
+    """
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None or ctx.num_replicas_in_sync < 2:
+        return grads
+    finite = tf.reduce_all([tf.reduce_all(tf.math.is_finite(g)) for g in grads
+                            if g is not None])
+    bad = ctx.all_reduce(tf.distribute.ReduceOp.SUM, 1.0 - tf.cast(finite, tf.float32))
+    return [None if g is None else tf.where(bad > 0, tf.fill(tf.shape(g), float("nan")), g)
+            for g in grads]
+
+
 def scale_loss(optimizer, loss):
     """`loss` times the optimiser's dynamic scale under float16; `loss` otherwise."""
     if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
