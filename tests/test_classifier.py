@@ -77,12 +77,12 @@ def test_scores_with_a_local_random_inception(inception_dir, tmp_path):
 
     pool_cached = classifier_lib.cached_real_activations(
         clf, "digits", lambda: _batches(real), 128, str(tmp_path))
-    np.testing.assert_allclose(pool_cached, pool, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(pool_cached.load(), pool, rtol=1e-5, atol=1e-6)
     assert len(os.listdir(tmp_path)) == 1
     again = classifier_lib.cached_real_activations(  # from the cache: batches are not touched
         clf, "digits", lambda: (_ for _ in ()).throw(AssertionError("recomputed")), 128,
         str(tmp_path))
-    np.testing.assert_array_equal(again, pool_cached)
+    np.testing.assert_array_equal(again.load(), pool_cached.load())
 
     out = scores.image_scores(clf, _batches(fake), pool_cached, splits=4, kid_block=64)
     assert out["num_samples"] == 96 and 1.0 <= out["is"] <= 10.0

@@ -1,5 +1,6 @@
 """Classifiers for image scores: the TF-GAN Inception network from TF-Hub (online), or any local
-SavedModel / TF-Hub directory; streamed logits and pool activations; cached real statistics.
+SavedModel / TF-Hub directory; logits and pool activations batch by batch; the cached real
+activations (FID moments plus the pool on disk, read back in blocks: `RealActivations`).
 
 A classifier maps float images in [-1, 1], NHWC with 3 channels at its input size, to a dict with
 `logits` [N, classes] and `pool_3` [N, features] (the TF-GAN Inception module's names). Images
@@ -9,8 +10,11 @@ of another size or with one channel are resized and tiled to fit.
 `mnist5k` or `mnist` (`tfgan_reg.eval.domain`), trained and cached on first use.
 """
 import hashlib
+import json
 import os
+import shutil
 import socket
+import tempfile
 import urllib.parse
 
 import numpy as np
@@ -18,6 +22,7 @@ import tensorflow as tf
 
 from tfgan_reg.data import images
 from tfgan_reg.eval import domain
+from tfgan_reg.eval import streaming
 
 TFGAN_INCEPTION = "https://tfhub.dev/tensorflow/tfgan/eval/inception/1"
 
@@ -110,34 +115,154 @@ def resolve(location, *, data_name=None, data_dir="", cache_dir=None):
     return load(location)
 
 
-def stream(classifier, batches):
-    """Concatenated (logits, pool) of a classifier over an iterable of image batches."""
-    logits, pools = [], []
+def outputs(classifier, batches):
+    """Yields (logits, pool) of a classifier batch by batch over an iterable of image batches;
+    nothing is kept (what `scores.image_scores` streams)."""
     for batch in batches:
-        lo, po = classifier(batch)
+        yield classifier(batch)
+
+
+def stream(classifier, batches):
+    """Concatenated (logits, pool) of a classifier over an iterable of image batches. Holds all
+    of them: for small sets and tests; the scores stream `outputs` instead."""
+    logits, pools = [], []
+    for lo, po in outputs(classifier, batches):
         logits.append(lo)
         pools.append(po)
     return np.concatenate(logits), np.concatenate(pools)
 
 
+# Layout of a cached real-activation entry; bump when it changes. The format is part of the
+# entry's key (and written to its meta.json), so entries of another format are never read:
+# format 1 was one `real_<name>_<key>.npz` file holding the whole pool.
+REAL_CACHE_FORMAT = 2
+_POOL_FILE, _MOMENTS_FILE, _META_FILE = "pool.npy", "moments.npz", "meta.json"
+
+
+class RealActivations:
+    """Real-data pool activations as streamed scoring needs them: the FID moments (`mean`,
+    `covariance`, float64) in memory, and the pool itself ([N, features] float64) read back in
+    row ranges by `rows(start, stop)`: from `pool.npy` of a cache entry (np.load with
+    mmap_mode="r", unmapped after each read, so a 50,000 x 2048 pool is never resident), or
+    from an array held by the caller (`from_array`)."""
+
+    def __init__(self, mean, covariance, num_samples, *, path=None, array=None):
+        self.mean, self.covariance = mean, covariance
+        self.num_samples, self.dim = int(num_samples), int(len(mean))
+        self.path, self._array = path, array
+
+    @classmethod
+    def from_array(cls, pool):
+        pool = np.asarray(pool, np.float64)
+        if pool.ndim != 2:
+            raise ValueError(f"Real activations must be [N, features]. Received shape "
+                             f"{pool.shape}.")
+        moments = streaming.Moments()
+        moments.update(pool)
+        return cls(moments.mean, moments.covariance(), len(pool), array=pool)
+
+    @classmethod
+    def load_entry(cls, directory):
+        """The entry written by `cached_real_activations`; None unless complete and of
+        REAL_CACHE_FORMAT."""
+        try:
+            with open(os.path.join(directory, _META_FILE)) as f:
+                meta = json.load(f)
+            if meta.get("format") != REAL_CACHE_FORMAT:
+                return None
+            with np.load(os.path.join(directory, _MOMENTS_FILE)) as moments:
+                mean, cov = moments["mean"], moments["covariance"]
+            pool = os.path.join(directory, _POOL_FILE)
+            shape = np.load(pool, mmap_mode="r").shape
+        except (OSError, ValueError, KeyError):
+            return None
+        if shape != (meta["num_samples"], len(mean)):
+            return None
+        return cls(mean, cov, meta["num_samples"], path=pool)
+
+    def __len__(self):
+        return self.num_samples
+
+    def rows(self, start, stop):
+        """Rows [start, stop) of the pool as a float64 array (a copy)."""
+        if self._array is not None:
+            return self._array[start:stop]
+        pool = np.load(self.path, mmap_mode="r")
+        try:
+            return np.array(pool[start:stop], np.float64)
+        finally:
+            del pool  # unmaps: the pages read do not stay in this process
+
+    def load(self):
+        """The whole pool in memory (small sets and tests only)."""
+        return self.rows(0, self.num_samples)
+
+
+def as_real_activations(real):
+    """`real` as a RealActivations (an [N, features] array is wrapped, moments computed)."""
+    return real if isinstance(real, RealActivations) else RealActivations.from_array(real)
+
+
+def _write_entry(classifier, batches, directory):
+    """Streams the real pool to `directory/pool.npy` (raw rows first, the .npy header once N is
+    known) and its FID moments to `moments.npz`; holds one batch at a time."""
+    moments, num = streaming.Moments(), 0
+    raw_path = os.path.join(directory, "pool.raw")
+    with open(raw_path, "wb") as raw:
+        for _, pool in outputs(classifier, batches):
+            pool = np.ascontiguousarray(pool, "<f8")
+            moments.update(pool)
+            raw.write(pool.tobytes())
+            num += len(pool)
+    if num < 2:
+        raise ValueError(f"Real activations need at least 2 images. Received {num}.")
+    with open(os.path.join(directory, _POOL_FILE), "wb") as f, open(raw_path, "rb") as raw:
+        np.lib.format.write_array_header_1_0(
+            f, {"descr": "<f8", "fortran_order": False, "shape": (num, len(moments.mean))})
+        shutil.copyfileobj(raw, f, 1 << 24)
+    os.remove(raw_path)
+    np.savez(os.path.join(directory, _MOMENTS_FILE), mean=moments.mean,
+             covariance=moments.covariance())
+    return num
+
+
 def cached_real_activations(classifier, name, batches_fn, num_samples, cache_dir):
-    """Real-data pool activations, cached per data set, classifier and sample count."""
-    key = hashlib.sha1(f"{name}|{classifier.name}|{num_samples}".encode()).hexdigest()[:16]
-    path = os.path.join(cache_dir, f"real_{name.replace('/', '_')}_{key}.npz")
-    if os.path.exists(path):
-        return np.load(path)["pool"]
-    _, pool = stream(classifier, batches_fn())
+    """Real-data activations (a RealActivations), cached per data set, classifier, sample
+    count and REAL_CACHE_FORMAT in the directory `cache_dir/real_<name>_<key>/` (pool.npy,
+    moments.npz, meta.json); `batches_fn()` is iterated only on a cache miss."""
+    key = hashlib.sha1(f"format{REAL_CACHE_FORMAT}|{name}|{classifier.name}|{num_samples}"
+                       .encode()).hexdigest()[:16]
+    path = os.path.join(cache_dir, f"real_{name.replace('/', '_')}_{key}")
+    found = RealActivations.load_entry(path)
+    if found is not None:
+        return found
     os.makedirs(cache_dir, exist_ok=True)
-    tmp = path + ".tmp.npz"
-    np.savez(tmp, pool=pool)
-    os.replace(tmp, path)
-    return pool
+    tmp = tempfile.mkdtemp(prefix=os.path.basename(path) + ".tmp-", dir=cache_dir)
+    try:
+        num = _write_entry(classifier, batches_fn(), tmp)
+        with open(os.path.join(tmp, _META_FILE), "w") as f:
+            json.dump({"format": REAL_CACHE_FORMAT, "name": name,
+                       "classifier": classifier.name, "requested": num_samples,
+                       "num_samples": num}, f, indent=2)
+        if os.path.isdir(path):  # incomplete or of another format: replaced
+            shutil.rmtree(path, ignore_errors=True)
+        try:
+            os.rename(tmp, path)
+        except OSError:  # another process wrote the entry meanwhile: theirs is kept
+            pass
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    found = RealActivations.load_entry(path)
+    if found is None:
+        raise OSError(f"The real-activation cache entry {path!r} could not be read back.")
+    return found
 
 
 def real_activations(classifier, name, *, data_dir, num_samples, seed, cache_dir,
                      batch_size=250):
-    """Pool activations of a seeded random subset of `num_samples` real images of the data set
-    `name` (all of it when smaller), cached; the images are read only on a cache miss."""
+    """Activations (a RealActivations) of a seeded random subset of `num_samples` real images
+    of the data set `name` (all of it when smaller), cached; the images are read only on a
+    cache miss."""
     def batches():
         raw = images.sample_uint8(name, num_samples, seed, data_dir=data_dir)
         for i in range(0, len(raw), batch_size):
