@@ -14,6 +14,8 @@ product a full forward-over-backward pass.
 """
 import argparse
 import os
+import subprocess
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -225,14 +227,31 @@ class _PeerACGD:
         return (time.perf_counter() - start) / args.steps
 
 
+def _peer_imports_safely():
+    """Whether torch and cgds import after TensorFlow, tried in a child process first: a CUDA
+    build of torch segfaults there (inside torch/_dynamo importing triton) and would take this
+    process with it. Prints one line when not."""
+    probe = subprocess.run([sys.executable, "-c", "import tensorflow, torch, CGDs"],
+                           capture_output=True, text=True,
+                           env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    if probe.returncode == 0:
+        return True
+    if probe.returncode < 0:
+        why = (f"importing torch after TensorFlow killed the process (signal "
+               f"{-probe.returncode}); install the CPU build (benchmarks/requirements-peers.txt)")
+    else:
+        last = (probe.stderr.strip().splitlines() or ["?"])[-1]
+        why = f"not importable here ({last})"
+    print(f"PyTorch cgds peer skipped: {why}: pip install -r benchmarks/requirements-peers.txt")
+    return False
+
+
 def compare_with_peer(args, hvp_time):
     """Ours and cgds's ACGD from the same weights on the same data and latents, timed in
     interleaved repetitions; None when the peer is not installed."""
-    try:
-        import torch
-        import CGDs  # noqa: F401
-    except ImportError:
+    if not _peer_imports_safely():
         return None
+    import torch
     torch.set_num_threads(os.cpu_count())
     warm = 2
     data = np.random.default_rng(3).uniform(

@@ -1,184 +1,387 @@
 """Training-step throughput of the DCGAN-CIFAR pair (`model.arch=dcgan`, 32x32, base width 64,
 BN in G, layer norm in D, latent 100), batch 64, non-saturating loss, Adam 2e-4, one D step
-and one G step: unregularised and with each penalty, with and without XLA, measured side by
-side (interleaved repetitions, median). When PyTorch is installed
-(benchmarks/requirements-peers.txt) the same pair, batch, loss and optimiser written in plain
-PyTorch is timed too, plain and with R1, and our steps are printed as ratios of theirs. The
-row `r1 lazy/k` is R1 with lazy regularisation (`penalty_every=k`, StyleGAN2; k from --lazy).
+and one G step, in each precision: unregularised and with each penalty, measured side by side
+(interleaved repetitions, median) against the same pair, batch, loss and optimiser in plain
+PyTorch (float32 and CPU autocast bfloat16 / float16, plain and with R1). The row
+`r1 lazy/k` is float32 R1 with lazy regularisation (`penalty_every=k`, StyleGAN2; k from
+--lazy).
 
-    python benchmarks/throughput.py [--steps 10] [--reps 3] [--penalties r1,wgan_gp,...] [--lazy 16]
+    python benchmarks/throughput.py [--steps 10] [--reps 3] [--precisions float32,mixed_bfloat16]
+        [--penalties none,r1,wgan_gp] [--xla off] [--lazy 16] [--peer-python PATH]
 
-Random data and random-weight networks: nothing is downloaded. Targets on a CPU: our plain step
-at most 0.8x the PyTorch one, and R1 at most 1.15x our plain step.
+Every row runs in its own long-lived process (ours: this script with `--worker`, under this
+Python; PyTorch's: benchmarks/peers/torch_dcgan.py under --peer-python, default this Python),
+set up and warmed up once, then told "run N steps" in turn, so the repetitions interleave. So
+torch is never imported next to TensorFlow (its CUDA wheels segfault there), and a peer that
+is missing or crashes costs one printed line, not our rows. The peer starts from our initial
+weights and takes our real batches and latents (npz files in a temporary folder).
+
+Memory: "peak MB" is the row's own process's resident high-water mark (VmHWM), so it
+includes the framework's own footprint; "base MB" is that process's resident size when it was
+ready minus nothing, i.e. after importing the framework, building the networks and warming up
+(VmRSS then), so peak - base is what the timed steps added on top.
+
+Random data and random-weight networks: nothing is downloaded. Targets (printed with PASS /
+MISS; they live here, never in tests): mixed_bfloat16 plain step <= 0.7x our float32 step and
+<= 0.9x PyTorch's bfloat16 autocast step; R1 and WGAN-GP steps <= 1.3x our plain float32
+step; our float32 plain step <= 0.85x PyTorch's.
 """
 import argparse
+import json
 import os
-import time
+import sys
+import tempfile
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # for the workers, which inherit it
+_PEERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers")
+sys.path.insert(0, _PEERS)
+from workers import Worker, WorkerFailed, failure_line, serve  # noqa: E402
 
-from tfgan_reg import GAN, penalties  # noqa: E402
-from tfgan_reg.nets import dcgan  # noqa: E402
-
-LATENT, WIDTH, SHAPE = 100, 64, (32, 32, 3)
+LATENT, SHAPE = 100, (32, 32, 3)
 GAMMA = 10.0  # R1's weight in both implementations
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+# Our policy -> the dtype PyTorch's CPU autocast runs in.
+TORCH_DTYPE = {"float32": "float32", "mixed_bfloat16": "bfloat16", "mixed_float16": "float16"}
+BATCHES = 4  # distinct real batches, cycled
+WARMUP = 2  # steps each worker takes before it is timed (tracing, allocator warm-up)
+TARGETS = {"bf16_vs_f32": 0.7, "bf16_vs_torch_bf16": 0.9, "r1_vs_plain": 1.3,
+           "wgan_gp_vs_plain": 1.3, "f32_vs_torch_f32": 0.85}
 
 
-def _model(penalty, jit, every=1):
-    g = dcgan.dcgan_generator(latent_dim=LATENT, output_shape=SHAPE, width=WIDTH, seed=1)
-    d = dcgan.dcgan_discriminator(input_shape=SHAPE, width=WIDTH, normalization="layer", seed=2)
+# --- our rows' worker (runs in its own process, imports TensorFlow) -----------------------
+
+def _model(spec):
+    import keras
+    import tensorflow as tf
+    from tfgan_reg import GAN, precision
+    from tfgan_reg.nets import dcgan
+    width, name = spec["width"], spec["precision"]
+    with precision.policy_scope(name):
+        g = dcgan.dcgan_generator(latent_dim=LATENT, output_shape=SHAPE, width=width, seed=1)
+        d = dcgan.dcgan_discriminator(input_shape=SHAPE, width=width, normalization="layer",
+                                      seed=2)
+    penalty = spec["penalty"]
     kwargs = {"gamma": GAMMA} if penalty == "r1" else {}
     loss = "gan" if penalty == "roth_f" else "non_saturating"
     model = GAN(g, d, latent_dim=LATENT, loss=loss,
                 penalties={penalty: kwargs} if penalty != "none" else None, seed=0,
-                penalty_every=every)
+                penalty_every=spec["every"], precision=name)
     model.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
-                  g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), jit_compile=jit)
+                  g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), jit_compile=spec["jit"])
     g(tf.zeros([1, LATENT]))
     d(tf.zeros((1,) + SHAPE))
     model.build_optimizers()
     return model
 
 
-class _Ours:
-    def __init__(self, penalty, jit, batch, every=1):
-        self.model = _model(penalty, jit, every)
-        x = np.random.default_rng(0).uniform(-1, 1, size=(batch * 4,) + SHAPE)
-        self.it = iter(tf.data.Dataset.from_tensor_slices(x.astype(np.float32)).batch(batch)
-                       .repeat())
-        self.model.make_train_function()
-        self.fn = self.model.train_function
-        self.run(2)  # trace / compile
+def torch_weights(g, d, width):
+    """Our initial weights in the PyTorch pair's layout, keyed "g.<i>.weight" etc. as
+    peers/torch_dcgan.py's `nn.Sequential` names them."""
+    import keras
+    from tfgan_reg.nets import layers
+    # Keras flattens / reshapes a 4x4xC map as (h, w, c), PyTorch as (c, h, w).
+    perm = np.arange(16 * 4 * width).reshape(4, 4, 4 * width).transpose(2, 0, 1).ravel()
 
-    def run(self, steps):
-        start = time.perf_counter()
-        for _ in range(steps):
-            logs = self.fn(self.it)
-        float(logs["d_loss"])  # wait for the last step
-        return (time.perf_counter() - start) / steps
+    def of(model, kind):
+        return [layer for layer in model.layers if isinstance(layer, kind)]
+
+    out = {}
+    (dense,) = of(g, keras.layers.Dense)
+    out["g.0.weight"], out["g.0.bias"] = dense.kernel.numpy()[:, perm].T, dense.bias.numpy()[perm]
+    for i, bn in zip((1, 5, 8), of(g, layers.BatchNormalization)):
+        w, b = bn.gamma.numpy(), bn.beta.numpy()
+        out[f"g.{i}.weight"], out[f"g.{i}.bias"] = (w[perm], b[perm]) if i == 1 else (w, b)
+    # Kernels: Keras [kh, kw, in, out] (transposed: [kh, kw, out, in]) -> PyTorch
+    # [out, in, kh, kw] (transposed: [in, out, kh, kw]); the same permutation for both.
+    convs = [(f"g.{i}", c) for i, c in zip((4, 7, 10), of(g, keras.layers.Conv2DTranspose))]
+    convs += [(f"d.{i}", c) for i, c in zip((0, 2, 5), of(d, keras.layers.Conv2D))]
+    for key, conv in convs:
+        out[key + ".weight"] = conv.kernel.numpy().transpose(3, 2, 0, 1)
+        out[key + ".bias"] = conv.bias.numpy()
+    for i, ln in zip((3, 6), of(d, layers.LayerNormalization)):  # gamma [h, w, c] -> [c, h, w]
+        out[f"d.{i}.weight"] = ln.gamma.numpy().transpose(2, 0, 1)
+        out[f"d.{i}.bias"] = ln.beta.numpy().transpose(2, 0, 1)
+    (dense,) = of(d, keras.layers.Dense)
+    out["d.9.weight"], out["d.9.bias"] = dense.kernel.numpy()[perm].T, dense.bias.numpy()
+    return {k: np.ascontiguousarray(v, np.float32) for k, v in out.items()}
 
 
-class _Torch:
-    """The same pair, loss, optimiser and step order in plain PyTorch (NCHW)."""
+def _serve_ours(spec_path):
+    def setup():
+        import time
+        import tensorflow as tf
+        with open(spec_path) as f:
+            spec = json.load(f)
+        model = _model(spec)
+        real = np.load(spec["data"])["real_nhwc"]
+        info = {"pid": os.getpid()}
+        if spec.get("dump_weights"):
+            np.savez(spec["dump_weights"], **torch_weights(
+                model.generator, model.discriminator, spec["width"]))
+            info["d_real_logit_mean"] = float(tf.reduce_mean(tf.cast(
+                model.discriminator(real[0]), tf.float32)))
+        it = iter(tf.data.Dataset.from_tensor_slices(np.concatenate(real)).batch(spec["batch"])
+                  .repeat())
+        model.make_train_function()
+        fn = model.train_function
+        for _ in range(WARMUP):
+            logs = fn(it)
+        info["first_d_loss"] = float(logs["d_loss"])
 
-    def __init__(self, r1, batch):
-        import torch
-        from torch import nn
-        torch.manual_seed(0)
-        self.torch, self.r1, self.batch = torch, r1, batch
-        self.g = nn.Sequential(
-            nn.Linear(LATENT, 4 * 4 * 4 * WIDTH), nn.BatchNorm1d(4 * 4 * 4 * WIDTH), nn.ReLU(),
-            nn.Unflatten(1, (4 * WIDTH, 4, 4)),
-            nn.ConvTranspose2d(4 * WIDTH, 2 * WIDTH, 4, 2, 1), nn.BatchNorm2d(2 * WIDTH),
-            nn.ReLU(),
-            nn.ConvTranspose2d(2 * WIDTH, WIDTH, 4, 2, 1), nn.BatchNorm2d(WIDTH), nn.ReLU(),
-            nn.ConvTranspose2d(WIDTH, 3, 4, 2, 1), nn.Tanh())
-        self.d = nn.Sequential(
-            nn.Conv2d(3, WIDTH, 4, 2, 1), nn.LeakyReLU(0.2),
-            nn.Conv2d(WIDTH, 2 * WIDTH, 4, 2, 1), nn.LayerNorm([2 * WIDTH, 8, 8]),
-            nn.LeakyReLU(0.2),
-            nn.Conv2d(2 * WIDTH, 4 * WIDTH, 4, 2, 1), nn.LayerNorm([4 * WIDTH, 4, 4]),
-            nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(4 * 4 * 4 * WIDTH, 1))
-        self.opt_d = torch.optim.Adam(self.d.parameters(), 2e-4, betas=(0.5, 0.999))
-        self.opt_g = torch.optim.Adam(self.g.parameters(), 2e-4, betas=(0.5, 0.999))
-        self.real = torch.rand(batch, 3, 32, 32) * 2 - 1
-        self.run(2)
+        def run(steps):
+            start = time.perf_counter()
+            for _ in range(steps):
+                logs = fn(it)
+            float(logs["d_loss"])  # wait for the last step
+            return {"seconds_per_step": (time.perf_counter() - start) / steps}
 
+        return info, {"run": run}
+
+    serve(setup)
+
+
+# --- the driver (no TensorFlow, no torch in this process) ----------------------------------
+
+class Row:
+    def __init__(self, label, framework, precision, penalty, jit, worker, steps):
+        self.label, self.framework, self.precision = label, framework, precision
+        self.penalty, self.jit, self.worker, self.steps = penalty, jit, worker, steps
+        self.times, self.peak_mb, self.base_mb, self.failure = [], None, None, None
+
+    @property
     def step(self):
-        torch, f = self.torch, self.torch.nn.functional
-        real = self.real.clone().requires_grad_(self.r1)
-        fake = self.g(torch.randn(self.batch, LATENT)).detach()
-        real_logits = self.d(real)
-        loss = f.softplus(-real_logits).mean() + f.softplus(self.d(fake)).mean()
-        if self.r1:
-            (grad,) = torch.autograd.grad(real_logits.sum(), real, create_graph=True)
-            loss = loss + 0.5 * GAMMA * grad.pow(2).flatten(1).sum(1).mean()
-        self.opt_d.zero_grad()
-        loss.backward()
-        self.opt_d.step()
-        g_loss = f.softplus(-self.d(self.g(torch.randn(self.batch, LATENT)))).mean()
-        self.opt_g.zero_grad()
-        g_loss.backward()
-        self.opt_g.step()
-
-    def run(self, steps):
-        start = time.perf_counter()
-        for _ in range(steps):
-            self.step()
-        return (time.perf_counter() - start) / steps
+        return float(np.median(self.times)) if self.times and not self.failure else None
 
 
-def main():
+def _write_data(tmp, batch):
+    rng = np.random.default_rng(0)
+    real = rng.uniform(-1, 1, size=(BATCHES, batch) + SHAPE).astype(np.float32)
+    latents = rng.standard_normal((2 * BATCHES, batch, LATENT)).astype(np.float32)
+    path = os.path.join(tmp, "data.npz")
+    np.savez(path, real_nhwc=real, real_nchw=real.transpose(0, 1, 4, 2, 3), latents=latents)
+    return path
+
+
+def _spec(tmp, name, spec):
+    path = os.path.join(tmp, name + ".json")
+    with open(path, "w") as f:
+        json.dump(spec, f)
+    return path
+
+
+def _start(row, log):
+    print(f"setting up {row.label} ...", file=log, flush=True)
+    try:
+        info = row.worker.start()
+        row.base_mb = info["base_rss_mb"]
+        return info
+    except WorkerFailed as e:
+        row.failure = str(e)
+        return None
+
+
+def build_rows(args, tmp, log=sys.stderr):
+    """Starts every row's worker; returns (ours rows, peer rows, notes)."""
+    data = _write_data(tmp, args.batch)
+    jits = {"both": (False, True), "off": (False,), "on": (True,)}[args.xla]
+    weights = os.path.join(tmp, "weights.npz")
+    lazy_steps = -(-args.steps // max(args.lazy, 1)) * max(args.lazy, 1)
+    ours, notes, dumped = [], [], None
+    for prec in args.precisions:
+        combos = [(n, 1) for n in args.penalties]
+        if args.lazy > 1 and prec == "float32":
+            combos.append(("r1", args.lazy))
+        for jit in jits:
+            for penalty, every in combos:
+                label = (f"{prec} {penalty if every == 1 else f'r1 lazy/{every}'}"
+                         f"{' +XLA' if jit else ''}")
+                spec = {"precision": prec, "penalty": penalty, "jit": jit, "every": every,
+                        "width": args.width, "batch": args.batch, "data": data,
+                        "dump_weights": None if dumped else weights}
+                key = f"ours{len(ours)}"
+                worker = Worker(label, [sys.executable, os.path.abspath(__file__), "--worker",
+                                        _spec(tmp, key, spec)],
+                                stderr_path=os.path.join(tmp, key + ".err"))
+                row = Row(label, "ours", prec, penalty if every == 1 else "lazy", jit, worker,
+                          lazy_steps if every > 1 else args.steps)
+                info = _start(row, log)
+                if info and not dumped:
+                    dumped = (prec, info.get("d_real_logit_mean"))
+                ours.append(row)
+    peers = []
+    peer_dead = None  # a failure that every further peer would repeat (not installed)
+    for prec in args.precisions:
+        for r1 in (False, True):
+            dtype = TORCH_DTYPE[prec]
+            label = f"PyTorch {dtype}{' autocast' if dtype != 'float32' else ''} " \
+                    f"{'r1' if r1 else 'plain'}"
+            spec = {"precision": dtype, "r1": r1, "gamma": GAMMA, "width": args.width,
+                    "latent": LATENT, "batch": args.batch, "threads": os.cpu_count(),
+                    "data": data, "weights": weights if dumped else None}
+            key = f"peer{len(peers)}"
+            worker = Worker(label, [args.peer_python, os.path.join(_PEERS, "torch_dcgan.py"),
+                                    _spec(tmp, key, spec)],
+                            stderr_path=os.path.join(tmp, key + ".err"))
+            row = Row(label, "torch", prec, "r1" if r1 else "none", False, worker, args.steps)
+            peers.append(row)
+            if peer_dead:
+                row.failure = peer_dead
+                continue
+            info = _start(row, log)
+            if row.failure and (row.failure.startswith(("ImportError", "cannot run"))
+                                or "killed by" in row.failure):
+                peer_dead = row.failure
+            if info and dumped and dumped[0] == "float32" and dtype == "float32":
+                gap = abs(info["d_real_logit_mean"] - dumped[1])
+                if gap > 1e-3 * (1 + abs(dumped[1])):
+                    notes.append(f"WARNING: D(real) differs between ours and PyTorch at the "
+                                 f"start ({dumped[1]:.6f} vs {info['d_real_logit_mean']:.6f}): "
+                                 f"the weights were not carried over like for like.")
+    if not dumped:
+        notes.append("no row of ours started, so PyTorch used its own initial weights")
+    return ours, peers, notes
+
+
+def time_rows(rows, reps):
+    """Interleaved repetitions: each repetition runs every live row once, in turn."""
+    for _ in range(reps):
+        for row in rows:
+            if row.failure:
+                continue
+            try:
+                answer = row.worker.call("run", steps=row.steps)
+            except WorkerFailed as e:
+                row.failure = str(e)
+                continue
+            row.times.append(answer["seconds_per_step"])
+            row.peak_mb = answer["peak_rss_mb"]
+    for row in rows:
+        row.worker.close()
+
+
+def _fmt(value, spec):
+    return format(value, spec) if value is not None else "n/a"
+
+
+def report(args, ours, peers, notes, out=sys.stdout):
+    print(f"DCGAN-CIFAR (32x32, width {args.width}), batch {args.batch}, {args.steps} steps x "
+          f"{args.reps} interleaved repetitions (median), {os.cpu_count()} CPUs; each row in "
+          f"its own process", file=out)
+    print(f"{'step':<32}{'ms':>9}{'images/s':>10}{'vs plain':>10}{'peak MB':>9}{'base MB':>9}",
+          file=out)
+    plain = {(r.framework, r.precision, r.jit): r.step for r in ours + peers
+             if r.penalty == "none"}
+    for row in ours + peers:
+        s, ref = row.step, plain.get((row.framework, row.precision, row.jit))
+        if row.failure:
+            what = ("CPU autocast does not support it" if "does not support" in row.failure
+                    else "not timed: " + row.failure)
+            print(f"{row.label:<32} {what}"[:120], file=out)
+            continue
+        print(f"{row.label:<32}{1e3 * s:>9.1f}{args.batch / s:>10.0f}"
+              f"{_fmt(s / ref if ref else None, '>10.2f'):>10}{_fmt(row.peak_mb, '>9.0f'):>9}"
+              f"{_fmt(row.base_mb, '>9.0f'):>9}", file=out)
+    # One line per distinct peer failure (a missing torch fails every peer row alike).
+    failed = {}
+    for row in peers:
+        if row.failure and "does not support" not in row.failure:
+            failed.setdefault(row.failure, []).append(row.label)
+    for what, labels in failed.items():
+        print(failure_line(f"PyTorch ({len(labels)} of {len(peers)} rows)", args.peer_python,
+                           what), file=out)
+    for note in notes:
+        print(note, file=out)
+    targets(args, ours, peers, out)
+
+
+def targets(args, ours, peers, out):
+    def best(framework, prec, penalty, rows):
+        times = [r.step for r in rows if r.framework == framework and r.precision == prec
+                 and r.penalty == penalty and r.step is not None]
+        return min(times) if times else None
+
+    def line(text, num, den, target):
+        if num is None or den is None:
+            print(f"{text}: n/a (row not timed) (target <= {target})", file=out)
+            return
+        ratio = num / den
+        print(f"{text}: {ratio:.2f} (target <= {target}) {'PASS' if ratio <= target else 'MISS'}",
+              file=out)
+
+    xla = " (ours at its faster XLA setting)" if args.xla == "both" else ""
+    print(f"targets{xla}:", file=out)
+    f32 = best("ours", "float32", "none", ours)
+    if "mixed_bfloat16" in args.precisions:
+        bf16 = best("ours", "mixed_bfloat16", "none", ours)
+        line("  ours mixed_bfloat16 plain / ours float32 plain", bf16, f32,
+             TARGETS["bf16_vs_f32"])
+        line("  ours mixed_bfloat16 plain / PyTorch bfloat16 autocast plain", bf16,
+             best("torch", "mixed_bfloat16", "none", peers), TARGETS["bf16_vs_torch_bf16"])
+    for penalty, key, name in (("r1", "r1_vs_plain", "R1"),
+                               ("wgan_gp", "wgan_gp_vs_plain", "WGAN-GP")):
+        if penalty in args.penalties:
+            for prec in args.precisions:
+                line(f"  ours {name} {prec} / ours plain float32",
+                     best("ours", prec, penalty, ours), f32, TARGETS[key])
+    line("  ours float32 plain / PyTorch float32 plain", f32,
+         best("torch", "float32", "none", peers), TARGETS["f32_vs_torch_f32"])
+    print("not targets:", file=out)
+    for prec in args.precisions:
+        if "r1" in args.penalties:
+            num, den = best("ours", prec, "r1", ours), best("torch", prec, "r1", peers)
+            print(f"  ours R1 {prec} / PyTorch {TORCH_DTYPE[prec]} R1: "
+                  f"{_fmt(num / den if num and den else None, '.2f')}", file=out)
+    if "mixed_float16" in args.precisions:
+        f16 = best("ours", "mixed_float16", "none", ours)
+        print(f"  ours mixed_float16 plain / ours float32 plain: "
+              f"{_fmt(f16 / f32 if f16 and f32 else None, '.2f')}", file=out)
+    lazy = best("ours", "float32", "lazy", ours)
+    if lazy is not None:
+        print(f"  ours float32 r1 lazy/{args.lazy} (R1 every {args.lazy}th D step with "
+              f"{args.lazy}x the weight) / ours plain float32: "
+              f"{_fmt(lazy / f32 if f32 else None, '.2f')}", file=out)
+
+
+def _names(text, valid, flag):
+    names = [n for n in text.split(",") if n]
+    bad = [n for n in names if n not in valid]
+    if bad:
+        raise SystemExit(f"`{flag}` must be names from {list(valid)}. Received: {flag}={text!r}")
+    return names
+
+
+def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--steps", type=int, default=10, help="timed steps per repetition")
     p.add_argument("--reps", type=int, default=3, help="interleaved repetitions (median)")
     p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--penalties", default=",".join(["none"] + penalties.names()))
-    p.add_argument("--xla", choices=("both", "off", "on"), default="both")
+    p.add_argument("--width", type=int, default=64, help="base width of both networks")
+    p.add_argument("--precisions", default=",".join(PRECISIONS),
+                   help="comma-separated, from " + ",".join(PRECISIONS))
+    p.add_argument("--penalties", default="none,r1,wgan_gp",
+                   help="comma-separated penalty names ('none': unregularised, always timed)")
+    p.add_argument("--xla", choices=("both", "off", "on"), default="off")
     p.add_argument("--lazy", type=int, default=16,
-                   help="also time R1 applied every k-th D step (0: skip)")
-    args = p.parse_args()
-    names = args.penalties.split(",")
-    if "none" not in names:
-        names = ["none"] + names
-    jits = {"both": (False, True), "off": (False,), "on": (True,)}[args.xla]
-    runners = {(n, jit): _Ours(n, jit, args.batch) for jit in jits for n in names}
-    lazy = f"r1 lazy/{args.lazy}"
-    if args.lazy > 1:
-        names = names + [lazy]
-        runners.update({(lazy, jit): _Ours("r1", jit, args.batch, args.lazy) for jit in jits})
-    try:
-        import torch
-        torch.set_num_threads(os.cpu_count())
-        runners[("torch", False)] = _Torch(False, args.batch)
-        runners[("torch r1", False)] = _Torch(True, args.batch)
-    except ImportError:
-        torch = None
-    times = {k: [] for k in runners}
-    # A lazy run is timed over a multiple of k steps: every window holds the same share of
-    # penalised steps.
-    lazy_steps = -(-args.steps // max(args.lazy, 1)) * max(args.lazy, 1)
-    for _ in range(args.reps):
-        for key, runner in runners.items():
-            times[key].append(runner.run(lazy_steps if key[0] == lazy else args.steps))
-    step = {k: float(np.median(v)) for k, v in times.items()}
-    print(f"DCGAN-CIFAR (32x32, width {WIDTH}), batch {args.batch}, {args.steps} steps x "
-          f"{args.reps} interleaved repetitions (median), {os.cpu_count()} CPUs")
-    print(f"{'step':<22}{'ms':>9}{'images/s':>10}{'vs plain':>10}")
-    for jit in jits:
-        plain = step[("none", jit)]
-        for n in names:
-            s = step[(n, jit)]
-            print(f"{n + (' +XLA' if jit else ''):<22}{1e3 * s:>9.1f}{args.batch / s:>10.0f}"
-                  f"{s / plain:>10.2f}")
-    if torch is None:
-        print("PyTorch not installed (pip install -r benchmarks/requirements-peers.txt): "
-              "peer skipped")
+                   help="also time float32 R1 applied every k-th D step (0: skip)")
+    p.add_argument("--peer-python", default=sys.executable,
+                   help="the Python that runs the PyTorch peer (one with torch installed: "
+                        "pip install -r benchmarks/requirements-peers.txt)")
+    p.add_argument("--worker", help=argparse.SUPPRESS)  # internal: serve one row of ours
+    args = p.parse_args(argv)
+    if args.worker:
+        _serve_ours(args.worker)
         return
-    for key in ("torch", "torch r1"):
-        s = step[(key, False)]
-        print(f"{'PyTorch ' + key[6:] if key != 'torch' else 'PyTorch plain':<22}"
-              f"{1e3 * s:>9.1f}{args.batch / s:>10.0f}{s / step[('torch', False)]:>10.2f}")
-    best = min(step[("none", jit)] for jit in jits)
-    r1 = [jit for jit in jits if ("r1", jit) in step]
-    setting = "ours at its faster XLA setting" if len(jits) > 1 else (
-        "ours with XLA" if jits[0] else "ours without XLA")
-    print(f"ours / PyTorch, plain step: {best / step[('torch', False)]:.2f} (target <= 0.8; "
-          f"{setting})")
-    if r1:
-        jit = min(r1, key=lambda j: step[("r1", j)])
-        print(f"ours R1 / ours plain: {step[('r1', jit)] / step[('none', jit)]:.2f} "
-              f"(target <= 1.15), ours R1 / PyTorch R1: "
-              f"{step[('r1', jit)] / step[('torch r1', False)]:.2f}")
-    if args.lazy > 1:
-        jit = min(jits, key=lambda j: step[(lazy, j)])
-        print(f"ours {lazy} (lazy regularisation, R1 every {args.lazy}th D step with "
-              f"{args.lazy}x the weight) / ours plain: "
-              f"{step[(lazy, jit)] / step[('none', jit)]:.2f}")
+    args.precisions = _names(args.precisions, PRECISIONS, "--precisions")
+    from tfgan_reg import penalties  # fail fast on a bad name, before any row is set up
+    args.penalties = _names(args.penalties, ["none"] + penalties.names(), "--penalties")
+    if "none" not in args.penalties:
+        args.penalties.insert(0, "none")
+    with tempfile.TemporaryDirectory(prefix="throughput-") as tmp:
+        ours, peers, notes = build_rows(args, tmp)
+        time_rows(ours + peers, args.reps)
+    report(args, ours, peers, notes)
 
 
 if __name__ == "__main__":
