@@ -148,7 +148,8 @@ class PeriodicEval:
                 cache_dir=os.path.join(self.workdir, "cache"))
         fake = runs.generate_batches(self.model, config.eval.num_samples, config.eval.seed,
                                      batch_size=250)
-        out = scores.image_scores(self._classifier, fake, self._real_pool)
+        out = scores.image_scores(self._classifier, fake, self._real_pool,
+                                  num_samples=config.eval.num_samples)
         return {k: out[k] for k in scores.METRICS}
 
     def __call__(self, step):
