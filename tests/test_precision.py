@@ -3,6 +3,8 @@
 References: every low-precision value is compared with float32 on the same (seeded, float32)
 weights and inputs; the shared-pass penalties with the stand-alone functions.
 """
+import json
+
 import keras
 import numpy as np
 import pytest
@@ -267,3 +269,18 @@ def test_exported_mixed_precision_networks_take_and_return_float32(tmp_path):
     tf.saved_model.save(dmod, str(tmp_path / "d"),
                         signatures={"serving_default": dmod.serving_default})
     assert tf.saved_model.load(str(tmp_path / "d"))(images).dtype == tf.float32
+
+
+def test_a_mixed_precision_toy_run_writes_its_metrics_and_pictures(tmp_path):
+    """The evaluation at a run's end reads D and G in float32 (a bfloat16 value surface once
+    crashed matplotlib)."""
+    from tfgan_reg import training
+    config = config_lib.base_config()
+    config.train.precision = "mixed_bfloat16"
+    config.train.num_steps, config.train.batch_size = 20, 64
+    config.train.checkpoint_every, config.train.log_every = 20, 10
+    config.train.jit_compile = False
+    config.eval.num_samples = 200
+    training.train_and_evaluate(config, str(tmp_path), verbose=False)
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["modes"] >= 0 and (tmp_path / "value_final.png").exists()

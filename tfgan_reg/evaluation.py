@@ -56,7 +56,8 @@ def evaluate(config, model, workdir=None, *, tag="final"):
             d = model.discriminator
             metrics["value_surface"] = plots.value_surface_png(
                 os.path.join(workdir, f"value_{tag}.png"),
-                lambda p: np.asarray(tf.sigmoid(d(p, training=False)))[:, 0],
+                lambda p: np.asarray(tf.sigmoid(tf.cast(d(p, training=False),
+                                                        tf.float32)))[:, 0],
                 real[:500], fake[:500], title=title)
     return metrics
 

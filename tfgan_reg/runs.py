@@ -332,6 +332,8 @@ def generate(model, n, seed, batch_size=4096):
 
 
 def in_batches(fn, x, batch_size=500):
-    """`fn` (e.g. a discriminator) over `x` in batches, concatenated as numpy."""
-    return np.concatenate([np.asarray(fn(x[i:i + batch_size], training=False))
+    """`fn` (e.g. a discriminator) over `x` in batches, concatenated as float32 numpy (a
+    mixed-precision network returns its compute dtype)."""
+    return np.concatenate([np.asarray(tf.cast(fn(x[i:i + batch_size], training=False),
+                                              tf.float32))
                            for i in range(0, len(x), batch_size)])
