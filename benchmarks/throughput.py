@@ -17,9 +17,10 @@ is missing or crashes costs one printed line, not our rows. The peer starts from
 weights and takes our real batches and latents (npz files in a temporary folder).
 
 Memory: "peak MB" is the row's own process's resident high-water mark (VmHWM), so it
-includes the framework's own footprint; "base MB" is that process's resident size when it was
-ready minus nothing, i.e. after importing the framework, building the networks and warming up
-(VmRSS then), so peak - base is what the timed steps added on top.
+includes the framework's own footprint; "base MB" is that process's resident size (VmRSS) when
+it was ready, after importing the framework, building the networks and two warm-up steps, so
+peak - base is what the timed steps added on top. float16 on a CPU may be emulated and far
+slower: drop it with --precisions float32,mixed_bfloat16.
 
 Random data and random-weight networks: nothing is downloaded. Targets (printed with PASS /
 MISS; they live here, never in tests): mixed_bfloat16 plain step <= 0.7x our float32 step and
