@@ -1,6 +1,7 @@
 """The benchmarks survive their peers: a PyTorch peer that crashes (here: a "python" that dies
 of SIGSEGV, as the CUDA torch wheel does when imported after TensorFlow) or is missing costs one
 printed line, and our rows are still timed and printed."""
+import importlib.util
 import os
 import subprocess
 import sys
@@ -9,9 +10,57 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-pytestmark = pytest.mark.slow  # our rows are worker processes that import TensorFlow
+
+def _workers():
+    """benchmarks/peers/workers.py (standard library only; not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        "workers", os.path.join(ROOT, "benchmarks", "peers", "workers.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
+def _script(path, text):
+    path.write_text(text)
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_a_worker_answers_and_a_failing_one_is_one_line(tmp_path):
+    """Fast tier (no TensorFlow, no torch): a worker built on `serve` answers its commands; a
+    "python" that dies of SIGSEGV, a setup whose import fails, and a python that does not exist
+    each end in one WorkerFailed line saying what happened."""
+    workers = _workers()
+    peers = os.path.join(ROOT, "benchmarks", "peers")
+    good = _script(tmp_path / "good.py", f"import sys; sys.path.insert(0, {peers!r})\n"
+                   "from workers import serve\n"
+                   "serve(lambda: ({'x': 1}, {'run': lambda steps: {'seconds_per_step': steps}}))\n")
+    w = workers.Worker("good", [sys.executable, good], stderr_path=str(tmp_path / "g.err"),
+                       timeout=60)
+    assert w.start()["x"] == 1
+    answer = w.call("run", steps=3)
+    assert answer["seconds_per_step"] == 3 and answer["peak_rss_mb"] > 0
+    w.close()
+    assert w.proc.returncode == 0
+
+    missing = _script(tmp_path / "missing.py", f"import sys; sys.path.insert(0, {peers!r})\n"
+                      "from workers import serve\n"
+                      "def setup():\n    import no_such_torch\n"
+                      "serve(setup)\n")
+    segv = _script(tmp_path / "python", "#!/bin/sh\nkill -SEGV $$\n")
+    cases = {"ImportError: No module named 'no_such_torch'": [sys.executable, missing],
+             "killed by SIGSEGV": [segv, "peer.py"],
+             "cannot run": [str(tmp_path / "no_python"), "peer.py"]}
+    for expected, argv in cases.items():
+        w = workers.Worker("bad", argv, stderr_path=str(tmp_path / "b.err"), timeout=60)
+        with pytest.raises(workers.WorkerFailed, match=expected):
+            w.start()
+        w.close()
+        line = workers.failure_line("PyTorch", argv[0], w.failure)
+        assert "\n" not in line and argv[0] in line and "requirements-peers.txt" in line
+
+
+@pytest.mark.slow  # our rows are worker processes that import TensorFlow
 @pytest.mark.parametrize("peer", ["segfault", "missing"])
 def test_throughput_prints_our_rows_when_the_peer_fails(tmp_path, peer):
     fake = tmp_path / "python"
