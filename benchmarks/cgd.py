@@ -1,21 +1,29 @@
 """Step time of Adam, CGD and ACGD on seed 003's CIFAR-10 DCGAN pair (its Tables 4-5), batch 64,
-measured side by side in one run, with and without XLA; and, when PyTorch and `cgds` are
-installed (benchmarks/requirements-peers.txt), the PyTorch `cgds` ACGD on the same networks,
-batch and CG tolerance, started from copies of our initial weights and fed our data and latents
-(so both solve the same systems and need about the same CG iterations), timed in interleaved
-repetitions.
+measured side by side in one run, with and without XLA; and the PyTorch `cgds` ACGD on the same
+networks, batch and CG tolerance, started from copies of our initial weights and fed our data
+and latents (so both solve the same systems and need about the same CG iterations), timed in
+interleaved repetitions with our ACGD.
 
     python benchmarks/cgd.py [--steps 5] [--reps 3] [--batch 64] [--tol 1e-6] [--xla both]
+        [--peer-python PATH]
+
+The peer runs in its own process (benchmarks/peers/cgds_acgd.py under --peer-python, default
+this Python; it never imports TensorFlow, next to which torch's CUDA wheels segfault), told
+"run N steps" between our repetitions; weights, batches and latents reach it as npz files. A
+peer that is missing or crashes costs one printed line (benchmarks/requirements-peers.txt
+says what to install). Peak MB: the peer's is its own process's (VmHWM); ours is this whole
+process's, after all the rows above it, so an upper bound for our ACGD alone.
 
 Random data and random-weight networks: nothing is downloaded. Prints one table; ratios are to
 our Adam step of the same XLA setting, and ours / theirs for the peer. Our CGD / ACGD use
 linearized products (the default); the row `acgd-fob` is ACGD with `linearize=False`, every
-product a full forward-over-backward pass.
+product a full forward-over-backward pass. Float32 only: CGD and ACGD refuse mixed precision.
 """
 import argparse
+import json
 import os
-import subprocess
 import sys
+import tempfile
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -27,6 +35,10 @@ import tensorflow as tf  # noqa: E402
 from tfgan_reg import GAN, optimizers, rng  # noqa: E402
 from tfgan_reg.nets import seed003  # noqa: E402
 from tfgan_reg.optimizers import hvp  # noqa: E402
+
+_PEERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers")
+sys.path.insert(0, _PEERS)
+from workers import Worker, WorkerFailed, failure_line, peak_rss_mb  # noqa: E402
 
 LATENT = 128
 
@@ -116,21 +128,10 @@ def time_our_hvp(args, jit, n=10):
     return timed(fn, args.steps), timed(linearized, 2) / n
 
 
-def _torch_pair(g, d):
-    """The same pair in PyTorch (NCHW), holding copies of our networks' weights, so both sides
-    start from the same point; batch-norm epsilon is Keras's 1e-3."""
-    import torch
-    from torch import nn
-    gen = nn.Sequential(
-        nn.Linear(LATENT, 4 * 4 * 256), nn.BatchNorm1d(4 * 4 * 256, eps=1e-3), nn.ReLU(),
-        nn.Unflatten(1, (256, 4, 4)),
-        nn.ConvTranspose2d(256, 128, 4, 2, 1), nn.BatchNorm2d(128, eps=1e-3), nn.ReLU(),
-        nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64, eps=1e-3), nn.ReLU(),
-        nn.ConvTranspose2d(64, 3, 4, 2, 1), nn.Tanh())
-    dis = nn.Sequential(
-        nn.Conv2d(3, 64, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(64, 128, 4, 2, 1),
-        nn.LeakyReLU(0.2), nn.Conv2d(128, 256, 4, 2, 1), nn.LeakyReLU(0.2), nn.Flatten(),
-        nn.Linear(4 * 4 * 256, 1))
+def torch_weights(g, d):
+    """Our initial weights in the PyTorch pair's layout (peers/cgds_acgd.py), keyed by its
+    parameter names ("g.0.weight", ...); the batch-norm scales and offsets start at 1 and 0 on
+    both sides and are left out."""
     # Keras flattens a 4x4x256 map as (h, w, c), PyTorch as (c, h, w).
     perm = np.arange(4 * 4 * 256).reshape(4, 4, 256).transpose(2, 0, 1).ravel()
 
@@ -141,17 +142,14 @@ def _torch_pair(g, d):
     (g_dense,), g_convt = (weights(g, keras.layers.Dense),
                            weights(g, keras.layers.Conv2DTranspose))
     d_conv, (d_dense,) = weights(d, keras.layers.Conv2D), weights(d, keras.layers.Dense)
-    pairs = [(gen[0].weight, g_dense[0][:, perm].T), (gen[0].bias, g_dense[1][perm]),
-             (dis[-1].weight, d_dense[0][perm].T), (dis[-1].bias, d_dense[1])]
+    out = {"g.0.weight": g_dense[0][:, perm].T, "g.0.bias": g_dense[1][perm],
+           "d.7.weight": d_dense[0][perm].T, "d.7.bias": d_dense[1]}
     # Kernels: Keras [kh, kw, in, out] (transposed: [kh, kw, out, in]) -> PyTorch
     # [out, in, kh, kw] (transposed: [in, out, kh, kw]); the same permutation for both.
-    for (kernel, bias), module in zip(g_convt + d_conv, (gen[4], gen[7], gen[10], dis[0],
-                                                         dis[2], dis[4])):
-        pairs += [(module.weight, kernel.transpose(3, 2, 0, 1)), (module.bias, bias)]
-    with torch.no_grad():
-        for param, value in pairs:
-            param.copy_(torch.from_numpy(np.ascontiguousarray(value)))
-    return gen, dis
+    for (kernel, bias), key in zip(g_convt + d_conv, ("g.4", "g.7", "g.10", "d.0", "d.2",
+                                                      "d.4")):
+        out[key + ".weight"], out[key + ".bias"] = kernel.transpose(3, 2, 0, 1), bias
+    return {k: np.ascontiguousarray(v, np.float32) for k, v in out.items()}
 
 
 class _OurACGD:
@@ -180,112 +178,91 @@ class _OurACGD:
         return (time.perf_counter() - start) / steps
 
 
-class _PeerACGD:
-    """cgds's ACGD (PyTorch) from our starting weights, on our data and latents."""
-
-    def __init__(self, args, data, ours):
-        import torch
-        from CGDs import ACGD as PeerACGD  # the `cgds` distribution installs package CGDs
-        self.torch = torch
-        self.gen, self.dis = _torch_pair(ours.model.generator, ours.model.discriminator)
-        # cgds stops when |r|^2 < tol |b|^2 or |r|^2 < atol: squared, so the same relative
-        # residual as ours (|r| <= tol |b|) is their tol**2.
-        self.opt = PeerACGD(max_params=self.dis.parameters(), min_params=self.gen.parameters(),
-                            lr_max=1e-4, lr_min=1e-4, tol=args.tol ** 2, atol=args.atol ** 2,
-                            collect_info=True)
-        self.batches = [torch.from_numpy(np.ascontiguousarray(
-            data[i:i + args.batch].transpose(0, 3, 1, 2))) for i in range(0, len(data), args.batch)]
-        self.latents = [torch.from_numpy(ours.latents(k, args.batch))
-                        for k in range(len(self.batches))]
-        self.k, self.iterations, self.losses = 0, [], []
-
-    def run(self, steps):
-        start = time.perf_counter()
-        for _ in range(steps):
-            real, z = self.batches[self.k], self.latents[self.k]
-            loss = self.dis(real).mean() - self.dis(self.gen(z)).mean()
-            self.losses.append(float(loss.detach()))
-            self.opt.zero_grad()
-            self.opt.step(loss)
-            self.iterations.append(float(self.opt.get_info()["iter_num"]))
-            self.k += 1
-        return (time.perf_counter() - start) / steps
-
-    def hvp_time(self, args):
-        """One mixed product as cgds computes it inside a step: double backward through a
-        gradient graph built once (create_graph=True), so the forward pass is not repeated."""
-        torch = self.torch
-        g_params, d_params = list(self.gen.parameters()), list(self.dis.parameters())
-        vec = [torch.full_like(p, 1e-3) for p in d_params]
-        loss = self.dis(self.batches[0]).mean() - self.dis(self.gen(self.latents[0])).mean()
-        grad_d = torch.autograd.grad(loss, d_params, create_graph=True)
-        dot = sum((a * b).sum() for a, b in zip(grad_d, vec))
-        torch.autograd.grad(dot, g_params, retain_graph=True)
-        start = time.perf_counter()
-        for _ in range(args.steps):
-            torch.autograd.grad(dot, g_params, retain_graph=True)
-        return (time.perf_counter() - start) / args.steps
-
-
-def _peer_imports_safely():
-    """Whether torch and cgds import after TensorFlow, tried in a child process first: a CUDA
-    build of torch segfaults there (inside torch/_dynamo importing triton) and would take this
-    process with it. Prints one line when not."""
-    probe = subprocess.run([sys.executable, "-c", "import tensorflow, torch, CGDs"],
-                           capture_output=True, text=True,
-                           env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
-    if probe.returncode == 0:
-        return True
-    if probe.returncode < 0:
-        why = (f"importing torch after TensorFlow killed the process (signal "
-               f"{-probe.returncode}); install the CPU build (benchmarks/requirements-peers.txt)")
-    else:
-        last = (probe.stderr.strip().splitlines() or ["?"])[-1]
-        why = f"not importable here ({last})"
-    print(f"PyTorch cgds peer skipped: {why}: pip install -r benchmarks/requirements-peers.txt")
-    return False
+def _start_peer(args, data, ours, tmp):
+    """cgds's ACGD in its own process under --peer-python, from our starting weights, on our
+    data and latents (npz files in `tmp`); None, after one printed line, if it fails."""
+    n = len(data) // args.batch
+    files = {"weights": os.path.join(tmp, "weights.npz"), "data": os.path.join(tmp, "data.npz")}
+    np.savez(files["weights"], **torch_weights(ours.model.generator, ours.model.discriminator))
+    np.savez(files["data"], real_nchw=data.reshape(n, args.batch, 32, 32, 3).transpose(
+        0, 1, 4, 2, 3), latents=np.stack([ours.latents(k, args.batch) for k in range(n)]))
+    spec = os.path.join(tmp, "peer.json")
+    with open(spec, "w") as f:
+        json.dump({**files, "lr": 1e-4, "tol": args.tol, "atol": args.atol,
+                   "threads": os.cpu_count()}, f)
+    peer = Worker("cgds ACGD", [args.peer_python, os.path.join(_PEERS, "cgds_acgd.py"), spec],
+                  stderr_path=os.path.join(tmp, "peer.err"))
+    try:
+        peer.start()
+        return peer
+    except WorkerFailed as e:
+        print(failure_line("PyTorch cgds ACGD", args.peer_python, e))
+        peer.close()
+        return None
 
 
 def compare_with_peer(args, hvp_time):
-    """Ours and cgds's ACGD from the same weights on the same data and latents, timed in
-    interleaved repetitions; None when the peer is not installed."""
-    if not _peer_imports_safely():
-        return None
-    import torch
-    torch.set_num_threads(os.cpu_count())
+    """Ours (in this process) and cgds's ACGD (in its own) from the same weights on the same
+    data and latents, timed in interleaved repetitions; None when the peer could not be timed
+    (one line says why; our ACGD row is still printed)."""
     warm = 2
     data = np.random.default_rng(3).uniform(
         -1, 1, size=(args.batch * (warm + args.reps * args.steps), 32, 32, 3)).astype(np.float32)
     ours = _OurACGD(args, data)
-    peer = _PeerACGD(args, data, ours)
-    ours.run(warm), peer.run(warm)  # trace; both sides take the same steps
     times = {"ours": [], "peer": []}
-    for _ in range(args.reps):
+    peer_losses, peer_iterations, peer_hvp, peer_rss = [], [], None, None
+    with tempfile.TemporaryDirectory(prefix="cgd-peer-") as tmp:
+        peer = _start_peer(args, data, ours, tmp)
+        try:
+            ours.run(warm)  # trace; both sides take the same steps
+            if peer:
+                answer = peer.call("run", steps=warm)
+                peer_losses += answer["losses"]
+                peer_iterations += answer["iterations"]
+            for _ in range(args.reps):
+                times["ours"].append(ours.run(args.steps))
+                if peer:
+                    answer = peer.call("run", steps=args.steps)
+                    times["peer"].append(answer["seconds_per_step"])
+                    peer_losses += answer["losses"]
+                    peer_iterations += answer["iterations"]
+            if peer:
+                answer = peer.call("hvp", steps=args.steps)
+                peer_hvp, peer_rss = answer["seconds"], answer["peak_rss_mb"]
+        except WorkerFailed as e:
+            print(failure_line("PyTorch cgds ACGD", args.peer_python, e))
+            peer = None
+        finally:
+            if peer:
+                peer.close()
+    if not times["ours"]:
         times["ours"].append(ours.run(args.steps))
-        times["peer"].append(peer.run(args.steps))
-    step = {k: float(np.median(v)) for k, v in times.items()}
-    f_gap = abs(ours.losses[0] - peer.losses[0])
-    if f_gap > 1e-4 * (1 + abs(ours.losses[0])):
-        print(f"WARNING: f differs at step 0 ({ours.losses[0]} vs {peer.losses[0]}): the two "
-              f"sides do not start from the same point, so this is not like for like.")
-    it_ours, it_peer = np.mean(ours.iterations[warm:]), np.mean(peer.iterations[warm:])
-    peer_hvp = peer.hvp_time(args)
+    step = {k: float(np.median(v)) for k, v in times.items() if v}
+    it_ours = np.mean(ours.iterations[warm:])
     print(f"ours vs peer cgds ACGD, same start, data and latents ({args.reps} x {args.steps} "
-          f"interleaved steps after {warm}, median): f at step 0 {ours.losses[0]:.6f} vs "
-          f"{peer.losses[0]:.6f} (gap {f_gap:.1e})")
-    print(f"{'':<16}{'step ms':>10}{'CG iters':>10}{'HVPs':>7}{'ms/HVP':>8}")
+          f"interleaved steps after {warm}, median; the peer in its own process)")
+    print(f"{'':<16}{'step ms':>10}{'CG iters':>10}{'HVPs':>7}{'ms/HVP':>8}{'peak MB':>9}")
     print(f"{'ours acgd':<16}{1e3 * step['ours']:>10.1f}{it_ours:>10.1f}{_our_hvps(it_ours):>7.1f}"
-          f"{1e3 * hvp_time:>8.1f}")
+          f"{1e3 * hvp_time:>8.1f}{peak_rss_mb():>9.0f}  (this whole process, all rows)")
+    if peer_hvp is None:
+        return None
+    f_gap = abs(ours.losses[0] - peer_losses[0])
+    if f_gap > 1e-4 * (1 + abs(ours.losses[0])):
+        print(f"WARNING: f differs at step 0 ({ours.losses[0]} vs {peer_losses[0]}): the two "
+              f"sides do not start from the same point, so this is not like for like.")
+    it_peer = np.mean(peer_iterations[warm:])
     # cgds: both cross terms of the right-hand sides, the warm start's residual, 2 per CG
     # iteration (it counts the first from 1) and the other player's update.
     print(f"{'peer cgds acgd':<16}{1e3 * step['peer']:>10.1f}{it_peer:>10.1f}"
-          f"{5 + 2 * it_peer:>7.1f}{1e3 * peer_hvp:>8.1f}")
-    print(f"ratio ours/theirs: ACGD step {step['ours'] / step['peer']:.2f} (target <= 0.5), "
-          f"mixed HVP {hvp_time / peer_hvp:.2f}")
+          f"{5 + 2 * it_peer:>7.1f}{1e3 * peer_hvp:>8.1f}{peer_rss:>9.0f}  (its own process)")
+    print(f"f at step 0: ours {ours.losses[0]:.6f}, peer {peer_losses[0]:.6f} (gap {f_gap:.1e})")
+    ratio = step["ours"] / step["peer"]
+    print(f"ratio ours/theirs: ACGD step {ratio:.2f} (target <= 0.5) "
+          f"{'PASS' if ratio <= 0.5 else 'MISS'}, mixed HVP {hvp_time / peer_hvp:.2f}")
     return step
 
 
-def main():
+def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--steps", type=int, default=5)
     p.add_argument("--reps", type=int, default=3,
@@ -295,7 +272,10 @@ def main():
     p.add_argument("--atol", type=float, default=1e-20)
     p.add_argument("--max_iter", type=int, default=100)
     p.add_argument("--xla", choices=("both", "off", "on"), default="both")
-    args = p.parse_args()
+    p.add_argument("--peer-python", default=sys.executable,
+                   help="the Python that runs the cgds peer (one with torch and cgds: "
+                        "pip install -r benchmarks/requirements-peers.txt)")
+    args = p.parse_args(argv)
     print(f"seed-003 CIFAR-10 DCGAN pair, batch {args.batch}, CG tol {args.tol} "
           f"atol {args.atol} max_iter {args.max_iter}, {args.steps} timed steps, "
           f"{os.cpu_count()} CPUs")
@@ -310,9 +290,7 @@ def main():
     fob_time, hvp_time = time_our_hvp(args, False)
     print(f"one mixed HVP (ours, no XLA): {1e3 * fob_time:.1f} ms forward-over-backward, "
           f"{1e3 * hvp_time:.1f} ms linearized (10 products, tangent-free part once)")
-    if compare_with_peer(args, hvp_time) is None:
-        print("peer: PyTorch cgds not installed (pip install -r "
-              "benchmarks/requirements-peers.txt); skipped")
+    compare_with_peer(args, hvp_time)
 
 
 if __name__ == "__main__":
