@@ -147,7 +147,8 @@ def main():
             cache = os.path.join(tmp, f"cache_{n}")
             out = subprocess.run(
                 [sys.executable, __file__, "--_child", result, args.real, f"--workdir={workdir}",
-                 f"--classifier={classifier}", f"--num_samples={n}", f"--batch_size={args.batch_size}", f"--splits={args.splits}",
+                 f"--classifier={classifier}", f"--num_samples={n}",
+                 f"--batch_size={args.batch_size}", f"--splits={args.splits}",
                  f"--cache_dir={cache}"], env=env, capture_output=True, text=True)
             if out.returncode != 0:
                 sys.exit(f"the {n}-sample run failed:\n{out.stderr[-3000:]}")
