@@ -406,9 +406,8 @@ class GAN(keras.Model):
         return tf.cast((generator or self.generator)(z, training=training), tf.float32)
 
     def _inner_scale(self):
-        """The penalties' inner loss scale: the discriminator optimiser's, under float16."""
-        if not precision_lib.uses_loss_scale(self.precision):
-            return None
+        """The penalties' inner loss scale: the discriminator optimiser's dynamic scale when it
+        is a LossScaleOptimizer (always under float16), else None."""
         return precision_lib.loss_scale(getattr(self, "d_optimizer", None))
 
     # ---- the step ----------------------------------------------------------------------------
@@ -458,7 +457,7 @@ class GAN(keras.Model):
         return precision_lib.scale_loss(optimizer, scale_for_replicas(value))
 
     def _apply(self, optimizer, grads, variables):
-        if precision_lib.uses_loss_scale(self.precision):
+        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
             grads = precision_lib.agree_on_finite(grads)
         optimizer.apply(grads, variables)
 
