@@ -2,7 +2,8 @@
 BN in G, layer norm in D, latent 100), batch 64, non-saturating loss, Adam 2e-4, one D step
 and one G step, in each precision: unregularised and with each penalty, measured side by side
 (interleaved repetitions, median) against the same pair, batch, loss and optimiser in plain
-PyTorch (float32 and CPU autocast bfloat16 / float16, plain and with R1). The row
+PyTorch (float32 and CPU autocast bfloat16 / float16, plain and with R1 and WGAN-GP when
+--penalties names them). The row
 `r1 lazy/k` is float32 R1 with lazy regularisation (`penalty_every=k`, StyleGAN2; k from
 --lazy).
 
@@ -213,19 +214,20 @@ def build_rows(args, tmp, log=sys.stderr):
                 ours.append(row)
     peers = []
     peer_dead = None  # a failure that every further peer would repeat (not installed)
+    peer_penalties = [p for p in ("none", "r1", "wgan_gp") if p == "none" or p in args.penalties]
     for prec in args.precisions:
-        for r1 in (False, True):
+        for penalty in peer_penalties:
             dtype = TORCH_DTYPE[prec]
             label = f"PyTorch {dtype}{' autocast' if dtype != 'float32' else ''} " \
-                    f"{'r1' if r1 else 'plain'}"
-            spec = {"precision": dtype, "r1": r1, "gamma": GAMMA, "width": args.width,
+                    f"{'plain' if penalty == 'none' else penalty}"
+            spec = {"precision": dtype, "penalty": penalty, "gamma": GAMMA, "width": args.width,
                     "latent": LATENT, "batch": args.batch, "threads": os.cpu_count(),
                     "data": data, "weights": weights if dumped else None}
             key = f"peer{len(peers)}"
             worker = Worker(label, [args.peer_python, os.path.join(_PEERS, "torch_dcgan.py"),
                                     _spec(tmp, key, spec)],
                             stderr_path=os.path.join(tmp, key + ".err"))
-            row = Row(label, "torch", prec, "r1" if r1 else "none", False, worker, args.steps)
+            row = Row(label, "torch", prec, penalty, False, worker, args.steps)
             peers.append(row)
             if peer_dead:
                 row.failure = peer_dead
@@ -329,11 +331,17 @@ def targets(args, ours, peers, out):
     line("  ours float32 plain / PyTorch float32 plain", f32,
          best("torch", "float32", "none", peers), TARGETS["f32_vs_torch_f32"])
     print("not targets:", file=out)
-    for prec in args.precisions:
-        if "r1" in args.penalties:
-            num, den = best("ours", prec, "r1", ours), best("torch", prec, "r1", peers)
-            print(f"  ours R1 {prec} / PyTorch {TORCH_DTYPE[prec]} R1: "
+    for penalty, name in (("r1", "R1"), ("wgan_gp", "WGAN-GP")):
+        if penalty in args.penalties:
+            # The same ratio as the target above, in PyTorch: what the penalty costs there.
+            num, den = best("torch", "float32", penalty, peers), best("torch", "float32",
+                                                                       "none", peers)
+            print(f"  PyTorch {name} float32 / PyTorch plain float32: "
                   f"{_fmt(num / den if num and den else None, '.2f')}", file=out)
+            for prec in args.precisions:
+                num, den = best("ours", prec, penalty, ours), best("torch", prec, penalty, peers)
+                print(f"  ours {name} {prec} / PyTorch {TORCH_DTYPE[prec]} {name}: "
+                      f"{_fmt(num / den if num and den else None, '.2f')}", file=out)
     if "mixed_float16" in args.precisions:
         f16 = best("ours", "mixed_float16", "none", ours)
         print(f"  ours mixed_float16 plain / ours float32 plain: "

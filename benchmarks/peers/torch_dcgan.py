@@ -1,5 +1,5 @@
 """Peer worker of benchmarks/throughput.py: the DCGAN-CIFAR pair, loss, optimiser and step
-order in plain PyTorch (NCHW), one row (precision, R1 or not) per process.
+order in plain PyTorch (NCHW), one row (precision; no penalty, R1 or WGAN-GP) per process.
 
 Imports numpy and torch only, never TensorFlow (torch's CUDA wheels crash when imported after
 it), so it can run under another Python: `throughput.py --peer-python PATH`. It loads from the
@@ -19,6 +19,7 @@ import numpy as np
 from workers import serve
 
 PRECISIONS = ("float32", "bfloat16", "float16")
+PENALTIES = ("none", "r1", "wgan_gp")
 
 
 def networks(torch, latent, width):
@@ -68,10 +69,15 @@ def setup():
     f = torch.nn.functional
     torch.set_num_threads(spec["threads"])
     torch.manual_seed(0)
-    precision, r1, gamma = spec["precision"], spec["r1"], spec["gamma"]
+    precision, penalty, gamma = spec["precision"], spec["penalty"], spec["gamma"]
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {list(PRECISIONS)}. "
                          f"Received: precision={precision!r}")
+    if penalty not in PENALTIES:
+        raise ValueError(f"penalty must be one of {list(PENALTIES)}. "
+                         f"Received: penalty={penalty!r}")
+    r1 = penalty == "r1"
+    eps = torch.Generator().manual_seed(1)  # WGAN-GP's interpolation weights
     dtype = getattr(torch, precision)
     amp = precision != "float32"
     if amp and not autocast_works(torch, dtype):
@@ -87,14 +93,18 @@ def setup():
     latents = [torch.from_numpy(z) for z in data["latents"]]
     opt_d = torch.optim.Adam(d.parameters(), 2e-4, betas=(0.5, 0.999))
     opt_g = torch.optim.Adam(g.parameters(), 2e-4, betas=(0.5, 0.999))
-    # float16 as PyTorch's AMP recipe has it: dynamic loss scaling, and the R1 input gradient
-    # taken of the scaled logits and unscaled before its norm.
+    # float16 as PyTorch's AMP recipe has it: dynamic loss scaling, and the penalty's input
+    # gradient taken of the scaled logits and unscaled before its norm.
     scaler_d = torch.amp.GradScaler("cpu", enabled=precision == "float16")
     scaler_g = torch.amp.GradScaler("cpu", enabled=precision == "float16")
     state = {"k": 0}
 
     def autocast():
         return torch.autocast("cpu", dtype=dtype, enabled=amp)
+
+    def input_grad(logits, x):
+        (grad,) = torch.autograd.grad(scaler_d.scale(logits.sum()), x, create_graph=True)
+        return grad.float() / scaler_d.get_scale() if scaler_d.is_enabled() else grad.float()
 
     def step():
         k = state["k"]
@@ -106,10 +116,15 @@ def setup():
             real_logits = d(real).float()
             loss = f.softplus(-real_logits).mean() + f.softplus(d(fake).float()).mean()
         if r1:
-            (grad,) = torch.autograd.grad(scaler_d.scale(real_logits.sum()), real,
-                                          create_graph=True)
-            grad = grad.float() / scaler_d.get_scale() if scaler_d.is_enabled() else grad
+            grad = input_grad(real_logits, real)
             loss = loss + 0.5 * gamma * grad.pow(2).flatten(1).sum(1).mean()
+        elif penalty == "wgan_gp":  # lam 10 at real-fake interpolates (Gulrajani et al.)
+            e = torch.rand(real.shape[0], 1, 1, 1, generator=eps)
+            x_hat = (e * real + (1 - e) * fake).requires_grad_(True)
+            with autocast():
+                hat_logits = d(x_hat).float()
+            norm = input_grad(hat_logits, x_hat).flatten(1).norm(dim=1)
+            loss = loss + 10.0 * (norm - 1).pow(2).mean()
         opt_d.zero_grad()
         scaler_d.scale(loss).backward()
         scaler_d.step(opt_d)
