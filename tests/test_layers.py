@@ -65,6 +65,27 @@ def test_batch_normalization_matches_keras(shape):
                                rtol=1e-5)
 
 
+@pytest.mark.parametrize("shape", [(16, 12), (8, 4, 4, 6)], ids=["dense", "conv"])
+def test_batch_normalization_under_mixed_bfloat16_is_fused_and_matches_keras(shape):
+    # Keras normalises a bfloat16 input in float32 and casts back; the fused kernel does too.
+    x = tf.constant(np.random.default_rng(3).normal(2.0, 3.0, size=shape), tf.float32)
+    policy = keras.dtype_policies.DTypePolicy("mixed_bfloat16")
+    theirs, ours = _pair(layers.BatchNormalization, keras.layers.BatchNormalization, shape, 5,
+                         momentum=0.9, dtype=policy)
+    xb = tf.cast(x, tf.bfloat16)
+    got = _derivatives(ours, xb, True)
+    want = _derivatives(theirs, xb, True)
+    assert got[0].dtype == tf.bfloat16
+    # bfloat16 keeps 8 significant bits: 2^-8 relative per rounding, a few roundings deep.
+    _close([tf.cast(t, tf.float32) for t in got], [tf.cast(t, tf.float32) for t in want], 3e-2)
+    np.testing.assert_allclose(ours.moving_mean.numpy(), theirs.moving_mean.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(ours.moving_variance.numpy(), theirs.moving_variance.numpy(),
+                               rtol=1e-4)
+    ops = {op.type for op in tf.function(lambda v: ours(v, training=True))
+           .get_concrete_function(xb).graph.get_operations()}
+    assert "FusedBatchNormV3" in ops
+
+
 @pytest.mark.parametrize("shape,axis", [((16, 12), -1), ((8, 4, 4, 6), (1, 2, 3))],
                          ids=["dense", "conv"])
 def test_layer_normalization_matches_keras(shape, axis):

@@ -73,10 +73,10 @@ def _replicated():
 
 @keras.saving.register_keras_serializable(package="tfgan_reg")
 class BatchNormalization(keras.layers.BatchNormalization):
-    """`keras.layers.BatchNormalization`; training steps use `FusedBatchNormV3`, except where
-    forward-mode derivatives will be taken (`autodiff.in_forward_mode()`, as in CGD's mixed
-    Hessian-vector products): there Keras's formula, because forward-mode derivatives of the
-    fused kernel's gradient are the slower ones (92 against 84 ms per linearized product on
+    """`keras.layers.BatchNormalization`; training steps use `FusedBatchNormV3` (on float32 or
+    bfloat16 inputs), except where forward-mode derivatives will be taken
+    (`autodiff.in_forward_mode()`, as in CGD's mixed Hessian-vector products): there Keras's
+    formula, because forward-mode derivatives of the fused kernel's gradient are the slower ones (92 against 84 ms per linearized product on
     seed 003's pair). Under several replicas the statistics are the global batch's (Keras's
     synchronised moments), so 1 and N replicas normalise alike."""
 
@@ -88,7 +88,7 @@ class BatchNormalization(keras.layers.BatchNormalization):
     def _fused(self, inputs, training, mask):
         return (training and self.trainable and mask is None and not self.renorm
                 and not autodiff.in_forward_mode() and not _replicated()
-                and not self.synchronized and inputs.dtype == tf.float32
+                and not self.synchronized and inputs.dtype in (tf.float32, tf.bfloat16)
                 and self.moving_mean.dtype == "float32" and inputs.shape.rank in (2, 4)
                 and self.axis in (-1, inputs.shape.rank - 1))
 
@@ -97,8 +97,11 @@ class BatchNormalization(keras.layers.BatchNormalization):
             return super().call(inputs, training=training, mask=mask)
         channels = inputs.shape[-1]
         x = inputs if inputs.shape.rank == 4 else tf.reshape(inputs, [-1, 1, 1, channels])
-        gamma = self.gamma.value if self.scale else tf.ones([channels])
-        beta = self.beta.value if self.center else tf.zeros([channels])
+        # The kernel normalises a bfloat16 `x` in float32 (as Keras's formula does under
+        # mixed_bfloat16), from float32 scale and offset; its Keras-formula fallback is 2.7x
+        # slower there.
+        gamma = tf.cast(self.gamma.value, tf.float32) if self.scale else tf.ones([channels])
+        beta = tf.cast(self.beta.value, tf.float32) if self.center else tf.zeros([channels])
         y, mean, variance, *_ = tf.raw_ops.FusedBatchNormV3(
             x=x, scale=gamma, offset=beta, mean=tf.constant(_EMPTY, tf.float32),
             variance=tf.constant(_EMPTY, tf.float32), epsilon=self.epsilon,
