@@ -6,10 +6,16 @@ Keras 3 normalises through `tf.nn.moments` and `tf.nn.batch_normalization`, whos
 backward graphs are dozens of small ops: on a 2-core CPU, a quarter of the DCGAN-CIFAR
 generator's forward and backward time and a sixth of the discriminator's (measured by removing
 them; benchmarks/throughput.py times the step). Here batch normalisation in training runs
-as TensorFlow's fused kernel and layer normalisation as one centring and one scaling. Every
-other case (inference, masks, renorm, synchronised statistics, other dtypes or axes, and
-batch normalisation traced for forward-mode derivatives) is the Keras layer's own code. Both
-are Keras layers registered for `.keras` files.
+as TensorFlow's fused kernel and layer normalisation as one centring and one scaling.
+
+Second derivatives: `tf.nn.moments` computes the variance around `stop_gradient(mean)`. Its
+first derivative is right (the variance is stationary in the mean) but the derivative of that
+derivative misses the mean's dependence on the input, so a gradient penalty's weight gradient
+through Keras's normalisation layers is wrong (1-2 % relative error on a small layer-norm
+critic against finite differences). Both layers here compute their moments without it
+(`moments`), so double backprop and forward-over-backward products through them are exact.
+Every other case (inference, masks, renorm, rms scaling, non-trailing axes) is the Keras
+layer's own code. Both are Keras layers registered for `.keras` files.
 """
 import keras
 import tensorflow as tf
@@ -65,6 +71,17 @@ class Seeds:
         return seeded_glorot(self.seed, self.count)
 
 
+def moments(x, axes, *, keepdims):
+    """Mean and (biased) variance of `x` over `axes`, differentiable twice: unlike
+    `tf.nn.moments`, the variance is taken around the mean itself, not `stop_gradient(mean)`
+    (see the module docstring)."""
+    mean = tf.reduce_mean(x, axes, keepdims=True)
+    variance = tf.reduce_mean(tf.square(x - mean), axes, keepdims=True)
+    if not keepdims:
+        mean, variance = tf.squeeze(mean, axes), tf.squeeze(variance, axes)
+    return mean, variance
+
+
 def _replicated():
     """Whether this runs in one of several replicas (a `tf.distribute` replica context)."""
     ctx = tf.distribute.get_replica_context()
@@ -84,6 +101,8 @@ class BatchNormalization(keras.layers.BatchNormalization):
     def _moments(self, inputs, mask):
         if mask is None and _replicated():
             return keras.ops.moments(inputs, axes=self._reduction_axes, synchronized=True)
+        if mask is None:
+            return moments(inputs, self._reduction_axes, keepdims=False)
         return super()._moments(inputs, mask)
 
     def _fused(self, inputs, training, mask):
@@ -118,22 +137,25 @@ class BatchNormalization(keras.layers.BatchNormalization):
 
 @keras.saving.register_keras_serializable(package="tfgan_reg")
 class LayerNormalization(keras.layers.LayerNormalization):
-    """`keras.layers.LayerNormalization`; over trailing axes in float32, `(x - mean) / std`
-    then the affine map, without the full-size intermediate Keras's formula makes."""
+    """`keras.layers.LayerNormalization`; over trailing axes `(x - mean) / std` then the
+    affine map, in float32 for float16 / bfloat16 inputs (as Keras computes it), without the
+    full-size intermediate Keras's formula makes and with exact second derivatives
+    (`moments`)."""
 
     def call(self, inputs):
         rank = inputs.shape.rank
         axes = sorted(a % rank for a in self.axis)
-        if (self.rms_scaling or inputs.dtype != tf.float32
-                or axes != list(range(rank - len(axes), rank))):
+        if self.rms_scaling or axes != list(range(rank - len(axes), rank)):
             return super().call(inputs)
-        mean, variance = tf.nn.moments(inputs, axes, keepdims=True)
-        y = (inputs - mean) * tf.math.rsqrt(variance + self.epsilon)
+        x = inputs if inputs.dtype in (tf.float32, tf.float64) else tf.cast(inputs, tf.float32)
+        mean, variance = moments(x, axes, keepdims=True)
+        y = (x - mean) * tf.math.rsqrt(variance + tf.cast(self.epsilon, x.dtype))
+        # Under a mixed policy the weights arrive in the compute dtype, as in Keras's layer.
         if self.scale:
-            y = y * self.gamma.value
+            y = y * tf.cast(self.gamma.value, x.dtype)
         if self.center:
-            y = y + self.beta.value
-        return y
+            y = y + tf.cast(self.beta.value, x.dtype)
+        return tf.cast(y, self.compute_dtype)
 
 
 def as_keras(model):
