@@ -289,3 +289,102 @@ def test_fused_batch_norm_second_derivatives_match_the_exact_formula():
             p = _input_gradient_penalty(layer, w, True)
         out.append(tape.gradient(p, w).numpy())
     np.testing.assert_allclose(out[0], out[1], rtol=2e-4)
+
+
+# --- DCGAN's 4x4 stride-2 convolutions ------------------------------------------------------
+
+def _conv_derivatives(f, x, k):
+    """Output, both first derivatives of a nonlinear read-out, and the derivatives of a
+    penalty on them (double backprop through the kernel gradient too)."""
+    with tf.GradientTape() as outer:
+        outer.watch([x, k])
+        with tf.GradientTape() as inner:
+            inner.watch([x, k])
+            readout = tf.reduce_sum(tf.sin(f(x, k)))
+        gx, gk = inner.gradient(readout, [x, k])
+        penalty = tf.reduce_sum(gx ** 2) + tf.reduce_sum(tf.cos(gk))
+    return [f(x, k), gx, gk] + outer.gradient(penalty, [x, k])
+
+
+@pytest.mark.parametrize("transpose", [False, True], ids=["conv", "transpose"])
+def test_k4s2_convolutions_match_tf_nn_to_second_order(transpose):
+    g = np.random.default_rng(11)
+    if transpose:
+        x, k = tf.constant(g.normal(size=(3, 4, 4, 6))), tf.constant(g.normal(size=(4, 4, 5, 6)))
+        ours, ref = layers.conv_transpose_k4s2, lambda x, k: tf.nn.conv2d_transpose(
+            x, k, [3, 8, 8, 5], 2, "SAME")
+    else:
+        x, k = tf.constant(g.normal(size=(3, 8, 8, 5))), tf.constant(g.normal(size=(4, 4, 5, 6)))
+        ours, ref = layers.conv_k4s2, lambda x, k: tf.nn.conv2d(x, k, 2, "SAME")
+    for a, b in zip(_conv_derivatives(ours, x, k), _conv_derivatives(ref, x, k)):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-10, atol=1e-10)
+
+
+def _layer_derivatives(layer, x):
+    """`_conv_derivatives` for a layer: in its input and its kernel, with float32 read-outs."""
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            readout = tf.reduce_sum(tf.sin(tf.cast(layer(x), tf.float32)))
+        gx, gk = inner.gradient(readout, [x, layer.kernel])
+        penalty = tf.reduce_sum(tf.cast(gx, tf.float32) ** 2) + tf.reduce_sum(tf.cos(gk))
+    return [layer(x), gx, gk] + outer.gradient(penalty, [x, layer.kernel])
+
+
+def _conv_pair(ours, theirs, shape, **kw):
+    a, b = theirs(**kw), ours(**kw)
+    a.build(shape)
+    b.build(shape)
+    b.set_weights(a.get_weights())
+    return a, b
+
+
+def _kernel_gradient_op_types(layer, x):
+    @tf.function
+    def grads(x):
+        with tf.GradientTape() as tape:
+            out = tf.reduce_sum(tf.cast(layer(x), tf.float32) ** 2)
+        return tape.gradient(out, layer.trainable_weights)
+    return {op.type for op in grads.get_concrete_function(x).graph.get_operations()}
+
+
+@pytest.mark.parametrize("transpose", [False, True], ids=["conv", "transpose"])
+def test_dcgan_convolutions_take_the_matmul_kernel_gradient_under_bfloat16(transpose):
+    from tfgan_reg import precision
+    shape = (8, 4, 4, 16) if transpose else (8, 8, 8, 16)
+    ours, theirs = ((layers.Conv2DTranspose, keras.layers.Conv2DTranspose) if transpose
+                    else (layers.Conv2D, keras.layers.Conv2D))
+    x = tf.constant(np.random.default_rng(12).normal(size=shape), tf.float32)
+    for name in ("mixed_bfloat16", "float32"):
+        with precision.policy_scope(name):
+            a, b = _conv_pair(ours, theirs, shape, filters=8, kernel_size=4, strides=2,
+                              padding="same", activation="relu")
+        xb = tf.cast(x, a.compute_dtype)
+        ops = _kernel_gradient_op_types(b, xb)
+        assert ("MatMul" in ops) == (name == "mixed_bfloat16"), (name, ops)
+        assert ("Conv2DBackpropFilter" in ops) == (name == "float32"), (name, ops)
+        tol = 2e-2 if name == "mixed_bfloat16" else 1e-5
+        for u, v in zip(_layer_derivatives(a, xb), _layer_derivatives(b, xb)):
+            u, v = (tf.cast(t, tf.float32).numpy() for t in (u, v))
+            np.testing.assert_allclose(v, u, rtol=tol, atol=tol * np.abs(u).max())
+    # A larger map keeps Keras's kernel (no gain measured there).
+    with precision.policy_scope("mixed_bfloat16"):
+        big = ours(filters=8, kernel_size=4, strides=2, padding="same")
+        wide = (8, 8, 8, 16) if transpose else (8, 16, 16, 16)
+        big.build(wide)
+    assert "MatMul" not in _kernel_gradient_op_types(big, tf.zeros(wide, tf.bfloat16))
+
+
+def test_as_keras_replaces_the_convolutions():
+    from tfgan_reg.nets import dcgan
+    g = dcgan.dcgan_generator(latent_dim=4, output_shape=(16, 16, 1), width=4, seed=1)
+    d = dcgan.dcgan_discriminator(input_shape=(16, 16, 1), width=4, seed=2)
+    for model in (g, d):
+        assert any(type(layer) in (layers.Conv2D, layers.Conv2DTranspose)
+                   for layer in model.layers)
+        copy = layers.as_keras(model)
+        assert not any(type(layer) in (layers.Conv2D, layers.Conv2DTranspose)
+                       for layer in copy.layers)
+        x = tf.random.normal((2,) + tuple(model.input_shape[1:]))
+        np.testing.assert_allclose(copy(x).numpy(), model(x).numpy(), rtol=1e-6, atol=1e-6)

@@ -54,11 +54,11 @@ def dcgan_generator(*, latent_dim, output_shape, width=64, kernel=4, normalizati
         layers.normalization(normalization, G_NORMALIZATIONS, conv=False)(h))
     h = keras.layers.Reshape((side0, side0, filters[0]))(h)
     for f in filters[1:]:
-        h = keras.layers.Conv2DTranspose(f, kernel, 2, padding="same",
+        h = layers.Conv2DTranspose(f, kernel, 2, padding="same",
                                          kernel_initializer=seeds.kernel())(h)
         h = activation_layer(activation)(
             layers.normalization(normalization, G_NORMALIZATIONS)(h))
-    x = keras.layers.Conv2DTranspose(channels, kernel, 2, padding="same", activation="tanh",
+    x = layers.Conv2DTranspose(channels, kernel, 2, padding="same", activation="tanh",
                                      kernel_initializer=seeds.kernel())(h)
     return keras.Model(z, x, name=name)
 
@@ -76,7 +76,7 @@ def dcgan_discriminator(*, input_shape, width=64, kernel=4, normalization="batch
     x = keras.Input(tuple(input_shape))
     h = x
     for i in range(k):
-        conv = keras.layers.Conv2D(width * 2 ** i, kernel, 2, padding="same",
+        conv = layers.Conv2D(width * 2 ** i, kernel, 2, padding="same",
                                    kernel_initializer=seeds.kernel())
         h = layers.maybe_spectral(conv, normalization)(h)
         if i > 0:
