@@ -23,6 +23,11 @@ it was ready, after importing the framework, building the networks and two warm-
 peak - base is what the timed steps added on top. float16 on a CPU may be emulated and far
 slower: drop it with --precisions float32,mixed_bfloat16.
 
+"GFLOP" is the convolution and matmul arithmetic of one step of ours, counted from its traced
+graph (flops.py): where the convolutions run near the CPU's peak, a penalty's time over the
+plain step cannot fall much below its FLOPs over the plain step's, and the report says so
+where a target lies below that floor.
+
 Random data and random-weight networks: nothing is downloaded. Targets (printed with PASS /
 MISS; they live here, never in tests): mixed_bfloat16 plain step <= 0.7x our float32 step and
 <= 0.9x PyTorch's bfloat16 autocast step; R1 and WGAN-GP steps <= 1.3x our plain float32
@@ -114,6 +119,7 @@ def _serve_ours(spec_path):
     def setup():
         import time
         import tensorflow as tf
+        import flops
         with open(spec_path) as f:
             spec = json.load(f)
         model = _model(spec)
@@ -131,6 +137,8 @@ def _serve_ours(spec_path):
         for _ in range(WARMUP):
             logs = fn(it)
         info["first_d_loss"] = float(logs["d_loss"])
+        work = flops.step_flops(model, spec["batch"], SHAPE)
+        info["gflop"] = None if work is None else sum(work.values()) / 1e9
 
         def run(steps):
             start = time.perf_counter()
@@ -151,6 +159,7 @@ class Row:
         self.label, self.framework, self.precision = label, framework, precision
         self.penalty, self.jit, self.worker, self.steps = penalty, jit, worker, steps
         self.times, self.peak_mb, self.base_mb, self.failure = [], None, None, None
+        self.gflop = None  # convolution and matmul FLOPs of one step (ours only)
 
     @property
     def step(self):
@@ -178,6 +187,7 @@ def _start(row, log):
     try:
         info = row.worker.start()
         row.base_mb = info["base_rss_mb"]
+        row.gflop = info.get("gflop")
         return info
     except WorkerFailed as e:
         row.failure = str(e)
@@ -272,8 +282,8 @@ def report(args, ours, peers, notes, out=sys.stdout):
     print(f"DCGAN-CIFAR (32x32, width {args.width}), batch {args.batch}, {args.steps} steps x "
           f"{args.reps} interleaved repetitions (median), {os.cpu_count()} CPUs; each row in "
           f"its own process", file=out)
-    print(f"{'step':<32}{'ms':>9}{'images/s':>10}{'vs plain':>10}{'peak MB':>9}{'base MB':>9}",
-          file=out)
+    print(f"{'step':<32}{'ms':>9}{'images/s':>10}{'vs plain':>10}{'peak MB':>9}{'base MB':>9}"
+          f"{'GFLOP':>8}", file=out)
     plain = {(r.framework, r.precision, r.jit): r.step for r in ours + peers
              if r.penalty == "none"}
     for row in ours + peers:
@@ -285,7 +295,7 @@ def report(args, ours, peers, notes, out=sys.stdout):
             continue
         print(f"{row.label:<32}{1e3 * s:>9.1f}{args.batch / s:>10.0f}"
               f"{_fmt(s / ref if ref else None, '>10.2f'):>10}{_fmt(row.peak_mb, '>9.0f'):>9}"
-              f"{_fmt(row.base_mb, '>9.0f'):>9}", file=out)
+              f"{_fmt(row.base_mb, '>9.0f'):>9}{_fmt(row.gflop, '>8.1f'):>8}", file=out)
     # One line per distinct peer failure (a missing torch fails every peer row alike).
     failed = {}
     for row in peers:
@@ -305,13 +315,20 @@ def targets(args, ours, peers, out):
                  and r.penalty == penalty and r.step is not None]
         return min(times) if times else None
 
-    def line(text, num, den, target):
+    def line(text, num, den, target, floor=None):
         if num is None or den is None:
             print(f"{text}: n/a (row not timed) (target <= {target})", file=out)
             return
         ratio = num / den
-        print(f"{text}: {ratio:.2f} (target <= {target}) {'PASS' if ratio <= target else 'MISS'}",
-              file=out)
+        below = (f"; its FLOPs are {floor:.2f}x the plain step's, so the target asks for less "
+                 f"arithmetic" if floor is not None and floor > target else "")
+        print(f"{text}: {ratio:.2f} (target <= {target}) {'PASS' if ratio <= target else 'MISS'}"
+              f"{below}", file=out)
+
+    def work(prec, penalty):
+        rows = [r.gflop for r in ours if r.precision == prec and r.penalty == penalty
+                and r.gflop and not r.jit]
+        return rows[0] if rows else None
 
     xla = " (ours at its faster XLA setting)" if args.xla == "both" else ""
     print(f"targets{xla}:", file=out)
@@ -326,11 +343,20 @@ def targets(args, ours, peers, out):
                                ("wgan_gp", "wgan_gp_vs_plain", "WGAN-GP")):
         if penalty in args.penalties:
             for prec in args.precisions:
+                num, den = work(prec, penalty), work("float32", "none")
                 line(f"  ours {name} {prec} / ours plain float32",
-                     best("ours", prec, penalty, ours), f32, TARGETS[key])
+                     best("ours", prec, penalty, ours), f32, TARGETS[key],
+                     num / den if num and den and prec == "float32" else None)
     line("  ours float32 plain / PyTorch float32 plain", f32,
          best("torch", "float32", "none", peers), TARGETS["f32_vs_torch_f32"])
     print("not targets:", file=out)
+    plain_work = work("float32", "none")
+    for penalty, name in (("r1", "R1"), ("wgan_gp", "WGAN-GP")):
+        num = work("float32", penalty)
+        if num and plain_work:
+            # Convolutions run near this CPU's peak: step time follows FLOPs.
+            print(f"  ours {name} float32 / ours plain float32 in FLOPs (the floor of the time "
+                  f"ratio for the same products): {num / plain_work:.2f}", file=out)
     for penalty, name in (("r1", "R1"), ("wgan_gp", "WGAN-GP")):
         if penalty in args.penalties:
             # The same ratio as the target above, in PyTorch: what the penalty costs there.

@@ -82,3 +82,44 @@ def test_throughput_prints_our_rows_when_the_peer_fails(tmp_path, peer):
                    for line in lines), out.stdout
     failures = [line for line in lines if "requirements-peers" in line]
     assert len(failures) == 1 and failures[0].startswith("peer PyTorch"), out.stdout
+
+
+def _flops_module():
+    spec = importlib.util.spec_from_file_location(
+        "flops", os.path.join(ROOT, "benchmarks", "flops.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_flop_count_of_a_traced_step_against_the_closed_form():
+    import tensorflow as tf
+    flops = _flops_module()
+    k = tf.Variable(tf.ones([4, 4, 3, 5]))
+    w = tf.Variable(tf.ones([80, 7]))
+
+    @tf.function
+    def step(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            h = tf.nn.conv2d(x, k, 2, "SAME")  # [B, 4, 4, 5]
+            out = tf.reduce_sum(tf.matmul(tf.reshape(h, [-1, 80]), w))
+        dx, dk = tape.gradient(out, [x, k])
+        tf.matmul(tf.ones([9, 9]), tf.ones([9, 9]))  # not used: not counted
+        k.assign_sub(dk)
+        return tf.reduce_sum(dx)
+
+    graph = step.get_concrete_function(tf.TensorSpec([None, 8, 8, 3])).graph
+    total = flops.graph_flops(graph, batch=2)
+    conv = 2 * (2 * 4 * 4 * 5) * (4 * 4 * 3)  # one pass; forward, input and kernel gradients
+    assert total["conv"] == 3 * conv
+    # The forward matmul, and the input gradient's [2, 7] x [7, 80] (w is not updated).
+    assert total["matmul"] == 2 * (2 * 2 * 7 * 80)
+
+    @tf.function
+    def branchy(x):
+        return tf.cond(tf.reduce_sum(x) > 0, lambda: tf.nn.conv2d(x, k, 2, "SAME"),
+                       lambda: tf.zeros([2, 4, 4, 5]))
+
+    with pytest.raises(ValueError, match="not counted"):
+        flops.graph_flops(branchy.get_concrete_function(tf.TensorSpec([2, 8, 8, 3])).graph, 2)
