@@ -373,3 +373,21 @@ def test_evaluate_takes_training_elements_and_names_a_bad_shape():
     with pytest.raises(ValueError, match=r"real samples shaped \[batch, \*\(2,\)\].*"
                                          r"Received: shape=\((None|8), 2, 2, 1\)"):
         fresh.evaluate(element[..., None], batch_size=BATCH, verbose=0)
+
+
+def test_keras_own_normalisation_in_the_discriminator_warns_with_gradient_penalties():
+    from tfgan_reg.nets import layers as nets_layers
+
+    def messages(d, penalty):
+        g, _ = _players()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            GAN(g, d, latent_dim=LATENT, penalties={penalty: {}})
+        return [str(w.message) for w in caught if "second derivatives" in str(w.message)]
+
+    _, ln = _players(d_norm=keras.layers.LayerNormalization(name="ln_d"))
+    (message,) = messages(ln, "wgan_gp")
+    assert "ln_d" in message and "tfgan_reg.nets.layers" in message
+    _, ours = _players(d_norm=nets_layers.LayerNormalization())
+    assert messages(ours, "wgan_gp") == []
+    assert messages(ln, "l2") == []  # no input gradients, no second derivative through D

@@ -296,28 +296,54 @@ def batch_norm_layers(model):
                    if isinstance(layer, keras.layers.BatchNormalization)})
 
 
-def check_discriminator(discriminator, penalty_names):
-    """Warns (`UserWarning`) when a per-sample gradient penalty meets batch norm in D.
+def keras_normalization_layers(model):
+    """Names of Keras's own layer, batch and group normalisation layers inside `model` (not
+    the `tfgan_reg.nets.layers` subclasses): their `tf.nn.moments` has inexact second
+    derivatives (see `nets.layers`)."""
+    kinds = (keras.layers.LayerNormalization, keras.layers.BatchNormalization,
+             keras.layers.GroupNormalization)
+    return sorted({layer.name for layer in model._flatten_layers(include_self=True)
+                   if type(layer) in kinds})
 
-    The penalty's gradient of sample i's output w.r.t. sample i's input is taken in training
-    mode, where batch statistics make every output depend on the whole batch: summing the
-    outputs before differentiating then adds every other sample's cross terms, so the penalty
-    no longer measures what its paper states (seed 000 section 4 replaces BN by layer norm).
-    A warning, not an error: papers did train such pairs (seed 001 section 5.3 used BN in D
-    with its regulariser); prefer layer normalisation. Returns the warning text or None.
+
+def check_discriminator(discriminator, penalty_names):
+    """Warns (`UserWarning`) when a per-sample gradient penalty meets batch norm in D, or
+    Keras's own normalisation layers; returns the warning texts (a list).
+
+    Batch norm: the penalty's gradient of sample i's output w.r.t. sample i's input is taken
+    in training mode, where batch statistics make every output depend on the whole batch:
+    summing the outputs before differentiating then adds every other sample's cross terms, so
+    the penalty no longer measures what its paper states (seed 000 section 4 replaces BN by
+    layer norm). A warning, not an error: papers did train such pairs (seed 001 section 5.3
+    used BN in D with its regulariser); prefer layer normalisation.
+
+    Keras's layers: the penalty's weight gradient differentiates D's backward pass, and their
+    variance around `stop_gradient(mean)` gets that second derivative wrong (a few per cent
+    here); `tfgan_reg.nets.layers` has the same layers with exact second derivatives.
     """
     per_sample = sorted(set(penalty_names) & PER_SAMPLE)
+    messages = []
     bn = batch_norm_layers(discriminator) if per_sample else []
-    if not bn:
-        return None
-    message = (f"The discriminator has batch normalisation ({', '.join(bn)}) and is trained "
-               f"with per-sample gradient penalties {per_sample}: in training mode batch "
-               f"statistics couple the samples, so each sample's input gradient also carries "
-               f"the other samples' terms and the penalty is not the one its paper defines. "
-               f"Use layer normalisation (nets: normalization='layer') or no normalisation "
-               f"in D.")
-    warnings.warn(message, UserWarning, stacklevel=3)
-    return message
+    if bn:
+        messages.append(
+            f"The discriminator has batch normalisation ({', '.join(bn)}) and is trained "
+            f"with per-sample gradient penalties {per_sample}: in training mode batch "
+            f"statistics couple the samples, so each sample's input gradient also carries "
+            f"the other samples' terms and the penalty is not the one its paper defines. "
+            f"Use layer normalisation (nets: normalization='layer') or no normalisation "
+            f"in D.")
+    inexact = keras_normalization_layers(discriminator) if per_sample else []
+    if inexact:
+        messages.append(
+            f"The discriminator has Keras's own normalisation layers ({', '.join(inexact)}) "
+            f"and is trained with gradient penalties {per_sample}: their moments "
+            f"(tf.nn.moments) have inexact second derivatives, so the penalties' weight "
+            f"gradients are off by a few per cent. Use the same layers from "
+            f"tfgan_reg.nets.layers (LayerNormalization, BatchNormalization), whose second "
+            f"derivatives are exact.")
+    for message in messages:
+        warnings.warn(message, UserWarning, stacklevel=3)
+    return messages
 
 
 def get(name):
