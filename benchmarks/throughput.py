@@ -28,6 +28,10 @@ graph (flops.py): where the convolutions run near the CPU's peak, a penalty's ti
 plain step cannot fall much below its FLOPs over the plain step's, and the report says so
 where a target lies below that floor.
 
+Each target ratio is the median over repetitions of the ratio of the two rows' times in the
+same repetition (seconds apart, in one round over the rows), with its lowest and highest: a
+slow spell of the machine that spans a round cancels out of it.
+
 Random data and random-weight networks: nothing is downloaded. Targets (printed with PASS /
 MISS; they live here, never in tests): mixed_bfloat16 plain step <= 0.7x our float32 step and
 <= 0.9x PyTorch's bfloat16 autocast step; R1 and WGAN-GP steps <= 1.3x our plain float32
@@ -309,21 +313,33 @@ def report(args, ours, peers, notes, out=sys.stdout):
     targets(args, ours, peers, out)
 
 
+def paired_ratio(num, den):
+    """(median, min, max) over repetitions of `num`'s time / `den`'s in the same repetition:
+    the two ran one after the other, so a slow spell of the machine cancels out."""
+    ratios = [a / b for a, b in zip(num.times, den.times)]
+    return float(np.median(ratios)), min(ratios), max(ratios)
+
+
 def targets(args, ours, peers, out):
     def best(framework, prec, penalty, rows):
         times = [r.step for r in rows if r.framework == framework and r.precision == prec
                  and r.penalty == penalty and r.step is not None]
         return min(times) if times else None
 
+    def best_row(framework, prec, penalty, rows):
+        timed = [r for r in rows if r.framework == framework and r.precision == prec
+                 and r.penalty == penalty and r.step is not None]
+        return min(timed, key=lambda r: r.step) if timed else None
+
     def line(text, num, den, target, floor=None):
         if num is None or den is None:
             print(f"{text}: n/a (row not timed) (target <= {target})", file=out)
             return
-        ratio = num / den
+        ratio, low, high = paired_ratio(num, den)
         below = (f"; its FLOPs are {floor:.2f}x the plain step's, so the target asks for less "
                  f"arithmetic" if floor is not None and floor > target else "")
-        print(f"{text}: {ratio:.2f} (target <= {target}) {'PASS' if ratio <= target else 'MISS'}"
-              f"{below}", file=out)
+        print(f"{text}: {ratio:.2f} [{low:.2f}-{high:.2f}] (target <= {target}) "
+              f"{'PASS' if ratio <= target else 'MISS'}{below}", file=out)
 
     def work(prec, penalty):
         rows = [r.gflop for r in ours if r.precision == prec and r.penalty == penalty
@@ -332,23 +348,25 @@ def targets(args, ours, peers, out):
 
     xla = " (ours at its faster XLA setting)" if args.xla == "both" else ""
     print(f"targets{xla}:", file=out)
-    f32 = best("ours", "float32", "none", ours)
+    print("  (each the median over repetitions of the two rows' times in the same repetition "
+          "[lowest-highest])", file=out)
+    f32 = best_row("ours", "float32", "none", ours)
     if "mixed_bfloat16" in args.precisions:
-        bf16 = best("ours", "mixed_bfloat16", "none", ours)
+        bf16 = best_row("ours", "mixed_bfloat16", "none", ours)
         line("  ours mixed_bfloat16 plain / ours float32 plain", bf16, f32,
              TARGETS["bf16_vs_f32"])
         line("  ours mixed_bfloat16 plain / PyTorch bfloat16 autocast plain", bf16,
-             best("torch", "mixed_bfloat16", "none", peers), TARGETS["bf16_vs_torch_bf16"])
+             best_row("torch", "mixed_bfloat16", "none", peers), TARGETS["bf16_vs_torch_bf16"])
     for penalty, key, name in (("r1", "r1_vs_plain", "R1"),
                                ("wgan_gp", "wgan_gp_vs_plain", "WGAN-GP")):
         if penalty in args.penalties:
             for prec in args.precisions:
                 num, den = work(prec, penalty), work("float32", "none")
                 line(f"  ours {name} {prec} / ours plain float32",
-                     best("ours", prec, penalty, ours), f32, TARGETS[key],
+                     best_row("ours", prec, penalty, ours), f32, TARGETS[key],
                      num / den if num and den and prec == "float32" else None)
     line("  ours float32 plain / PyTorch float32 plain", f32,
-         best("torch", "float32", "none", peers), TARGETS["f32_vs_torch_f32"])
+         best_row("torch", "float32", "none", peers), TARGETS["f32_vs_torch_f32"])
     print("not targets:", file=out)
     plain_work = work("float32", "none")
     for penalty, name in (("r1", "R1"), ("wgan_gp", "WGAN-GP")):
@@ -368,6 +386,7 @@ def targets(args, ours, peers, out):
                 num, den = best("ours", prec, penalty, ours), best("torch", prec, penalty, peers)
                 print(f"  ours {name} {prec} / PyTorch {TORCH_DTYPE[prec]} {name}: "
                       f"{_fmt(num / den if num and den else None, '.2f')}", file=out)
+    f32 = f32.step if f32 is not None else None
     if "mixed_float16" in args.precisions:
         f16 = best("ours", "mixed_float16", "none", ours)
         print(f"  ours mixed_float16 plain / ours float32 plain: "

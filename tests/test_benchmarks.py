@@ -123,3 +123,18 @@ def test_flop_count_of_a_traced_step_against_the_closed_form():
 
     with pytest.raises(ValueError, match="not counted"):
         flops.graph_flops(branchy.get_concrete_function(tf.TensorSpec([2, 8, 8, 3])).graph, 2)
+
+
+def test_target_ratios_pair_the_rows_repetition_by_repetition():
+    # Ours is truly 0.8x theirs. The machine turns 2x slower in the second repetition, between
+    # our row and theirs, and stays slow: per-repetition ratios keep 0.8, the ratio of the
+    # two rows' medians does not.
+    spec = importlib.util.spec_from_file_location(
+        "throughput", os.path.join(ROOT, "benchmarks", "throughput.py"))
+    throughput = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(throughput)
+    ours = throughput.Row("ours", "ours", "float32", "none", False, None, 10)
+    theirs = throughput.Row("theirs", "torch", "float32", "none", False, None, 10)
+    ours.times, theirs.times = [0.8, 0.8, 1.6, 1.6], [1.0, 2.0, 2.0, 2.0]
+    assert throughput.paired_ratio(ours, theirs) == (0.8, 0.4, 0.8)
+    assert abs(ours.step / theirs.step - 0.6) < 1e-12
