@@ -348,8 +348,8 @@ def targets(args, ours, peers, out):
 
     xla = " (ours at its faster XLA setting)" if args.xla == "both" else ""
     print(f"targets{xla}:", file=out)
-    print("  (each the median over repetitions of the two rows' times in the same repetition "
-          "[lowest-highest])", file=out)
+    print("  (each the median over repetitions of the ratio of the two rows' times in one "
+          "repetition [lowest-highest])", file=out)
     f32 = best_row("ours", "float32", "none", ours)
     if "mixed_bfloat16" in args.precisions:
         bf16 = best_row("ours", "mixed_bfloat16", "none", ours)
