@@ -313,12 +313,17 @@ def test_joint_optimizer_refuses_keras_files_naming_the_checkpoint(tmp_path):
     assert GAN.from_config(model.get_config()).n_disc == 1  # the architecture still saves
 
 
-def _bn_messages(d, penalty):
+def _warnings_about(d, penalty, about):
+    """The texts of the warnings mentioning `about` when a GAN of `d` is built."""
     g, _ = _players()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         GAN(g, d, latent_dim=LATENT, penalties={penalty: {}})
-    return [str(w.message) for w in caught if "batch normalisation" in str(w.message)]
+    return [str(w.message) for w in caught if about in str(w.message)]
+
+
+def _bn_messages(d, penalty):
+    return _warnings_about(d, penalty, "batch normalisation")
 
 
 def test_batch_norm_discriminator_warns_with_per_sample_penalties():
@@ -379,11 +384,7 @@ def test_keras_own_normalisation_in_the_discriminator_warns_with_gradient_penalt
     from tfgan_reg.nets import layers as nets_layers
 
     def messages(d, penalty):
-        g, _ = _players()
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            GAN(g, d, latent_dim=LATENT, penalties={penalty: {}})
-        return [str(w.message) for w in caught if "second derivatives" in str(w.message)]
+        return _warnings_about(d, penalty, "second derivatives")
 
     _, ln = _players(d_norm=keras.layers.LayerNormalization(name="ln_d"))
     (message,) = messages(ln, "wgan_gp")
