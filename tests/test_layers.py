@@ -376,11 +376,12 @@ def test_dcgan_convolutions_take_the_matmul_kernel_gradient_under_bfloat16(trans
     assert "MatMul" not in _kernel_gradient_op_types(big, tf.zeros(wide, tf.bfloat16))
 
 
-def test_as_keras_replaces_the_convolutions():
-    from tfgan_reg.nets import dcgan
+def test_the_dcgan_networks_have_them_and_as_keras_replaces_them():
+    from tfgan_reg.nets import dcgan, seed003
     g = dcgan.dcgan_generator(latent_dim=4, output_shape=(16, 16, 1), width=4, seed=1)
     d = dcgan.dcgan_discriminator(input_shape=(16, 16, 1), width=4, seed=2)
-    for model in (g, d):
+    for model in (g, d, seed003.cifar_generator(latent_dim=4, seed=3),
+                  seed003.cifar_discriminator(seed=4)):
         assert any(type(layer) in (layers.Conv2D, layers.Conv2DTranspose)
                    for layer in model.layers)
         copy = layers.as_keras(model)

@@ -1,6 +1,8 @@
 """The networks of seed 003 (Schaefer et al. 2020, "Implicit competitive regularization"):
 its MNIST pair (Tables 1-2) and the WGAN-GP CIFAR-10 DCGAN pair (Tables 4-5, from Gulrajani et
-al. 2017). Images are NHWC in [-1, 1]; the discriminators output raw logits [B, 1]."""
+al. 2017). Images are NHWC in [-1, 1]; the discriminators output raw logits [B, 1]. The CIFAR
+pair's 4x4 stride-2 convolutions are `nets.layers`' (Keras's, with a faster bfloat16 kernel
+gradient at 4x4 maps)."""
 import keras
 
 from tfgan_reg.nets import layers
@@ -17,11 +19,11 @@ def cifar_generator(*, latent_dim=128, seed=None, name="generator"):
     h = keras.layers.ReLU()(layers.BatchNormalization()(h))
     h = keras.layers.Reshape((4, 4, 256))(h)
     for k, filters in enumerate((128, 64)):
-        h = keras.layers.Conv2DTranspose(filters, 4, 2, padding="same",
-                                         kernel_initializer=_init(seed, 2 + k))(h)
+        h = layers.Conv2DTranspose(filters, 4, 2, padding="same",
+                                   kernel_initializer=_init(seed, 2 + k))(h)
         h = keras.layers.ReLU()(layers.BatchNormalization()(h))
-    x = keras.layers.Conv2DTranspose(3, 4, 2, padding="same", activation="tanh",
-                                     kernel_initializer=_init(seed, 4))(h)
+    x = layers.Conv2DTranspose(3, 4, 2, padding="same", activation="tanh",
+                               kernel_initializer=_init(seed, 4))(h)
     return keras.Model(z, x, name=name)
 
 
@@ -31,8 +33,8 @@ def cifar_discriminator(*, normalization="none", seed=None, name="discriminator"
     x = keras.Input((32, 32, 3))
     h = x
     for k, filters in enumerate((64, 128, 256)):
-        conv = keras.layers.Conv2D(filters, 4, 2, padding="same",
-                                   kernel_initializer=_init(seed, 1 + k))
+        conv = layers.Conv2D(filters, 4, 2, padding="same",
+                             kernel_initializer=_init(seed, 1 + k))
         h = layers.maybe_spectral(conv, normalization)(h)
         h = keras.layers.LeakyReLU(0.2)(h)
     h = keras.layers.Flatten()(h)
