@@ -284,3 +284,19 @@ def test_a_mixed_precision_toy_run_writes_its_metrics_and_pictures(tmp_path):
     training.train_and_evaluate(config, str(tmp_path), verbose=False)
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["modes"] >= 0 and (tmp_path / "value_final.png").exists()
+
+
+def test_an_exported_bfloat16_dcgan_generator_loads_and_matches(tmp_path):
+    # Its 4x4-map convolutions take nets.layers' custom-gradient path under bfloat16.
+    from tfgan_reg import export
+    with precision.policy_scope("mixed_bfloat16"):
+        g = dcgan.dcgan_generator(latent_dim=4, output_shape=(16, 16, 1), width=8, seed=1)
+    config = tmp_path / "config.json"
+    config.write_text("{}")
+    module = export.GeneratorModule(g, 4, (16, 16, 1), str(config))
+    tf.saved_model.save(module, str(tmp_path / "g"), signatures={
+        "serving_default": module.serving_default, "sample": module.sample})
+    z = tf.constant(np.random.default_rng(0).normal(size=(3, 4)).astype(np.float32))
+    images = tf.saved_model.load(str(tmp_path / "g"))(z)
+    assert images.dtype == tf.float32
+    np.testing.assert_array_equal(images, tf.cast(g(z), tf.float32))
