@@ -1,8 +1,8 @@
 """The networks of seed 003 (Schaefer et al. 2020, "Implicit competitive regularization"):
 its MNIST pair (Tables 1-2) and the WGAN-GP CIFAR-10 DCGAN pair (Tables 4-5, from Gulrajani et
-al. 2017). Images are NHWC in [-1, 1]; the discriminators output raw logits [B, 1]. The CIFAR
-pair's 4x4 stride-2 convolutions are `nets.layers`' (Keras's, with a faster bfloat16 kernel
-gradient at 4x4 maps)."""
+al. 2017). Images are NHWC in [-1, 1]; the discriminators output raw logits [B, 1]. The 4x4
+stride-2 convolutions are `nets.layers`' (Keras's, with a faster bfloat16 kernel gradient at
+4x4 maps)."""
 import keras
 
 from tfgan_reg.nets import layers
@@ -52,10 +52,10 @@ def mnist_generator(*, latent_dim=96, seed=None, name="generator"):
     h = keras.layers.Dense(7 * 7 * 128, kernel_initializer=_init(seed, 2))(h)
     h = keras.layers.ReLU()(layers.BatchNormalization()(h))
     h = keras.layers.Reshape((7, 7, 128))(h)
-    h = keras.layers.Conv2DTranspose(64, 4, 2, padding="same", kernel_initializer=_init(seed, 3))(h)
+    h = layers.Conv2DTranspose(64, 4, 2, padding="same", kernel_initializer=_init(seed, 3))(h)
     h = keras.layers.ReLU()(layers.BatchNormalization()(h))
-    x = keras.layers.Conv2DTranspose(1, 4, 2, padding="same", activation="tanh",
-                                     kernel_initializer=_init(seed, 4))(h)
+    x = layers.Conv2DTranspose(1, 4, 2, padding="same", activation="tanh",
+                               kernel_initializer=_init(seed, 4))(h)
     return keras.Model(z, x, name=name)
 
 
