@@ -55,11 +55,11 @@ def dcgan_generator(*, latent_dim, output_shape, width=64, kernel=4, normalizati
     h = keras.layers.Reshape((side0, side0, filters[0]))(h)
     for f in filters[1:]:
         h = layers.Conv2DTranspose(f, kernel, 2, padding="same",
-                                         kernel_initializer=seeds.kernel())(h)
+                                   kernel_initializer=seeds.kernel())(h)
         h = activation_layer(activation)(
             layers.normalization(normalization, G_NORMALIZATIONS)(h))
     x = layers.Conv2DTranspose(channels, kernel, 2, padding="same", activation="tanh",
-                                     kernel_initializer=seeds.kernel())(h)
+                               kernel_initializer=seeds.kernel())(h)
     return keras.Model(z, x, name=name)
 
 
@@ -77,7 +77,7 @@ def dcgan_discriminator(*, input_shape, width=64, kernel=4, normalization="batch
     h = x
     for i in range(k):
         conv = layers.Conv2D(width * 2 ** i, kernel, 2, padding="same",
-                                   kernel_initializer=seeds.kernel())
+                             kernel_initializer=seeds.kernel())
         h = layers.maybe_spectral(conv, normalization)(h)
         if i > 0:
             h = layers.normalization(normalization, D_NORMALIZATIONS)(h)

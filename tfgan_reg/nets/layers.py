@@ -12,8 +12,9 @@ as TensorFlow's fused kernel and layer normalisation as one centring and one sca
 Second derivatives: `tf.nn.moments` computes the variance around `stop_gradient(mean)`. Its
 first derivative is right (the variance is stationary in the mean) but the derivative of that
 derivative misses the mean's dependence on the input, so a gradient penalty's weight gradient
-through Keras's normalisation layers is wrong (1-2 % relative error on a small layer-norm
-critic against finite differences). Both layers here compute their moments without it
+through Keras's normalisation layers is wrong (in float64 against finite differences on a
+small critic, tests/test_layers.py: 5.5 % relative error through layer norm, 3.6 % through
+batch norm). Both layers here compute their moments without it
 (`moments`), so double backprop and forward-over-backward products through them are exact.
 Every other case (inference, masks, renorm, rms scaling, non-trailing axes) is the Keras
 layer's own code. Both are Keras layers registered for `.keras` files.
