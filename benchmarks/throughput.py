@@ -315,21 +315,20 @@ def report(args, ours, peers, notes, out=sys.stdout):
 
 def paired_ratio(num, den):
     """(median, min, max) over repetitions of `num`'s time / `den`'s in the same repetition:
-    the two ran one after the other, so a slow spell of the machine cancels out."""
+    the two ran seconds apart in one round, so a slow spell spanning the round cancels out."""
     ratios = [a / b for a, b in zip(num.times, den.times)]
     return float(np.median(ratios)), min(ratios), max(ratios)
 
 
 def targets(args, ours, peers, out):
-    def best(framework, prec, penalty, rows):
-        times = [r.step for r in rows if r.framework == framework and r.precision == prec
-                 and r.penalty == penalty and r.step is not None]
-        return min(times) if times else None
-
     def best_row(framework, prec, penalty, rows):
         timed = [r for r in rows if r.framework == framework and r.precision == prec
                  and r.penalty == penalty and r.step is not None]
         return min(timed, key=lambda r: r.step) if timed else None
+
+    def best(framework, prec, penalty, rows):
+        row = best_row(framework, prec, penalty, rows)
+        return row.step if row is not None else None
 
     def line(text, num, den, target, floor=None):
         if num is None or den is None:
