@@ -73,12 +73,18 @@ class Seeds:
         return seeded_glorot(self.seed, self.count)
 
 
+def _centred_moments(x, axes):
+    """(x - mean, mean, biased variance) over `axes`, the statistics kept as dimensions."""
+    mean = tf.reduce_mean(x, axes, keepdims=True)
+    centred = x - mean
+    return centred, mean, tf.reduce_mean(tf.square(centred), axes, keepdims=True)
+
+
 def moments(x, axes, *, keepdims):
     """Mean and (biased) variance of `x` over `axes`, differentiable twice: unlike
     `tf.nn.moments`, the variance is taken around the mean itself, not `stop_gradient(mean)`
     (see the module docstring)."""
-    mean = tf.reduce_mean(x, axes, keepdims=True)
-    variance = tf.reduce_mean(tf.square(x - mean), axes, keepdims=True)
+    _, mean, variance = _centred_moments(x, axes)
     if not keepdims:
         mean, variance = tf.squeeze(mean, axes), tf.squeeze(variance, axes)
     return mean, variance
@@ -150,8 +156,8 @@ class LayerNormalization(keras.layers.LayerNormalization):
         if self.rms_scaling or axes != list(range(rank - len(axes), rank)):
             return super().call(inputs)
         x = inputs if inputs.dtype in (tf.float32, tf.float64) else tf.cast(inputs, tf.float32)
-        mean, variance = moments(x, axes, keepdims=True)
-        y = (x - mean) * tf.math.rsqrt(variance + tf.cast(self.epsilon, x.dtype))
+        centred, _, variance = _centred_moments(x, axes)
+        y = centred * tf.math.rsqrt(variance + tf.cast(self.epsilon, x.dtype))
         # Under a mixed policy the weights arrive in the compute dtype, as in Keras's layer.
         if self.scale:
             y = y * tf.cast(self.gamma.value, x.dtype)
@@ -228,27 +234,17 @@ def _uses_matmul_gradient(layer, small_side):
                      or tf.config.list_logical_devices("TPU")))
 
 
-def _bias_and_activation(layer, outputs):
-    """Keras's convolution epilogue: the bias, then the activation."""
-    if layer.use_bias:
-        outputs = outputs + tf.reshape(tf.cast(layer.bias.value, outputs.dtype),
-                                       [1, 1, 1, layer.filters])
-    return layer.activation(outputs) if layer.activation is not None else outputs
-
-
 @keras.saving.register_keras_serializable(package="tfgan_reg")
 class Conv2D(keras.layers.Conv2D):
     """`keras.layers.Conv2D`; a 4x4 stride-2 "same" convolution to a small map under
     bfloat16 takes `conv_k4s2` (same numbers, faster kernel gradient on a CPU)."""
 
-    def call(self, inputs):
-        even = inputs.shape[1] is not None and inputs.shape[1] % 2 == 0 \
-            and inputs.shape[2] is not None and inputs.shape[2] % 2 == 0
-        if not (even and _uses_matmul_gradient(
-                self, (inputs.shape[1] // 2, inputs.shape[2] // 2))):
-            return super().call(inputs)
-        return _bias_and_activation(self, conv_k4s2(inputs, tf.cast(self.kernel.value,
-                                                                    inputs.dtype)))
+    def convolution_op(self, inputs, kernel):
+        h, w = inputs.shape[1], inputs.shape[2]
+        even = h is not None and w is not None and h % 2 == 0 and w % 2 == 0
+        if not (even and _uses_matmul_gradient(self, (h // 2, w // 2))):
+            return super().convolution_op(inputs, kernel)
+        return conv_k4s2(inputs, tf.cast(kernel, inputs.dtype))
 
 
 @keras.saving.register_keras_serializable(package="tfgan_reg")
@@ -260,8 +256,12 @@ class Conv2DTranspose(keras.layers.Conv2DTranspose):
         if self.output_padding is not None or not _uses_matmul_gradient(
                 self, (inputs.shape[1], inputs.shape[2])):
             return super().call(inputs)
-        return _bias_and_activation(self, conv_transpose_k4s2(
-            inputs, tf.cast(self.kernel.value, inputs.dtype)))
+        # Keras's epilogue after its `ops.conv_transpose` (it has no hook for the op alone).
+        outputs = conv_transpose_k4s2(inputs, tf.cast(self.kernel.value, inputs.dtype))
+        if self.use_bias:
+            outputs = outputs + tf.reshape(tf.cast(self.bias.value, outputs.dtype),
+                                           [1, 1, 1, self.filters])
+        return self.activation(outputs) if self.activation is not None else outputs
 
 
 def as_keras(model):
