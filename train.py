@@ -1,7 +1,8 @@
 """Trains a regularised GAN: `python train.py --config=configs/NAME.py --workdir=DIR`.
 
 Any config value may be overridden, e.g. `--config.penalty.gamma=1 --config.train.num_steps=500`.
-A workdir with checkpoints is resumed from the latest readable one.
+A workdir with checkpoints is resumed from the latest readable one; a workdir another process
+is writing is refused at once, naming that process (`tfgan_reg.workdirs`).
 
 SIGTERM or Ctrl-C (SIGINT) stops training after the current step, writes a checkpoint of it and
 exits with status 143 (SIGTERM) or 130 (SIGINT), 128 + the signal number; running the same

@@ -1,12 +1,13 @@
 """`train_and_evaluate(config, workdir)`: the training loop behind `train.py`.
 
-Validates the config, refuses a workdir holding a different run, builds the GAN under a
-distribution strategy, trains with `fit` in chunks of `train.checkpoint_every` generator steps
-(a checkpoint after each, resuming from the latest readable one), logs TensorBoard scalars,
-shows a progress bar, stops on non-finite losses keeping the last good checkpoint, stops after
-the current step on SIGTERM / SIGINT writing a checkpoint (`Preempted`), and evaluates at the
-end.
+Validates the config, refuses a workdir another process writes (`workdirs.lock`) or one
+holding a different run, builds the GAN under a distribution strategy, trains with `fit` in
+chunks of `train.checkpoint_every` generator steps (a checkpoint after each, resuming from the
+latest readable one), logs TensorBoard scalars, shows a progress bar, stops on non-finite
+losses keeping the last good checkpoint, stops after the current step on SIGTERM / SIGINT
+writing a checkpoint (`Preempted`), and evaluates at the end.
 """
+import contextlib
 import json
 import math
 import os
@@ -24,6 +25,7 @@ from tfgan_reg import data as data_lib
 from tfgan_reg import distribute
 from tfgan_reg import evaluation
 from tfgan_reg import runs
+from tfgan_reg import workdirs
 
 
 class TrainingDiverged(FloatingPointError):
@@ -221,13 +223,19 @@ def train_and_evaluate(config, workdir, *, strategy=None, verbose=True):
     (collectively), TensorFlow's `PreemptionCheckpointHandler` aligning a preemption's step;
     only the chief writes the workdir: the other workers keep theirs in a scratch directory
     that is removed at the end, and skip pictures and evaluation (they return {}).
+
+    The writing process holds the workdir's lock (`workdirs.lock`) from before it writes
+    anything until it returns or raises; a second writer gets `workdirs.WorkdirInUse`.
     """
     config_lib.validate(config)
     strategy = strategy or tf.distribute.get_strategy()
     # Before the workdir or the model exist: offline `mnist` or an uneven batch fail here.
     data_lib.check_available(config.data.name, config.data.data_dir)
     distribute.check_batch(strategy, config.train.batch_size)
-    with StopRequest() as stop:
+    # Non-chief workers write only their scratch directory: the chief alone holds the lock.
+    writer = workdirs.lock(workdir) if distribute.is_chief(strategy) \
+        else contextlib.nullcontext()
+    with writer, StopRequest() as stop:
         return _train(config, workdir, strategy, verbose, stop)
 
 

@@ -6,6 +6,7 @@ import time
 import numpy as np
 
 from tfgan_reg import checks
+from tfgan_reg import workdirs
 from tfgan_reg.reproduce import registry
 from tfgan_reg.reproduce.registry import REPRODUCED, VERDICTS, Context
 
@@ -76,15 +77,16 @@ def _json_default(value):
 
 def run(ids=(), *, out, seeds=(0, 1, 2, 3, 4), quick=False, report=None, verbose=True):
     """Runs the claims `ids` (all when empty) into `out` and writes the report (`report`,
-    default `out/REPORT.md`); returns the records."""
+    default `out/REPORT.md`); returns the records. Holds `out`'s lock (`workdirs.lock`) while
+    it runs: a second runner on the same `out` is refused."""
     selected = registry.get(ids)
-    os.makedirs(out, exist_ok=True)
     records = []
-    for k, claim in enumerate(selected):
-        if verbose:
-            print(f"[{k + 1}/{len(selected)}] ", end="", flush=True)
-        records.append(run_claim(claim, out, seeds=seeds, quick=quick, verbose=verbose))
-        write_report(records, out, report)  # the report so far, after every claim
+    with workdirs.lock(out, what="--out directory"):
+        for k, claim in enumerate(selected):
+            if verbose:
+                print(f"[{k + 1}/{len(selected)}] ", end="", flush=True)
+            records.append(run_claim(claim, out, seeds=seeds, quick=quick, verbose=verbose))
+            write_report(records, out, report)  # the report so far, after every claim
     return records
 
 
