@@ -29,9 +29,9 @@ def test_periodic_evaluation_csv_tensorboard_and_best_checkpoint(tmp_path, monke
     training.train_and_evaluate(config, str(tmp_path), verbose=False)
     with open(tmp_path / "eval.csv") as f:
         rows = [line.split(",") for line in f.read().splitlines()]
-    assert rows[0] == ["step", "hq_fraction", "modes", "w1"]
+    assert rows[0] == ["step", "hq_fraction", "modes", "reverse_kl", "w1"]
     assert [int(r[0]) for r in rows[1:]] == [10, 20, 30, 40]  # each step once after resume
-    w1 = {int(r[0]): float(r[3]) for r in rows[1:]}
+    w1 = {int(r[0]): float(r[4]) for r in rows[1:]}
     with open(tmp_path / "best" / "best.json") as f:
         best = json.load(f)
     assert best["metric"] == "w1" and best["step"] == min(w1, key=w1.get)

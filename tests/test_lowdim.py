@@ -53,6 +53,32 @@ def test_mode_stats_planted():
     assert hq == pytest.approx(86 / 100)
 
 
+def test_pacgan_mode_rule_on_a_planted_set():
+    # PacGAN's rule (min_fraction=0): a mode is captured by any one high-quality sample. Mode 2
+    # has one sample within 3 std, mode 3 one just outside (3.1 std): 3 modes, not 4; the 10 %
+    # rule (>= 0.1 * 40 / 4 = 1 sample) agrees here, and at 25 % (2.5 samples) keeps 2.
+    centres = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    std = 0.01
+    pts = ([centres[0]] * 20 + [centres[1] + [0.0, 0.02]] * 18 + [centres[2] + [0.029, 0.0]]
+           + [centres[3] + [0.031, 0.0]])
+    covered, hq, counts = lowdim.mode_stats(np.array(pts), centres, std, min_fraction=0.0)
+    assert (covered, hq, counts.tolist()) == (3, 39 / 40, [20, 18, 1, 0])
+    assert lowdim.mode_stats(np.array(pts), centres, std, min_fraction=0.25)[0] == 2
+    # No sample anywhere covers nothing, whatever the fraction.
+    assert lowdim.mode_stats(np.array([[5.0, 5.0]]), centres, std, min_fraction=0.0)[0] == 0
+
+
+def test_reverse_kl_closed_forms():
+    # KL(p || uniform) = sum_k p_k log(K p_k) = log K - H(p).
+    assert lowdim.reverse_kl([10, 10, 10, 10]) == pytest.approx(0.0, abs=1e-15)
+    assert lowdim.reverse_kl([7, 0, 0, 0]) == pytest.approx(np.log(4))  # one mode: log K
+    # p = (1/2, 1/4, 1/4, 0): 1/2 log 2 + 2 * 1/4 log 1 = log(2) / 2.
+    assert lowdim.reverse_kl([2, 1, 1, 0]) == pytest.approx(np.log(2) / 2)
+    # p = (3/4, 1/4) over K = 2: 3/4 log(3/2) + 1/4 log(1/2).
+    assert lowdim.reverse_kl([3, 1]) == pytest.approx(0.75 * np.log(1.5) + 0.25 * np.log(0.5))
+    assert lowdim.reverse_kl([0, 0, 0]) == float("inf")  # no high-quality sample
+
+
 def test_summary_on_true_samples_covers_all_modes():
     source = toy.get("ring8")
     real = np.asarray(source.sample(2000, 1))
@@ -61,6 +87,8 @@ def test_summary_on_true_samples_covers_all_modes():
     assert out["modes"] == 8 and out["num_modes"] == 8
     assert out["hq_fraction"] > 0.98  # 3-sigma disc in 2-D holds 1 - exp(-4.5) = 98.9%
     assert out["w1"] < 0.05
+    assert out["reverse_kl"] == pytest.approx(lowdim.reverse_kl(out["counts"]))
+    assert out["reverse_kl"] < 0.01
     collapsed = np.repeat(real[:1], 2000, 0)
     assert lowdim.summary(collapsed, real, centres=source.centres, std=source.std)["modes"] == 1
 

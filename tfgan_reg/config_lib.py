@@ -16,6 +16,7 @@ from tfgan_reg import nets
 from tfgan_reg import optimizers as optimizers_lib
 from tfgan_reg import penalties as penalties_lib
 from tfgan_reg import schedules
+from tfgan_reg.data import toy
 from tfgan_reg.eval import domain
 from tfgan_reg.eval import lowdim
 from tfgan_reg.eval import scores
@@ -32,13 +33,22 @@ def base_config():
     """Every key a config may hold, with its default (a 2-D ring8 run with R1)."""
     c = ml_collections.ConfigDict()
     c.seed = 0
+    # name: a set of tfgan_reg.data, or a mixture family (ring, grid, submanifold) whose
+    # parameters are the keys of data.<family> (tfgan_reg.data.toy; defaults: ring8, grid25,
+    # submanifold7). num_points (low-dimensional sets): 0, fresh draws every step; N, a fixed
+    # training set of N draws read in a new order every epoch.
     # cache (streamed image sets): "" none, "memory", or a file prefix for tf.data's cache.
-    c.data = ml_collections.ConfigDict(dict(name="ring8", data_dir="", cache=""))
+    c.data = ml_collections.ConfigDict(dict(
+        name="ring8", data_dir="", cache="", num_points=0,
+        **{f: ml_collections.ConfigDict(toy.defaults(f)) for f in toy.FAMILIES}))
     c.model = ml_collections.ConfigDict(dict(
         arch="mlp", latent_dim=2, g_depth=3, g_width=128, d_depth=3, d_width=128,
         activation="relu", g_normalization="none", d_normalization="none",
         # arch="bogonet": the pair drawn from this seed, widths scaled by bogonet_scale.
-        bogonet_seed=0, bogonet_scale=1.0))
+        bogonet_seed=0, bogonet_scale=1.0,
+        # arch="mlp": D's hidden units are maxouts of this many affine pieces in place of
+        # `activation` (Goodfellow et al. 2013); 0: off.
+        d_maxout_pieces=0))
     c.loss = "non_saturating"
     c.generator_loss = "default"
     c.penalty = penalty_config("r1")
@@ -51,7 +61,8 @@ def base_config():
         # Lazy regularisation (StyleGAN2): the penalty every k-th D step, k times the weight.
         penalty_every=1,
         optimizer="adam", d_learning_rate=1e-3, g_learning_rate=1e-3, beta1=0.5, beta2=0.999,
-        # cgd / acgd (seed 003): one joint step; conjugate-gradient tolerances; ACGD's epsilon.
+        # cgd / acgd (Schaefer & Anandkumar 2019; the ICR paper): one joint step;
+        # conjugate-gradient tolerances; ACGD's epsilon.
         epsilon=1e-5, cg_tol=1e-6, cg_atol=1e-20, cg_max_iter=100,
         # Moving average of the generator's weights for sampling and export; 0: off.
         ema_decay=0.0,
@@ -64,8 +75,12 @@ def base_config():
     # classifier: SavedModel / TF-Hub directory for image scores during training, or "domain"
     # (the project's own digits / MNIST classifier, offline).
     # samples_every: sample pictures (samples/step_N.png, TensorBoard images) every N steps.
+    # A mixture's mode counts (eval.lowdim.mode_stats): a sample is high quality within
+    # hq_num_std stds of its nearest centre; a mode is covered when it holds at least one
+    # high-quality sample and mode_min_fraction of its fair share n / K (0: any one, PacGAN's).
     c.eval = ml_collections.ConfigDict(dict(num_samples=2000, seed=12345, every=0,
-                                            best_metric="", classifier="", samples_every=0))
+                                            best_metric="", classifier="", samples_every=0,
+                                            hq_num_std=3.0, mode_min_fraction=0.1))
     c.lock()
     return c
 
@@ -137,14 +152,42 @@ def _positive(key, value):
     return checks.number(key, value, low=0, low_open=True)
 
 
+def _check_data(data):
+    """The data set's name, its family's parameters (the family's own checks) and
+    `num_points`; a family block changed from its defaults must be the one in use."""
+    checks.choice("data.name", data.name, data_lib.names())
+    for family in toy.FAMILIES:
+        if family == data.name:
+            toy.get(family, prefix=f"data.{family}.", **data[family])
+            continue
+        hint = (f" ({data.name!r} is {family!r} at its defaults)"
+                if toy.PRESETS.get(data.name) == family else "")
+        for key, default in toy.defaults(family).items():
+            if data[family][key] != default:
+                raise ValueError(f"data.{family}.* apply to data.name={family!r} only{hint}. "
+                                 f"Received: data.{family}.{key}={data[family][key]!r} with "
+                                 f"data.name={data.name!r}")
+    checks.number("data.num_points", data.num_points, low=0, integer=True,
+                  note=" (0: fresh draws every step)")
+    if data.num_points and data_lib.is_image(data.name):
+        raise ValueError(f"data.num_points applies to the low-dimensional sets (an image set is "
+                         f"a fixed set already). Received: data.num_points={data.num_points}, "
+                         f"data.name={data.name!r}")
+
+
 def validate(config):
     """Raises `ValueError` on the first bad value of `config`; returns the config otherwise."""
     _check_keys(config, base_config())
-    checks.choice("data.name", config.data.name, data_lib.names())
-    checks.choice("model.arch", config.model.arch, nets.names())
-    shape = tuple(data_lib.shape(config.data.name))
-    nets.check(config.model.arch, shape, data_name=config.data.name)
+    _check_data(config.data)
+    shape = tuple(data_lib.shape(config.data.name, data_lib.family_params(config.data)))
+    nets.check(config.model.arch, shape, data_name=config.data.name)  # the name too
     checks.number("model.latent_dim", config.model.latent_dim, low=1, integer=True)
+    checks.number("model.d_maxout_pieces", config.model.d_maxout_pieces, low=0, integer=True,
+                  note=" (0: off)")
+    if config.model.d_maxout_pieces and config.model.arch != "mlp":
+        raise ValueError(f"model.d_maxout_pieces applies to model.arch='mlp'. Received: "
+                         f"model.d_maxout_pieces={config.model.d_maxout_pieces}, "
+                         f"model.arch={config.model.arch!r}")
     checks.choice("loss", config.loss, losses_lib.names())
 
     t = config.train
@@ -179,6 +222,9 @@ def validate(config):
     checks.number("eval.num_samples", e.num_samples, low=1, integer=True)
     checks.number("eval.every", e.every, low=0, integer=True)
     checks.number("eval.samples_every", e.samples_every, low=0, integer=True)
+    checks.number("eval.hq_num_std", e.hq_num_std, low=0, low_open=True)
+    checks.number("eval.mode_min_fraction", e.mode_min_fraction, low=0, high=1,
+                  note=" (0: one high-quality sample covers a mode)")
     image = data_lib.is_image(config.data.name)
     if e.best_metric:
         checks.choice("eval.best_metric", e.best_metric,

@@ -19,6 +19,11 @@ from tfgan_reg.eval import scores
 EVAL_CSV = "eval.csv"
 
 
+def toy_source(config):
+    """The low-dimensional set of `config` (a mixture family with its `data.<family>` keys)."""
+    return toy.get(config.data.name, **data_lib.family_params(config.data))
+
+
 def picture_title(config, workdir, step):
     """The title of a run's pictures: which run (the workdir's name), its data and penalty,
     and the step, so a picture copied out of its folder still says what it shows."""
@@ -38,11 +43,13 @@ def evaluate(config, model, workdir=None, *, tag="final"):
                 title=picture_title(config, workdir, model.step))
         return metrics
     fake = runs.generate(model, n, seed)
-    real = np.asarray(toy.sample(config.data.name, n, seed + 1))
-    source = toy.get(config.data.name)
+    source = toy_source(config)
+    real = np.asarray(source.sample(n, seed + 1))
     centres = getattr(source, "centres", None)
     std = getattr(source, "std", None)
-    metrics = lowdim.summary(fake, real, centres=centres, std=std)
+    metrics = lowdim.summary(fake, real, centres=centres, std=std,
+                             num_std=config.eval.hq_num_std,
+                             min_fraction=config.eval.mode_min_fraction)
     metrics = {k: v for k, v in metrics.items() if k != "counts"}
     if workdir is not None:
         title = picture_title(config, workdir, model.step)
@@ -73,6 +80,8 @@ def summary_line(config, step, metrics):
     if "modes" in metrics:
         parts.append(f"modes covered {metrics['modes']}/{metrics['num_modes']}")
         parts.append(f"high-quality {100 * metrics['hq_fraction']:.1f}%")
+        if "reverse_kl" in metrics:
+            parts.append(f"reverse KL {metrics['reverse_kl']:.3f}")
     if "w1" in metrics:
         parts.append(f"W1 {metrics['w1']:.4f} ({config.eval.num_samples} samples, exact OT)")
     return ", ".join(parts)
@@ -87,9 +96,10 @@ def sample_pictures(config, model, workdir, writer, step, n=64):
     fake = runs.generate(model, n if image else 1000, config.eval.seed)
     title = picture_title(config, workdir, step)
     if not image:
-        real = np.asarray(toy.sample(config.data.name, len(fake), config.eval.seed + 1))
+        source = toy_source(config)
+        real = np.asarray(source.sample(len(fake), config.eval.seed + 1))
         return plots.scatter_png(path, fake, real, title=title,
-                                 centres=getattr(toy.get(config.data.name), "centres", None))
+                                 centres=getattr(source, "centres", None))
     with writer.as_default(step=step):
         tf.summary.image("samples", plots.image_grid(fake)[None], step=step)
     return plots.image_grid_png(path, fake, title=title)
@@ -123,10 +133,13 @@ class PeriodicEval:
                 runs.make_checkpoint(model, optimizers=False), os.path.join(workdir, "best"),
                 max_to_keep=1)
         self._classifier = self._real_pool = None
+        self._columns = None  # a resumed run keeps its eval.csv's columns, even if metrics
+        # were added since it started
         if os.path.exists(self.csv):
             with open(self.csv, newline="") as f:
                 rows = list(csv.reader(f))
             self._write(rows[:1] + [r for r in rows[1:] if int(r[0]) <= step], "w")
+            self._columns = rows[0][1:] if rows else None
 
     def _write(self, rows, mode):
         with open(self.csv, mode, newline="") as f:
@@ -157,8 +170,8 @@ class PeriodicEval:
         values = self.metrics()
         if not values:
             return
-        keys = sorted(values)
-        rows = [[str(step)] + [f"{values[k]:.6g}" for k in keys]]
+        keys = self._columns or sorted(values)
+        rows = [[str(step)] + [f"{values.get(k, float('nan')):.6g}" for k in keys]]
         if not os.path.exists(self.csv):
             rows.insert(0, ["step"] + keys)
         self._write(rows, "a")

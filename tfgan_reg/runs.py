@@ -40,7 +40,7 @@ class NoReadableCheckpoint(FileNotFoundError):
 # ---- config -> objects ---------------------------------------------------------------------
 
 def data_shape(config):
-    return tuple(data_lib.shape(config.data.name))
+    return tuple(data_lib.shape(config.data.name, data_lib.family_params(config.data)))
 
 
 def build_networks(config):
@@ -88,7 +88,9 @@ def make_dataset(config, *, start_step, num_steps):
     t = config.train
     ds = data_lib.dataset(config.data.name, batch_size=t.batch_size * t.n_disc,
                           seed=config.seed, start_step=start_step, num_steps=num_steps,
-                          data_dir=config.data.data_dir, cache=config.data.cache)
+                          data_dir=config.data.data_dir, cache=config.data.cache,
+                          params=data_lib.family_params(config.data),
+                          num_points=config.data.num_points)
     if t.n_disc > 1:
         shape = list(data_shape(config))
         perm = [1, 0] + list(range(2, 2 + len(shape)))
@@ -137,9 +139,13 @@ def _with_defaults(flat, keys=None):
 def config_differences(old, new):
     """Keys (flattened) whose values differ between two config dicts, ignoring resumable ones.
 
-    A key the old config lacks (it predates the key) counts as holding today's default."""
+    A key the old config lacks (it predates the key) counts as holding today's default, and an
+    architecture's old name (`nets.RENAMED`) as its new one."""
     b = _flatten(new)
     a = _with_defaults(_flatten(old), b)
+    for flat in (a, b):
+        if "model.arch" in flat:
+            flat["model.arch"] = nets.current_name(flat["model.arch"])
     keys = sorted(set(a) | set(b))
     return [(k, a.get(k, "<absent>"), b.get(k, "<absent>")) for k in keys
             if a.get(k, "<absent>") != b.get(k, "<absent>")

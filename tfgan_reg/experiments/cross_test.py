@@ -1,4 +1,4 @@
-"""Roth et al.'s cross-testing of two trained GANs (seed 001 section 5.5).
+"""Roth et al.'s cross-testing of two trained GANs (2017, section 5.5).
 
 Each discriminator first classifies held-out real data against its own generator's samples
 (a confusion matrix); then each classifies the other model's samples. A sample counts as real
@@ -68,12 +68,13 @@ def run(workdir1, workdir2, *, num_samples=10000, threshold=0.0, seed=0):
     """Cross-tests the latest checkpoints of two runs on the same data: `cross_test`'s dict,
     with the workdirs, the sample count and the real split used."""
     (c1, m1), (c2, m2) = runs.load_run(workdir1), runs.load_run(workdir2)
-    if c1.data.name != c2.data.name:
-        raise ValueError(f"The runs train on different data: {c1.data.name!r} and "
-                         f"{c2.data.name!r}.")
+    params = [data_lib.family_params(c.data) for c in (c1, c2)]
+    if c1.data.name != c2.data.name or params[0] != params[1]:
+        raise ValueError(f"The runs train on different data: {c1.data.name!r} {params[0]} and "
+                         f"{c2.data.name!r} {params[1]}.")
     split = "train" if c1.data.name == "digits" else "test"
     real = data_lib.real_samples(c1.data.name, num_samples, seed + 1, split=split,
-                                 data_dir=c1.data.data_dir)
+                                 data_dir=c1.data.data_dir, params=params[0])
     n = len(real)
     samples = [runs.generate(m, n, seed, batch_size=500) for m in (m1, m2)]
     ds = [lambda x, d=m.discriminator: runs.in_batches(d, x) for m in (m1, m2)]

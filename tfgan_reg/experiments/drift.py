@@ -1,6 +1,6 @@
-"""Seed 003's ICR drift (appendix A.3.1, figure 4): starting from a checkpoint (G_c, D_c),
-train the discriminator alone against the fixed generator, or both players as in the run, and
-measure how far the discriminator moves on fixed sets of real and fake samples,
+"""The ICR paper's drift (Schaefer et al. 2020, appendix A.3.1, figure 4): starting from a
+checkpoint (G_c, D_c), train the discriminator alone against the fixed generator, or both players as
+in the run, and measure how far the discriminator moves on fixed sets of real and fake samples,
 
     d_set(D_t, D_c) = sqrt(sum_{x in X_set} (D_t(x) - D_c(x))^2),   set in {real, fake}  (5)
 
@@ -88,7 +88,8 @@ def measure(workdir, *, modes=MODES, steps=2000, every=100, num_samples=500, see
         raise ValueError(f"`modes` must be drawn from {list(MODES)}. Received: {bad}")
     config, model = runs.load_run(workdir)
     real = data_lib.real_samples(config.data.name, num_samples, seed + 1,
-                                 data_dir=config.data.data_dir)
+                                 data_dir=config.data.data_dir,
+                                 params=data_lib.family_params(config.data))
     fake = runs.generate(model, num_samples, seed, batch_size=500)
     rows = []
     for mode in modes:

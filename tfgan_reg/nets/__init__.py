@@ -1,14 +1,21 @@
 """Network builders by config name (`config.model.arch`).
 
 `build(arch, model_config, sample_shape, seed)` returns (generator, discriminator). `mlp` fits
-any sample shape; seed 003's networks fix theirs (`SAMPLE_SHAPES`); the DCGAN, ResNet and
-BogoNet families take any square image of even side >= 8 (`IMAGE_ONLY`).
+any sample shape; the ICR paper's networks fix theirs (`SAMPLE_SHAPES`); the DCGAN, ResNet
+and BogoNet families take any square image of even side >= 8 (`IMAGE_ONLY`). Names before the
+papers were named (docs/PAPERS.md) work until tfgan_reg 0.2 with a warning (`RENAMED`).
 
 For DCGAN and ResNet, `g_width` / `d_width` are the base filter counts and
 `g_normalization` / `d_normalization` the normalisations (G: none | batch; D: none | batch |
-layer | spectral). The hard variants of seed 000 supplement 2.4 start from DCGAN.
+layer | spectral). The hard variants of Kodali et al. 2017 (supplement 2.4) start from DCGAN.
 """
-from tfgan_reg.nets import bogonet, dcgan, mlp, resnet, seed003
+import warnings
+
+from tfgan_reg.nets import bogonet, dcgan, icr, mlp, resnet
+
+# Old name -> new name, for one release (until tfgan_reg 0.2): the ICR paper's architectures
+# and their module, named by the paper's number before docs/PAPERS.md named the papers.
+RENAMED = {"seed003_cifar": "icr_cifar", "seed003_mnist": "icr_mnist", "seed003": "icr"}
 
 
 def _mlp(m, sample_shape, seed):
@@ -17,10 +24,10 @@ def _mlp(m, sample_shape, seed):
                               normalization=m.g_normalization, seed=2 * seed),
             mlp.mlp_discriminator(input_shape=sample_shape, depth=m.d_depth, width=m.d_width,
                                   activation=m.activation, normalization=m.d_normalization,
-                                  seed=2 * seed + 1))
+                                  maxout_pieces=m.d_maxout_pieces, seed=2 * seed + 1))
 
 
-def _seed003(generator, discriminator):
+def _icr(generator, discriminator):
     def build(m, sample_shape, seed):
         return (generator(latent_dim=m.latent_dim, seed=2 * seed),
                 discriminator(normalization=m.d_normalization, seed=2 * seed + 1))
@@ -66,7 +73,7 @@ def _bogonet(m, shape, seed):
 
 ARCHITECTURES = {
     "mlp": _mlp,
-    # DCGAN (Radford et al.) and seed 000's hard variants (supplement 2.4): no BN and constant
+    # DCGAN (Radford et al.) and Kodali et al.'s hard variants (supplement 2.4): no BN and constant
     # filters in G; a 4x512 ReLU MLP generator; tanh everywhere; tanh G with a 4x512
     # LeakyReLU MLP discriminator.
     "dcgan": _dcgan(),
@@ -74,15 +81,15 @@ ARCHITECTURES = {
     "dcgan_mlp_g": _dcgan(mlp_g=True),
     "dcgan_tanh": _dcgan(g_activation="tanh", d_activation="tanh"),
     "dcgan_tanh_mlp_d": _dcgan(g_activation="tanh", mlp_d=True),
-    # Gulrajani et al.'s pre-activation ResNet (seed 001 appendix 7.4).
+    # Gulrajani et al.'s pre-activation ResNet (Roth et al. 2017, appendix 7.4).
     "resnet": _resnet,
-    # A random pair drawn from model.bogonet_seed (seed 000 section 5.2).
+    # A random pair drawn from model.bogonet_seed (Kodali et al. 2017, section 5.2).
     "bogonet": _bogonet,
-    # Seed 003's WGAN-GP CIFAR-10 DCGAN (Tables 4-5) and its MNIST pair (Tables 1-2).
-    "seed003_cifar": _seed003(seed003.cifar_generator, seed003.cifar_discriminator),
-    "seed003_mnist": _seed003(seed003.mnist_generator, seed003.mnist_discriminator),
+    # The ICR paper's WGAN-GP CIFAR-10 DCGAN (Tables 4-5) and its MNIST pair (Tables 1-2).
+    "icr_cifar": _icr(icr.cifar_generator, icr.cifar_discriminator),
+    "icr_mnist": _icr(icr.mnist_generator, icr.mnist_discriminator),
 }
-SAMPLE_SHAPES = {"seed003_cifar": (32, 32, 3), "seed003_mnist": (28, 28, 1)}
+SAMPLE_SHAPES = {"icr_cifar": (32, 32, 3), "icr_mnist": (28, 28, 1)}
 IMAGE_ONLY = ("dcgan", "dcgan_constant", "dcgan_mlp_g", "dcgan_tanh", "dcgan_tanh_mlp_d",
               "resnet", "bogonet")
 
@@ -91,9 +98,30 @@ def names():
     return sorted(ARCHITECTURES)
 
 
+def current_name(arch):
+    """`arch`, or the new name of an old one (`RENAMED`) with a `FutureWarning`."""
+    if RENAMED.get(arch) not in ARCHITECTURES:
+        return arch
+    # stacklevel=1: one location, so Python's default filter prints it once per process.
+    warnings.warn(f"model.arch={arch!r} is now {RENAMED[arch]!r} (docs/PAPERS.md); the old "
+                  f"name works until tfgan_reg 0.2.", FutureWarning, stacklevel=1)
+    return RENAMED[arch]
+
+
+def __getattr__(name):
+    """`from tfgan_reg.nets import <old module name>` (PEP 562), with a `FutureWarning`."""
+    if name in RENAMED and RENAMED[name] in globals():
+        warnings.warn(f"tfgan_reg.nets.{name} is now tfgan_reg.nets.{RENAMED[name]} "
+                      f"(docs/PAPERS.md); the old name works until tfgan_reg 0.2.",
+                      FutureWarning, stacklevel=2)
+        return globals()[RENAMED[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def check(arch, sample_shape, *, data_name=None):
     """Raises `ValueError` unless `arch` builds for samples of `sample_shape` (of the data set
-    `data_name`, named in the message when given)."""
+    `data_name`, named in the message when given). An old name (`RENAMED`) warns."""
+    arch = current_name(arch)
     if arch not in ARCHITECTURES:
         raise ValueError(f"`model.arch` must be one of {names()}. Received: model.arch={arch!r}")
     data = f"data.name={data_name!r}" if data_name else "data"
@@ -109,5 +137,6 @@ def check(arch, sample_shape, *, data_name=None):
 
 
 def build(arch, model_config, sample_shape, seed):
+    arch = current_name(arch)
     check(arch, sample_shape)
     return ARCHITECTURES[arch](model_config, tuple(sample_shape), seed)
