@@ -7,18 +7,21 @@ is writing is refused at once, naming that process (`tfgan_reg.workdirs`).
 SIGTERM or Ctrl-C (SIGINT) stops training after the current step, writes a checkpoint of it and
 exits with status 143 (SIGTERM) or 130 (SIGINT), 128 + the signal number; running the same
 command again resumes with no step lost. Status 0: finished; 1: an error (one `error:` line).
+
+On x86-64 TensorFlow's oneDNN kernels are on (TF_ENABLE_ONEDNN_OPTS=1) unless the variable is
+set; a mixed precision that this CPU emulates, and is slow on, gets one `warning:` line.
 """
-import os
 import sys
 
-# Before TensorFlow loads: its C++ INFO lines are noise here (`commands.quiet_tensorflow`).
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+from absl import app
+from absl import flags
+from ml_collections import config_flags
 
-from absl import app  # noqa: E402
-from absl import flags  # noqa: E402
-from ml_collections import config_flags  # noqa: E402
+from tfgan_reg import commands  # absl only
 
-from tfgan_reg import commands  # noqa: E402
+# Before TensorFlow loads (the imports below): its start-up as every command has it.
+commands.quiet_tensorflow()
+
 from tfgan_reg import config_lib  # noqa: E402
 from tfgan_reg import data as data_lib  # noqa: E402
 from tfgan_reg import distribute  # noqa: E402

@@ -1,8 +1,8 @@
-"""Step time of Adam, CGD and ACGD on seed 003's CIFAR-10 DCGAN pair (its Tables 4-5), batch 64,
-measured side by side in one run, with and without XLA; and the PyTorch `cgds` ACGD on the same
-networks, batch and CG tolerance, started from copies of our initial weights and fed our data
-and latents (so both solve the same systems and need about the same CG iterations), timed in
-interleaved repetitions with our ACGD.
+"""Step time of Adam, CGD and ACGD on the ICR paper's CIFAR-10 DCGAN pair (its Tables 4-5), batch
+64, measured side by side in one run, with and without XLA; and the PyTorch `cgds` ACGD on the same
+networks, batch and CG tolerance, started from copies of our initial weights and fed our data and
+latents (so both solve the same systems and need about the same CG iterations), timed in interleaved
+repetitions with our ACGD.
 
     python benchmarks/cgd.py [--steps 5] [--reps 3] [--batch 64] [--tol 1e-6] [--xla both]
         [--peer-python PATH]
@@ -26,14 +26,17 @@ import sys
 import tempfile
 import time
 
+from tfgan_reg import commands  # absl only
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+commands.quiet_tensorflow()  # before TensorFlow loads: its start-up as train.py has it
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from tfgan_reg import GAN, optimizers, rng  # noqa: E402
-from tfgan_reg.nets import seed003  # noqa: E402
+from tfgan_reg.nets import icr  # noqa: E402
 from tfgan_reg.optimizers import hvp  # noqa: E402
 
 _PEERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers")
@@ -55,8 +58,8 @@ def _data(batch, steps):
 
 
 def _model(kind, args, jit):
-    g = seed003.cifar_generator(latent_dim=LATENT, seed=1)
-    d = seed003.cifar_discriminator(seed=2)
+    g = icr.cifar_generator(latent_dim=LATENT, seed=1)
+    d = icr.cifar_discriminator(seed=2)
     model = GAN(g, d, latent_dim=LATENT, loss="wasserstein", scheme="simultaneous", seed=0)
     if kind == "adam":
         model.compile(d_optimizer=keras.optimizers.Adam(1e-4),
@@ -96,8 +99,8 @@ def time_ours(kind, args, jit):
 def time_our_hvp(args, jit, n=10):
     """(one mixed product Dxy v through both networks, forward-over-backward; per product of
     `n` linearized ones, its tangent-free part counted once)."""
-    g = seed003.cifar_generator(latent_dim=LATENT, seed=1)
-    d = seed003.cifar_discriminator(seed=2)
+    g = icr.cifar_generator(latent_dim=LATENT, seed=1)
+    d = icr.cifar_discriminator(seed=2)
     real = tf.constant(np.random.default_rng(1).uniform(-1, 1, (args.batch, 32, 32, 3)),
                        tf.float32)
     z = tf.random.stateless_normal([args.batch, LATENT], [1, 2])
@@ -276,7 +279,7 @@ def main(argv=None):
                    help="the Python that runs the cgds peer (one with torch and cgds: "
                         "pip install -r benchmarks/requirements-peers.txt)")
     args = p.parse_args(argv)
-    print(f"seed-003 CIFAR-10 DCGAN pair, batch {args.batch}, CG tol {args.tol} "
+    print(f"ICR paper's CIFAR-10 DCGAN pair, batch {args.batch}, CG tol {args.tol} "
           f"atol {args.atol} max_iter {args.max_iter}, {args.steps} timed steps, "
           f"{os.cpu_count()} CPUs")
     print(f"{'setting':<16}{'step ms':>10}{'vs Adam':>9}{'CG iters':>10}{'HVPs':>7}")

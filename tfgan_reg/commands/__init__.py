@@ -11,9 +11,12 @@ import importlib.util
 import os
 import subprocess
 import sys
+import warnings
 
 from absl import app
 from absl import flags
+
+from tfgan_reg import cpu
 
 # The `python -m tfgan_reg.eval <tool>` tools, by name.
 EVAL_TOOLS = ("scores", "cross_test", "drift", "bogonet")
@@ -41,6 +44,13 @@ def fail(message, status=1):
     """Prints `message` as one `error:` line on stderr and exits with `status`."""
     print("error: " + " ".join(str(message).split()), file=sys.stderr)
     sys.exit(status)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """A Python warning in a command (the library's `warnings.warn`): one `warning:` line on
+    stderr, like the commands' own."""
+    kind = "" if category is UserWarning else f"{category.__name__}: "
+    print(f"warning: {kind}" + " ".join(str(message).split()), file=file or sys.stderr)
 
 
 def load(tool):
@@ -79,12 +89,25 @@ def _noise():
     return "|".join(f"(?:{p})" for p in parts) or "(?!)"  # (?!) matches nothing
 
 
+def set_environment():
+    """Sets what TensorFlow reads as it loads, each variable unless the user set it (to any
+    value, "0" included): TF_CPP_MIN_LOG_LEVEL=1, which hides its C++ INFO lines (warnings and
+    errors stay), and on x86-64 TF_ENABLE_ONEDNN_OPTS=1, its oneDNN kernels, which TensorFlow
+    turns on by itself only on CPUs with AVX512_VNNI, AVX_VNNI, AVX512_BF16 or AMX (others run
+    its slower Eigen kernels). `quiet_tensorflow` and the benchmarks call this before
+    TensorFlow loads; importing the library sets nothing."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+    if cpu.machine() == "x86_64":
+        # DCGAN-CIFAR float32 step, AMD EPYC with AVX2 only (2026-12-06,
+        # benchmarks/throughput.py): 515 ms with TensorFlow's default, 274 ms with oneDNN.
+        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+
+
 def quiet_import():
     """Imports TensorFlow, if not yet imported, without the INFO lines that its libraries log
     as they load ("oneDNN custom operations are on", "Could not find cuda drivers"), when
     TF_CPP_MIN_LOG_LEVEL asks to hide INFO: TensorFlow reads the variable only after them.
-    `tfgan_reg` calls this before its first TensorFlow import; without the variable nothing
-    is held back."""
+    Without the variable nothing is held back."""
     if "tensorflow" in sys.modules or os.environ.get("TF_CPP_MIN_LOG_LEVEL", "") in ("", "0"):
         return
     with _filtered_stderr(_noise()):
@@ -92,18 +115,18 @@ def quiet_import():
 
 
 def quiet_tensorflow():
-    """Starts TensorFlow without the lines a user cannot act on (a command's start).
+    """Starts TensorFlow as a command wants it (`train.py` and every `python -m tfgan_reg.*`
+    tool call this before their first TensorFlow import, which the library's modules do).
 
-    TF_CPP_MIN_LOG_LEVEL=1 (unless set) hides TensorFlow's C++ INFO lines (XLA's start-up)
-    when TensorFlow is not imported yet; warnings and errors stay. The import (`quiet_import`)
-    and the device discovery (where a CPU-only machine logs "failed call to cuInit") run
-    through a filter (`_noise`); anything else is written out.
+    The environment is `set_environment`'s; the import (`quiet_import`) and the device
+    discovery (where a CPU-only machine logs "failed call to cuInit") run through a filter
+    (`_noise`) that leaves out the lines a user cannot act on; anything else is written out.
     """
     global _quiet
     if _quiet:
         return
     _quiet = True
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+    set_environment()
     quiet_import()
     with _filtered_stderr(_noise()):
         import tensorflow as tf  # noqa: heavy
@@ -191,7 +214,8 @@ def run(module, argv, *, program):
 
     `--help` prints the tool's docstring and flags and exits 0; absl logs only warnings and
     errors unless `--verbosity` says otherwise (TensorFlow's checkpoint chatter stays out of
-    the output); flag and config errors and `USER_ERRORS` are one `error:` line, status 1.
+    the output); flag and config errors and `USER_ERRORS` are one `error:` line, status 1, and
+    a Python warning is one `warning:` line.
     """
     if any(a in HELP for a in argv):
         # Flags of a script are filed under its path, of a module under its name.
@@ -199,6 +223,7 @@ def run(module, argv, *, program):
         print(module.__doc__.strip() + "\n\nFlags:\n" + flags.FLAGS.module_help(name))
         sys.exit(0)
     quiet_tensorflow()
+    warnings.showwarning = _show_warning
     sys.modules["__main__"].__doc__ = module.__doc__  # absl's usage messages name the tool
 
     def main(args):
