@@ -32,6 +32,11 @@ Each target ratio is the median over repetitions of the ratio of the two rows' t
 same repetition (seconds apart, in one round over the rows), with its lowest and highest: a
 slow spell of the machine that spans a round cancels out of it.
 
+The report starts with what its figures depend on: the CPU model and features, whether our
+workers ran TensorFlow's oneDNN kernels (they inherit train.py's setting,
+`tfgan_reg.commands.set_environment`: on for x86-64 unless TF_ENABLE_ONEDNN_OPTS is set), and
+the precisions this CPU emulates (`tfgan_reg.cpu`).
+
 Random data and random-weight networks: nothing is downloaded. Targets (printed with PASS /
 MISS; they live here, never in tests): mixed_bfloat16 plain step <= 0.7x our float32 step and
 <= 0.9x PyTorch's bfloat16 autocast step; R1 and WGAN-GP steps <= 1.3x our plain float32
@@ -44,6 +49,9 @@ import sys
 import tempfile
 
 import numpy as np
+
+from tfgan_reg import commands
+from tfgan_reg import cpu
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # for the workers, which inherit it
 _PEERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers")
@@ -119,6 +127,15 @@ def torch_weights(g, d, width):
     return {k: np.ascontiguousarray(v, np.float32) for k, v in out.items()}
 
 
+def _onednn_on():
+    """Whether this process's TensorFlow runs its oneDNN kernels (None: it cannot say)."""
+    try:
+        from tensorflow.python.util import _pywrap_util_port  # TensorFlow's own answer
+        return bool(_pywrap_util_port.IsMklEnabled())
+    except (ImportError, AttributeError):
+        return None
+
+
 def _serve_ours(spec_path):
     def setup():
         import time
@@ -128,7 +145,7 @@ def _serve_ours(spec_path):
             spec = json.load(f)
         model = _model(spec)
         real = np.load(spec["data"])["real_nhwc"]
-        info = {"pid": os.getpid()}
+        info = {"pid": os.getpid(), "onednn": _onednn_on()}
         if spec.get("dump_weights"):
             np.savez(spec["dump_weights"], **torch_weights(
                 model.generator, model.discriminator, spec["width"]))
@@ -164,6 +181,7 @@ class Row:
         self.penalty, self.jit, self.worker, self.steps = penalty, jit, worker, steps
         self.times, self.peak_mb, self.base_mb, self.failure = [], None, None, None
         self.gflop = None  # convolution and matmul FLOPs of one step (ours only)
+        self.onednn = None  # whether its TensorFlow ran oneDNN's kernels (ours only)
 
     @property
     def step(self):
@@ -192,6 +210,7 @@ def _start(row, log):
         info = row.worker.start()
         row.base_mb = info["base_rss_mb"]
         row.gflop = info.get("gflop")
+        row.onednn = info.get("onednn")
         return info
     except WorkerFailed as e:
         row.failure = str(e)
@@ -282,7 +301,32 @@ def _fmt(value, spec):
     return format(value, spec) if value is not None else "n/a"
 
 
+def machine_lines(info, onednn, environ):
+    """The lines that say which figures apply: the CPU (`tfgan_reg.cpu.read`) and its features
+    relevant here, whether our workers ran oneDNN's kernels (`onednn`: True, False or None) with
+    the TF_ENABLE_ONEDNN_OPTS they inherited (`environ`), and the precisions the CPU emulates."""
+    setting = environ.get("TF_ENABLE_ONEDNN_OPTS")
+    setting = (f"TF_ENABLE_ONEDNN_OPTS={setting}" if setting is not None
+               else "TF_ENABLE_ONEDNN_OPTS unset: TensorFlow's default for this CPU")
+    state = {True: "on", False: "off", None: "not reported"}[onednn]
+    if info is None:
+        return ["CPU: unknown (no /proc/cpuinfo): its features and emulated precisions not read",
+                f"oneDNN in our workers: {state} ({setting})"]
+    names = cpu.REPORTED.get(info.machine, ())
+    has = [n for n in names if n in info.features]
+    lacks = [n for n in names if n not in info.features]
+    emulated = [f"{p} (no {cpu.missing_feature(p, info)})" for p in PRECISIONS
+                if cpu.missing_feature(p, info)]
+    return [f"CPU: {info.model} ({info.machine}); has {' '.join(has) or 'none'} of the "
+            f"features that matter here; lacks {' '.join(lacks) or 'none'}",
+            f"oneDNN in our workers: {state} ({setting})",
+            f"emulated on this CPU: {', '.join(emulated) or 'none'}"]
+
+
 def report(args, ours, peers, notes, out=sys.stdout):
+    onednn = next((r.onednn for r in ours if r.onednn is not None), None)
+    for line in machine_lines(cpu.read(), onednn, os.environ):
+        print(line, file=out)
     print(f"DCGAN-CIFAR (32x32, width {args.width}), batch {args.batch}, {args.steps} steps x "
           f"{args.reps} interleaved repetitions (median), {os.cpu_count()} CPUs; each row in "
           f"its own process", file=out)
@@ -426,6 +470,9 @@ def main(argv=None):
     if args.worker:
         _serve_ours(args.worker)
         return
+    # TensorFlow's start-up as train.py has it (quiet, oneDNN on x86-64): the workers inherit
+    # its environment, and this process imports TensorFlow for the penalties' names.
+    commands.quiet_tensorflow()
     args.precisions = _names(args.precisions, PRECISIONS, "--precisions")
     from tfgan_reg import penalties  # fail fast on a bad name, before any row is set up
     args.penalties = _names(args.penalties, ["none"] + penalties.names(), "--penalties")

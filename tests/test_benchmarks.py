@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from tfgan_reg import cpu
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -82,6 +84,14 @@ def test_throughput_prints_our_rows_when_the_peer_fails(tmp_path, peer):
                    for line in lines), out.stdout
     failures = [line for line in lines if "requirements-peers" in line]
     assert len(failures) == 1 and failures[0].startswith("peer PyTorch"), out.stdout
+    # The report opens with what its figures depend on; the workers took train.py's oneDNN
+    # setting (on for x86-64), or the user's.
+    assert lines[0].startswith("CPU: ") and lines[2].startswith("emulated on this CPU: ")
+    setting = os.environ.get("TF_ENABLE_ONEDNN_OPTS",
+                             "1" if cpu.machine() == "x86_64" else None)
+    if setting in ("0", "1"):
+        state = "on" if setting == "1" else "off"
+        assert lines[1] == f"oneDNN in our workers: {state} (TF_ENABLE_ONEDNN_OPTS={setting})"
 
 
 def _flops_module():
@@ -138,3 +148,23 @@ def test_target_ratios_pair_the_rows_repetition_by_repetition():
     ours.times, theirs.times = [0.8, 0.8, 1.6, 1.6], [1.0, 2.0, 2.0, 2.0]
     assert throughput.paired_ratio(ours, theirs) == (0.8, 0.4, 0.8)
     assert abs(ours.step / theirs.step - 0.6) < 1e-12
+
+
+def test_throughput_report_opens_with_the_cpu_onednn_and_the_emulated_precisions():
+    spec = importlib.util.spec_from_file_location(
+        "throughput", os.path.join(ROOT, "benchmarks", "throughput.py"))
+    throughput = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(throughput)
+    epyc = cpu.CPU("AMD EPYC 7B13 64-Core Processor", "x86_64", frozenset({"avx2", "fma"}))
+    assert throughput.machine_lines(epyc, True, {"TF_ENABLE_ONEDNN_OPTS": "1"}) == [
+        "CPU: AMD EPYC 7B13 64-Core Processor (x86_64); has avx2 of the features that matter "
+        "here; lacks avx512f avx512_vnni avx512_bf16 amx_bf16 avx512_fp16 amx_fp16",
+        "oneDNN in our workers: on (TF_ENABLE_ONEDNN_OPTS=1)",
+        "emulated on this CPU: mixed_bfloat16 (no avx512_bf16 or amx_bf16), mixed_float16 "
+        "(no avx512_fp16 or amx_fp16)"]
+    sapphire = cpu.CPU("Xeon 8480+", "x86_64", frozenset(cpu.REPORTED["x86_64"]))
+    lines = throughput.machine_lines(sapphire, False, {"TF_ENABLE_ONEDNN_OPTS": "0"})
+    assert lines[1:] == ["oneDNN in our workers: off (TF_ENABLE_ONEDNN_OPTS=0)",
+                         "emulated on this CPU: none"]
+    unknown = throughput.machine_lines(None, None, {})
+    assert unknown[0].startswith("CPU: unknown") and "unset" in unknown[1]

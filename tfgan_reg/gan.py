@@ -175,7 +175,8 @@ class GAN(keras.Model):
 
     A discriminator with batch normalisation trained with a per-sample gradient penalty gets
     a `UserWarning` (see `penalties.check_discriminator`): batch statistics couple the samples
-    the penalty treats as independent.
+    the penalty treats as independent. A low precision that this CPU emulates (no GPU, and no
+    bfloat16 / float16 instructions) gets one per process (`precision.warn_if_emulated`).
 
     Keras API: `fit` trains (one element = one generator iteration, see the module
     docstring); `evaluate(real)` runs `test_step` on held-out real batches `[B, ...]`: D's
@@ -198,6 +199,7 @@ class GAN(keras.Model):
                       consensus_gamma=consensus_gamma, ema_decay=ema_decay,
                       penalty_every=penalty_every, precision=precision)
         precision_lib.check_models(precision, generator=generator, discriminator=discriminator)
+        precision_lib.warn_if_emulated(precision)
         self.precision = precision
         self.penalty_every = penalty_every
         self.ema_decay = ema_decay
@@ -226,7 +228,7 @@ class GAN(keras.Model):
         self.clip_value = clip_value
         self.consensus_gamma = consensus_gamma
         # True: `train_step` updates only the discriminator (n_disc steps against the fixed
-        # generator), as in the over-training experiments of seed 003 (ICR, figure 4).
+        # generator), as in the over-training experiments of the ICR paper (figure 4).
         self.freeze_generator = False
         # Generator iterations done; keys every random draw and every schedule.
         self.step_counter = keras.Variable(0, dtype="int64", trainable=False,
@@ -540,7 +542,8 @@ class GAN(keras.Model):
         return terms
 
     def _joint_step(self, real, step, seed):
-        """One CGD/ACGD update on `f = -(D loss + penalties)` at one point (seed 003)."""
+        """One CGD/ACGD update on `f = -(D loss + penalties)` at one point (Schaefer &
+        Anandkumar 2019; the ICR paper for ACGD)."""
         z = self._latents(rng.fold(seed, rng.LATENT_G), tf.shape(real)[0])
 
         def local_terms():

@@ -11,17 +11,21 @@ small `grad_x D` does not underflow in float16 and an overflow skips the step li
 bfloat16 has float32's exponent range and needs no scaling.
 """
 import contextlib
+import warnings
 
 import keras
 import tensorflow as tf
 
 from tfgan_reg import checks
+from tfgan_reg import cpu
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 
 # Keras's LossScaleOptimizer starts here; the inner scale of a penalty called on its own
 # under float16 (no optimiser to take the scale from) is the same.
 INITIAL_SCALE = 2.0 ** 15
+# The precisions `warn_if_emulated` has warned of in this process.
+_WARNED = set()
 
 
 def check(precision, key="precision"):
@@ -91,6 +95,26 @@ def convert(model, precision):
         copy = keras.models.clone_model(model, clone_function=clone)
     copy.set_weights(model.get_weights())
     return copy
+
+
+def _accelerator_visible():
+    return bool(tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("TPU"))
+
+
+def warn_if_emulated(precision):
+    """Warns once per process (a `UserWarning`; the commands print it as one `warning:` line)
+    when `precision` is emulated here: no GPU or TPU is visible and this CPU lacks the
+    instructions that compute it (`cpu.emulation_warning`, which names the missing feature
+    and the measured cost). Returns the warning's text, or None. `GAN` calls this, so a run
+    and a library user both hear of it."""
+    check(precision)
+    if precision == "float32" or precision in _WARNED or _accelerator_visible():
+        return None
+    message = cpu.emulation_warning(precision, cpu.read())
+    if message is not None:
+        _WARNED.add(precision)
+        warnings.warn(message, UserWarning, stacklevel=3)
+    return message
 
 
 def uses_loss_scale(precision):
