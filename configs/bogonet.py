@@ -1,4 +1,5 @@
-"""Seed 000's BogoNet experiment (section 5.2): the base run of every random architecture pair.
+"""Kodali et al.'s (2017) BogoNet experiment (section 5.2): the base run of every random
+architecture pair.
 
 `python -m tfgan_reg.eval bogonet --config=configs/bogonet.py:DATA --methods=none,dragan`
 trains each pair with each method and scores it every `eval.every` steps. DATA `digits`

@@ -1,20 +1,19 @@
 """DCGAN on an image set with one stabiliser: `--config=configs/dcgan.py:<data>-<method>`.
 
-<data>: `digits` (8x8, offline), `mnist` (28x28) or `cifar10` (32x32; both need the set
-prepared for tensorflow-datasets, `--config.data.data_dir`). <method>: `none` (vanilla
-non-saturating GAN), `wgan` (Wasserstein loss with weight clipping 0.01, RMSprop 5e-5, 5 critic
-steps), or a penalty of `tfgan_reg.penalties` with METHODS.md's defaults: `wgan_gp` (Wasserstein
-loss, 5 critic steps, Adam 1e-4 (0.5, 0.9)), `dragan`, `r1`, `r2`, `zero_gp`, `roth_js` (gamma 0.1,
-seed 001's CIFAR-10 setting), `roth_f`, ... Everything else: Adam 2e-4 (0.5, 0.999), batch 64,
-latent 100 (digits 32). D uses batch normalisation when unregularised (DCGAN) and layer
-normalisation with a gradient penalty (seed 000 supplement 2.4), where batch statistics would
-couple the samples' gradients.
+<data>: `digits` (8x8, offline), `mnist` (28x28) or `cifar10` (32x32; both need the set prepared for
+tensorflow-datasets, `--config.data.data_dir`). <method>: `none` (vanilla non-saturating GAN),
+`wgan` (Wasserstein loss with weight clipping 0.01, RMSprop 5e-5, 5 critic steps), or a penalty of
+`tfgan_reg.penalties` with METHODS.md's defaults: `wgan_gp` (Wasserstein loss, 5 critic steps, Adam
+1e-4 (0.5, 0.9)), `dragan`, `r1`, `r2`, `zero_gp`, `roth_js` (gamma 0.1, Roth et al.'s CIFAR-10
+setting), `roth_f`, ... Everything else: Adam 2e-4 (0.5, 0.999), batch 64, latent 100 (digits 32). D
+uses batch normalisation when unregularised (DCGAN) and layer normalisation with a gradient penalty
+(Kodali et al. 2017, supplement 2.4), where batch statistics would couple the samples' gradients.
 
-The paper's numbers (seed 000 figure 2b, CIFAR-10 DCGAN, 100,000 steps on a GPU): inception
-score DRAGAN 6.90, vanilla GAN 6.99, WGAN-GP 5.99, WGAN 3.25 (real images 11.24): `:cifar10-dragan`,
-`:cifar10-none`, `:cifar10-wgan_gp`, `:cifar10-wgan`, scored with TF-GAN's Inception network
-(`python -m tfgan_reg.eval scores --classifier DIR`). Not run here (`seed000.cifar10_is` in
-docs/REPRODUCTION.md).
+The paper's numbers (Kodali et al. 2017, figure 2b, CIFAR-10 DCGAN, 100,000 steps on a GPU):
+inception score DRAGAN 6.90, vanilla GAN 6.99, WGAN-GP 5.99, WGAN 3.25 (real images 11.24):
+`:cifar10-dragan`, `:cifar10-none`, `:cifar10-wgan_gp`, `:cifar10-wgan`, scored with TF-GAN's
+Inception network (`python -m tfgan_reg.eval scores --classifier DIR`). Not run here
+(`dragan.cifar10_is` in docs/REPRODUCTION.md).
 """
 from tfgan_reg import config_lib
 

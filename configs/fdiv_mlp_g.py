@@ -1,5 +1,5 @@
-"""Seed 000 section 5.3: f-GAN divergences with the hard "4-layer 512-unit ReLU MLP generator"
-variant (DCGAN discriminator with layer normalisation), vanilla vs DRAGAN:
+"""Kodali et al. 2017, section 5.3: f-GAN divergences with the hard "4-layer 512-unit ReLU MLP
+generator" variant (DCGAN discriminator with layer normalisation), vanilla vs DRAGAN:
 `--config=configs/fdiv_mlp_g.py:<divergence>-<none|dragan>[-digits]`.
 
 <divergence>: `kl` (forward KL), `reverse_kl`, `pearson`, `squared_hellinger`,
@@ -12,7 +12,7 @@ CIFAR-10 prepared for tensorflow-datasets (`--config.data.data_dir`); 50,000 ste
 paper's result (inception-score curves only): DRAGAN is stable for forward KL, reverse KL,
 Pearson chi^2 and squared Hellinger, not for total variation; vanilla fails for all five.
 
-`-digits` is the offline variant of the claim `seed000.fdiv_robustness`
+`-digits` is the offline variant of the claim `dragan.fdiv_robustness`
 (`tfgan_reg.reproduce.dragan_claims.fdiv_config`): the same networks and optimiser on
 scikit-learn's 8x8 digits, 400 steps, IS / FID of 500 samples by the project's digits
 classifier every 100 steps (the claim's CPU budget; mnist5k, 28x28, was measured ~7x slower).

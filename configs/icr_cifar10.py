@@ -1,4 +1,5 @@
-"""Seed 003's CIFAR-10 grid (its Table 3 and Figure 7): `--config=configs/icr_cifar10.py:RUN`.
+"""The ICR paper's (Schaefer et al. 2020) CIFAR-10 grid (its Table 3 and Figure 7):
+`--config=configs/icr_cifar10.py:RUN`.
 
 RUN is `<loss>-<regulariser>-<optimiser>`: loss `ogan` (original GAN loss L_o; Adam uses the
 log-trick, i.e. the non-saturating generator loss, ACGD the shared zero-sum loss) or `wgan`
@@ -17,7 +18,7 @@ The paper's numbers (figure 9, A.4.3; GPU runs): wgan-noreg-acgd reaches the hig
 score of the grid, about 10 % above wgan-gp-adam by TensorFlow's inception score (figure 12;
 the paper gives no table of the values); ACGD beats Adam for the same
 model and hardly ever does worse; Adam with the saturating loss breaks down. Not run here
-(`seed003.cifar10_grid` in docs/REPRODUCTION.md).
+(`icr.cifar10_grid` in docs/REPRODUCTION.md).
 """
 from tfgan_reg import config_lib
 
@@ -40,7 +41,7 @@ def get_config(run="wgan-noreg-acgd"):
     loss, reg, optimiser = parse(run)
     config = config_lib.base_config()
     config.data.name = "cifar10"
-    config.model.update(arch="seed003_cifar", latent_dim=128)
+    config.model.update(arch="icr_cifar", latent_dim=128)
     config.loss = LOSSES[loss]
     config.penalty = config_lib.penalty_config("none")
     if reg.startswith("l2"):

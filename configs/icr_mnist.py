@@ -1,4 +1,4 @@
-"""Seed 003's MNIST setup (its appendix A.3, networks of Tables 1-2):
+"""The ICR paper's (Schaefer et al. 2020) MNIST setup (its appendix A.3, networks of Tables 1-2):
 `configs/icr_mnist.py:OPT[-mnist5k][-quick]`.
 
 The paper (Schaefer et al. 2020): generator Table 1 (latent 96, Linear-BN-ReLU 1024, 128x7x7,
@@ -14,7 +14,7 @@ nothing downloads):
 - `acgd`: the shared zero-sum loss, alpha 1e-4, beta2 0.99.
 
 With `-mnist5k`, the offline set of 4,000 real training digits and the settings of the claims
-`seed003.icr_drift` and `seed003.adam_vs_acgd` (`tfgan_reg.reproduce.icr_claims`, where each
+`icr.icr_drift` and `icr.adam_vs_acgd` (`tfgan_reg.reproduce.icr_claims`, where each
 number is explained), scored by the project's mnist5k domain classifier (`eval.classifier=
 "domain"`):
 - `simgd-mnist5k`: the drift claim's checkpoint run (100 steps, ~1 min on a 2-core CPU; then
@@ -22,7 +22,7 @@ number is explained), scored by the project's mnist5k domain classifier (`eval.c
 - `acgd-mnist5k`, `adam-mnist5k` (log-trick), `adam_saturating-mnist5k`: the comparison's runs,
   batch 64, 50 steps (ACGD ~4 s a step here, Adam ~0.5 s), IS / FID in `eval.csv`.
 `-quick` shrinks an mnist5k setup to a few steps. The claims over seeds:
-`python -m tfgan_reg.reproduce --claims seed003.icr_drift,seed003.adam_vs_acgd --out DIR`.
+`python -m tfgan_reg.reproduce --claims icr.icr_drift,icr.adam_vs_acgd --out DIR`.
 """
 from tfgan_reg import config_lib
 from tfgan_reg.reproduce import icr_claims
@@ -46,7 +46,7 @@ def get_config(setup="simgd"):
                          f"-mnist5k[-quick]. Received: setup={setup!r}")
     config = config_lib.base_config()
     config.data.name = "mnist"
-    config.model.update(arch="seed003_mnist", latent_dim=96)
+    config.model.update(arch="icr_mnist", latent_dim=96)
     config.loss = "non_saturating"
     config.penalty = config_lib.penalty_config("none")
     config.train.update(batch_size=128, num_steps=9000, scheme="simultaneous",

@@ -1,7 +1,6 @@
-"""Seed 001's CelebA and LSUN bedroom runs (section 5.3, appendix 7.4): DCGAN or ResNet GANs
-with Roth et al.'s JS regulariser annealed from gamma0 = 2.0 by alpha = 0.01
-(gamma_t = gamma0 alpha^(t/T)), or unregularised: `--config=configs/roth_images.py:DATA-ARCH`
-or `:DATA-ARCH-none`.
+"""Roth et al.'s (2017) CelebA and LSUN bedroom runs (section 5.3, appendix 7.4): DCGAN or ResNet
+GANs with Roth et al.'s JS regulariser annealed from gamma0 = 2.0 by alpha = 0.01 (gamma_t = gamma0
+alpha^(t/T)), or unregularised: `--config=configs/roth_images.py:DATA-ARCH` or `:DATA-ARCH-none`.
 
 DATA `celeb_a` (64x64 centre crops) or `lsun` (bedroom, 64x64); ARCH `dcgan` (BN in G, and in D
 except its first layer) or `resnet` (Gulrajani et al.'s 64 px network, BN in G). Non-saturating
@@ -10,10 +9,10 @@ CelebA 100,000). Needs the set prepared for tensorflow-datasets (`--config.data.
 
 The paper's result (figures 2-3, appendix 7.4; GPU runs) is qualitative: the regularised runs
 train stably and give good samples where the unregularised ones degrade; it reports no score.
-Not run here (`seed001.celeba_lsun` in docs/REPRODUCTION.md).
+Not run here (`roth.celeba_lsun` in docs/REPRODUCTION.md).
 
 Batch norm in D with a per-sample gradient penalty (which `tfgan_reg.GAN` warns about: batch
-statistics couple the samples) is the paper's choice, kept to reproduce it: seed 001 section
+statistics couple the samples) is the paper's choice, kept to reproduce it: the paper's section
 5.3 uses "batch normalization also for the discriminator (as our regularizer does not depend
 on the optimal transport plan ...)", and appendix 7.4 puts it in all but D's first and last
 layers. For a penalty that measures each sample's own gradient, pass

@@ -1,5 +1,5 @@
-"""Seed 001 section 5.1 and appendix 7.3 (figures 1 and 6): 7 Gaussians on a circle embedded in
-3-D, unregularised vs Roth's JS regulariser on the discriminator.
+"""Roth et al. 2017, section 5.1 and appendix 7.3 (figures 1 and 6): 7 Gaussians on a circle
+embedded in 3-D, unregularised vs Roth's JS regulariser on the discriminator.
 
 `--config=configs/submanifold7.py:<setup>`, <setup> = `none` or `roth_js[-GAMMA]` (gamma 0.1,
 the authors' default, when omitted; the figures show 0.01, 0.1 and 1.0), then optionally `-nd5`
@@ -9,7 +9,7 @@ from): G and D with two hidden tanh layers of 128, minimax loss, Adam(1e-3, 0.5)
 latent size 2, 100,000 generator steps (about 15 min here with one D step; checkpoints every
 20,000, all kept). Expected (figure 1): the unregularised run covers the 7 modes for tens of
 thousands of steps and collapses after about 50k; the regularised ones do not. The claims:
-`python -m tfgan_reg.reproduce --claims seed001.fig6_submanifold --out DIR`.
+`python -m tfgan_reg.reproduce --claims roth.fig6_submanifold --out DIR`.
 """
 import re
 

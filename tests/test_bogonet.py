@@ -1,5 +1,5 @@
-"""The BogoNet protocol (seed 000 section 5.2): curve statistics against closed forms, and the
-tool end to end on tiny random pairs scored by the digits domain classifier."""
+"""The BogoNet protocol (Kodali et al. 2017, section 5.2): curve statistics against closed forms,
+and the tool end to end on tiny random pairs scored by the digits domain classifier."""
 import json
 import os
 import subprocess

@@ -94,7 +94,7 @@ def _sim_gd(grad_fn, z, lrs, steps):
     return np.hypot(*z)
 
 
-def test_quadratic_game_of_seed_003():
+def test_quadratic_game_of_the_icr_paper():
     """min_x max_y x^2 + 10xy + y^2: simultaneous GD with (0.03, 0.03) diverges; CGD converges."""
     x, y = tf.Variable(1.0, dtype=tf.float64), tf.Variable(1.0, dtype=tf.float64)
     loss = lambda: x**2 + 10 * x * y + y**2
@@ -105,7 +105,7 @@ def test_quadratic_game_of_seed_003():
     assert _run(optimizers.CGD(0.1, tol=1e-12), loss, x, y, 100) < 1e-12
 
 
-def test_dirac_gan_of_seed_002():
+def test_dirac_gan_of_mescheder_et_al():
     """L = f(psi theta) + f(0), f(t) = -log(1 + e^-t): simultaneous GD spirals out, CGD converges
     to (theta, psi) = (0, 0)."""
     theta, psi = tf.Variable(1.0, dtype=tf.float64), tf.Variable(1.0, dtype=tf.float64)

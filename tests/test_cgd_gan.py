@@ -138,7 +138,7 @@ TABLE3 = ["ogan-l2-1e-4-adam", "ogan-l2-1e-4-acgd", "ogan-noreg-adam", "ogan-nor
           "wgan-l2-1e-2-adam", "wgan-l2-1e-3-adam", "wgan-l2-1e-3-acgd"]
 
 
-def test_seed003_configs():
+def test_icr_configs():
     cifar = _config_module("icr_cifar10")
     configs = {run: config_lib.validate(cifar.get_config(run)) for run in TABLE3}
     assert configs["wgan-gp-adam"].train.n_disc == 5 and configs["wgan-gp-adam"].train.beta2 == 0.9

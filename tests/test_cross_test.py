@@ -1,4 +1,4 @@
-"""`experiments.cross_test` (seed 001 section 5.5): planted cases with known answers and
+"""`experiments.cross_test` (Roth et al. 2017, section 5.5): planted cases with known answers and
 tiny trained runs, and its command."""
 import json
 
@@ -20,7 +20,7 @@ def test_cross_testing_planted_gaussians():
     # Real data N(0, 1). Model 1 collapsed to 5; its discriminator accepts x < 2. Model 2
     # generates N(0, 1) exactly; its discriminator accepts |x| < 3. Model 1's discriminator is
     # fooled by model 2's samples (cross FP = Phi(2)); model 2's is not fooled (cross FP = 0):
-    # model 2 is the better one, as in seed 001's table.
+    # model 2 is the better one, as in Roth et al.'s table.
     rng = np.random.default_rng(0)
     n = 200_000
     real = rng.normal(size=n)

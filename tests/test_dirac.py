@@ -1,4 +1,5 @@
-"""Dirac-GAN eigenvalues computed by autodiff against seed 002's closed forms (METHODS 6)."""
+"""Dirac-GAN eigenvalues computed by autodiff against Mescheder et al.'s (2018) closed forms
+(METHODS 6)."""
 import os
 
 import numpy as np
@@ -83,8 +84,8 @@ def _sigmoid(t):
 @pytest.mark.parametrize("theta,psi,gamma", [(1.0, 1.0, 1.0), (-0.5, 2.0, 0.7),
                                              (2.0, -1.0, 3.0)])
 def test_roth_vector_field_away_from_the_equilibrium(theta, psi, gamma):
-    # Seed 002 eq. 1: D is positive on fakes, so the real-class logit is l(x) = -psi x and
-    # Roth's regulariser (seed 001 eq. 20) with grad_x D = psi is
+    # Mescheder et al. 2018, eq. 1: D is positive on fakes, so the real-class logit is
+    # l(x) = -psi x and Roth's regulariser (Roth et al. 2017, eq. 20) with grad_x D = psi is
     #   P = (gamma/2) psi^2 ((1 - sigma(l(0)))^2 + sigma(l(theta))^2)
     #     = (gamma/2) psi^2 (1/4 + s^2),   s = sigma(-psi theta).
     # With f(t) = -log(1 + exp(-t)), f'(t) = sigma(-t), so f'(psi theta) = s, and
@@ -124,14 +125,14 @@ def test_trajectories():
         < 1.0
 
 
-def test_table_reproduces_seed_002_table_1_general_case():
+def test_table_reproduces_mescheder_table_1_general_case():
     verdicts = {name: ok for name, _, _, _, ok, _ in dirac.table(h=0.1, num_steps=1500)}
     assert verdicts == {"unregularized": False, "wgan": False, "wgan_gp": False,
                         "dragan": False, "instance_noise": True, "conopt": True, "roth": True,
                         "r1": True, "r2": True, "cgd": True}
 
 
-def test_quadratic_game_of_seed_003_step_sizes():
+def test_quadratic_game_of_the_icr_paper_step_sizes():
     rows = {(ex, ey): (radius, final) for ex, ey, radius, final in
             dirac.quadratic_table(num_steps=400)}
     # Closed form: the update is I + diag(-eta_x, eta_y) H with H = [[2, 10], [10, 2]].

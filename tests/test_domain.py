@@ -111,7 +111,7 @@ def test_domain_classifier_only_for_its_data_sets():
     with pytest.raises(ValueError, match=r"data.name in \['digits', 'mnist', 'mnist5k'\]"):
         config_lib.validate(config)
     config.data.name = "mnist5k"
-    config.model.arch = "seed003_mnist"
+    config.model.arch = "icr_mnist"
     config_lib.validate(config)
     with pytest.raises(ValueError, match=r"Received: data.name='cifar10'"):
         domain.check_data("cifar10")

@@ -1,5 +1,5 @@
-"""`experiments.drift` (seed 003 appendix A.3.1): the distance of eq. 5 in closed form, the
-experiment on tiny trained runs and a planted frozen one, and its command."""
+"""`experiments.drift` (Schaefer et al. 2020, appendix A.3.1): the distance of eq. 5 in closed form,
+the experiment on tiny trained runs and a planted frozen one, and its command."""
 import numpy as np
 import pytest
 import tensorflow as tf

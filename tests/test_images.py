@@ -1,4 +1,4 @@
-"""Image data (digits offline, tfds sets on mock data) and seed 003's networks."""
+"""Image data (digits offline, tfds sets on mock data) and the ICR paper's networks."""
 import os
 
 import matplotlib.pyplot as plt
@@ -11,7 +11,7 @@ from helpers import mock_tfds
 from tfgan_reg import config_lib, data, nets, training
 from tfgan_reg.data import images
 from tfgan_reg.eval import plots
-from tfgan_reg.nets import seed003
+from tfgan_reg.nets import icr
 
 
 def test_digits_pipeline_is_scaled_and_keyed_by_step():
@@ -47,11 +47,11 @@ def test_offline_without_prepared_data_fails_at_once(tmp_path):
 
 
 @pytest.mark.parametrize("gen,dis,latent,shape", [
-    (seed003.cifar_generator, seed003.cifar_discriminator, 128, (32, 32, 3)),
-    (seed003.mnist_generator, seed003.mnist_discriminator, 96, (28, 28, 1)),
+    (icr.cifar_generator, icr.cifar_discriminator, 128, (32, 32, 3)),
+    (icr.mnist_generator, icr.mnist_discriminator, 96, (28, 28, 1)),
 ])
 @pytest.mark.parametrize("normalization", ["none", "spectral"])
-def test_seed003_networks(gen, dis, latent, shape, normalization):
+def test_icr_networks(gen, dis, latent, shape, normalization):
     g, d = gen(latent_dim=latent, seed=1), dis(normalization=normalization, seed=2)
     x = g(tf.random.normal([3, latent]), training=False)
     assert x.shape == (3,) + shape
@@ -65,8 +65,8 @@ def test_seed003_networks(gen, dis, latent, shape, normalization):
 def test_architecture_and_data_shapes_are_checked():
     config = config_lib.base_config()
     config.data.name = "digits"
-    config.model.arch = "seed003_cifar"
-    with pytest.raises(ValueError, match=r"model.arch='seed003_cifar' takes samples of shape "
+    config.model.arch = "icr_cifar"
+    with pytest.raises(ValueError, match=r"model.arch='icr_cifar' takes samples of shape "
                                          r"\(32, 32, 3\). Received: data.name='digits'"):
         config_lib.validate(config)
     with pytest.raises(ValueError, match=r"`model.arch` must be one of"):

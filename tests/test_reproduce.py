@@ -40,14 +40,15 @@ def test_quadratic_rule_on_planted_results():
 
 
 def _fake_claims(monkeypatch, calls, fail_second=False):
-    """Two registered claims whose experiments count their calls; the second can fail once
-    (an interruption)."""
+    """Two registered claims of a planted paper `p` whose experiments count their calls; the
+    second can fail once (an interruption)."""
     monkeypatch.setattr(registry, "_REGISTRY", {})
+    monkeypatch.setattr(registry, "PAPERS", {"p": "Planted et al. 2099"})
 
     def experiment(name):
         def run(ctx):
             calls.append(name)
-            if name == "b" and fail_second and calls.count("b") == 1:
+            if name == "p.b" and fail_second and calls.count("p.b") == 1:
                 raise KeyboardInterrupt("simulated interruption")
             path = ctx.picture(f"{name}.png")
             with open(path, "wb") as f:
@@ -56,14 +57,14 @@ def _fake_claims(monkeypatch, calls, fail_second=False):
                     "pictures": [path]}
         return run
 
-    for name in ("a", "b"):
+    for name in ("p.a", "p.b"):
         registry.register(registry.Claim(
-            id=name, seed="seed 999", where="Table 9", statement=f"claim {name}",
+            id=name, where="Table 9", statement=f"claim {name}",
             paper="7", setup="planted", rule="reproduced when value is 7",
             experiment=experiment(name),
             verdict=lambda r: (REPRODUCED, "7") if r["value"] == 7 else (NOT_REPRODUCED, "")))
     registry.register(registry.Claim(
-        id="g", seed="seed 999", where="Table 10", statement="big claim", paper="9.9",
+        id="p.g", where="Table 10", statement="big claim", paper="9.9",
         setup="GPU", rule="not judged here", gpu=True, command="python train.py --big"))
 
 
@@ -72,30 +73,30 @@ def test_an_interrupted_run_resumes_without_rerunning_finished_claims(monkeypatc
     _fake_claims(monkeypatch, calls, fail_second=True)
     with pytest.raises(KeyboardInterrupt):
         reproduce.run(out=str(tmp_path), seeds=(0, 1), verbose=False)
-    assert calls == ["a", "b"]
-    assert os.path.exists(tmp_path / "claims" / "a.json")
-    assert not os.path.exists(tmp_path / "claims" / "b.json")  # interrupted: no record
+    assert calls == ["p.a", "p.b"]
+    assert os.path.exists(tmp_path / "claims" / "p.a.json")
+    assert not os.path.exists(tmp_path / "claims" / "p.b.json")  # interrupted: no record
     records = reproduce.run(out=str(tmp_path), seeds=(0, 1), verbose=False)
-    assert calls == ["a", "b", "b"]  # a was read back, not rerun
+    assert calls == ["p.a", "p.b", "p.b"]  # p.a was read back, not rerun
     assert [r["verdict"] for r in records] == [REPRODUCED, REPRODUCED, "needs a GPU"]
     # Other seeds or quick mode make a different run: the claims run again.
-    reproduce.run(["a"], out=str(tmp_path), seeds=(0,), verbose=False)
-    assert calls == ["a", "b", "b", "a"]
+    reproduce.run(["p.a"], out=str(tmp_path), seeds=(0,), verbose=False)
+    assert calls == ["p.a", "p.b", "p.b", "p.a"]
 
 
 def test_a_diagnosis_written_after_the_run_reaches_the_report_but_a_new_rule_does_not(
         monkeypatch, tmp_path):
     calls = []
     _fake_claims(monkeypatch, calls)
-    reproduce.run(["a"], out=str(tmp_path), seeds=(0,), verbose=False)
-    claim = registry._REGISTRY["a"]
-    registry._REGISTRY["a"] = dataclasses.replace(claim, diagnosis="found after the run")
-    record, = reproduce.run(["a"], out=str(tmp_path), seeds=(0,), verbose=False)
-    assert calls == ["a"] and record["diagnosis"] == "found after the run"
-    registry._REGISTRY["a"] = dataclasses.replace(claim, rule="reproduced when value is 8")
-    with pytest.raises(ValueError, match="rule of 'a' changed after its run"):
-        reproduce.run(["a"], out=str(tmp_path), seeds=(0,), verbose=False)
-    assert calls == ["a"]
+    reproduce.run(["p.a"], out=str(tmp_path), seeds=(0,), verbose=False)
+    claim = registry._REGISTRY["p.a"]
+    registry._REGISTRY["p.a"] = dataclasses.replace(claim, diagnosis="found after the run")
+    record, = reproduce.run(["p.a"], out=str(tmp_path), seeds=(0,), verbose=False)
+    assert calls == ["p.a"] and record["diagnosis"] == "found after the run"
+    registry._REGISTRY["p.a"] = dataclasses.replace(claim, rule="reproduced when value is 8")
+    with pytest.raises(ValueError, match="rule of 'p.a' changed after its run"):
+        reproduce.run(["p.a"], out=str(tmp_path), seeds=(0,), verbose=False)
+    assert calls == ["p.a"]
 
 
 def test_report_shows_what_the_runs_wrote(monkeypatch, tmp_path):
@@ -116,25 +117,31 @@ def test_report_shows_what_the_runs_wrote(monkeypatch, tmp_path):
         assert f"]({link})" in text
         assert (report.parent / link).exists()
     assert "## Needs a GPU and the data set" in text and "`python train.py --big`" in text
+    assert "| `p.a` (Planted et al. 2099, Table 9): claim p.a |" in text
 
 
 def test_registry_checks():
     every = reproduce.registry.claims()
-    assert {"seed002.table1", "seed002.critical", "seed003.quadratic",
-            "seed000.cifar10_is"} <= set(every)
+    assert {"mescheder.table1", "mescheder.critical", "icr.quadratic",
+            "dragan.cifar10_is"} <= set(every)
     assert all(c.gpu or (c.experiment and c.verdict and c.rule) for c in every.values())
-    with pytest.raises(ValueError, match=r"`claims` must be one of \[.*'seed002.table1'.*\]. "
-                                         r"Received: claims='seed002.tabel1'"):
-        reproduce.get(["seed002.tabel1"])
+    with pytest.raises(ValueError, match=r"`claims` must be one of \[.*'mescheder.table1'.*\]. "
+                                         r"Received: claims='mescheder.tabel1'"):
+        reproduce.get(["mescheder.tabel1"])
     with pytest.raises(ValueError, match="registered twice"):
-        registry.register(every["seed002.table1"])
+        registry.register(every["mescheder.table1"])
+    with pytest.raises(ValueError, match=r"'table1' must start with a paper of \['dragan', "):
+        registry.register(dataclasses.replace(every["mescheder.table1"], id="table1"))
+    with pytest.raises(ValueError, match="must start with a paper"):
+        registry.register(dataclasses.replace(every["mescheder.table1"], id="mescheder"))
+    assert every["icr.quadratic"].citation == "Schaefer et al. 2020"
 
 
 def test_one_claim_end_to_end_in_quick_mode(tmp_path):
-    # The critical values of seed 002, run for real at quick size: the record, report.json and
+    # Mescheder et al.'s critical values, run for real at quick size: the record, report.json and
     # REPORT.md carry the numbers the experiment computed, and a second run reads them back.
     out = str(tmp_path)
-    (record,) = reproduce.run(["seed002.critical"], out=out, quick=True, verbose=False)
+    (record,) = reproduce.run(["mescheder.critical"], out=out, quick=True, verbose=False)
     result = record["result"]
     assert abs(result["sigma_c"] - 2 ** 0.5) < 2e-3 and abs(result["gamma_c"] - 1) < 2e-3
     assert record["verdict"] == REPRODUCED and record["quick"]
@@ -142,6 +149,6 @@ def test_one_claim_end_to_end_in_quick_mode(tmp_path):
         assert json.load(f)[0]["result"]["sigma_c"] == result["sigma_c"]
     text = (tmp_path / "REPORT.md").read_text()
     assert "**Quick mode**" in text and f"sigma_c {result['sigma_c']:.6f}" in text
-    again = runner.run_claim(registry.get(["seed002.critical"])[0], out, seeds=(0, 1, 2, 3, 4),
+    again = runner.run_claim(registry.get(["mescheder.critical"])[0], out, seeds=(0, 1, 2, 3, 4),
                              quick=True, verbose=False)
     assert again == json.loads(json.dumps(record))

@@ -1,5 +1,5 @@
-"""Seed 000's claims on offline images (`reproduce.dragan_claims`): the verdict rules of the
-BogoNet and f-divergence claims on planted results, the stability rule of one run, a diverged
+"""Kodali et al.'s (DRAGAN) claims on offline images (`reproduce.dragan_claims`): the verdict rules
+of the BogoNet and f-divergence claims on planted results, the stability rule of one run, a diverged
 run's curve, the configs, and the f-divergence claim end to end in quick mode."""
 import json
 import os
@@ -194,7 +194,7 @@ def test_bogonet_config_follows_configs_bogonet_digits():
 
 def test_claims_are_registered_with_rules():
     every = registry.claims()
-    for claim_id in ("seed000.bogonet", "seed000.fdiv_robustness"):
+    for claim_id in ("dragan.bogonet", "dragan.fdiv_robustness"):
         claim = every[claim_id]
         assert claim.rule and claim.setup and claim.paper and not claim.gpu
 
@@ -203,7 +203,7 @@ def test_claims_are_registered_with_rules():
 
 @pytest.mark.slow
 def test_fdiv_claim_end_to_end_in_quick_mode(tmp_path):
-    claim = registry.get(["seed000.fdiv_robustness"])[0]
+    claim = registry.get(["dragan.fdiv_robustness"])[0]
     record = runner.run_claim(claim, str(tmp_path), seeds=(0,), quick=True, verbose=False)
     table = record["result"]["table"]
     assert list(table) == ["reverse_kl"]

@@ -1,6 +1,6 @@
-"""Seed 003's MNIST-scale claims (`reproduce.icr_claims`): the verdict rules on planted results,
-the per-mode summary of drift rows, the mnist5k configs, and the drift claim end to end in quick
-mode."""
+"""The ICR paper's MNIST-scale claims (`reproduce.icr_claims`): the verdict rules on planted
+results, the per-mode summary of drift rows, the mnist5k configs, and the drift claim end to end in
+quick mode."""
 import json
 import os
 
@@ -15,7 +15,7 @@ from tfgan_reg.reproduce.registry import NOT_REPRODUCED, PARTLY, REPRODUCED
 
 
 
-# ---- seed003.icr_drift -----------------------------------------------------------------------
+# ---- icr.icr_drift ---------------------------------------------------------------------------
 
 def _drift_seed(alone, joint, seed=0):
     """A planted seed: (drift_real, drift_fake, d_loss) of D alone and of the joint run."""
@@ -69,7 +69,7 @@ def test_drift_summary_takes_the_last_row_and_the_lowest_loss():
     assert s["joint"]["d_loss"] == 1.2 and s["joint"]["min_d_loss"] == 1.0
 
 
-# ---- seed003.adam_vs_acgd --------------------------------------------------------------------
+# ---- icr.adam_vs_acgd ------------------------------------------------------------------------
 
 def _comparison_seed(acgd, adam, saturating, seed=0, saturating_diverged=False):
     def run(fid, diverged=False):
@@ -109,7 +109,7 @@ def test_mnist5k_configs_follow_the_paper():
     module = config_module("icr_mnist")
     simgd = config_lib.validate(module.get_config("simgd-mnist5k"))
     assert (simgd.data.name, simgd.model.arch, simgd.model.latent_dim) == (
-        "mnist5k", "seed003_mnist", 96)
+        "mnist5k", "icr_mnist", 96)
     assert (simgd.train.optimizer, simgd.train.d_learning_rate, simgd.train.g_learning_rate,
             simgd.train.batch_size, simgd.train.scheme) == ("sgd", 0.01, 0.01, 128,
                                                             "simultaneous")
@@ -135,7 +135,7 @@ def test_mnist5k_configs_follow_the_paper():
 
 def test_the_claims_are_registered_with_rules():
     from tfgan_reg import reproduce  # noqa: F401  (the registry the CLI uses)
-    for claim_id in ("seed003.icr_drift", "seed003.adam_vs_acgd"):
+    for claim_id in ("icr.icr_drift", "icr.adam_vs_acgd"):
         claim = registry.get([claim_id])[0]
         assert claim.experiment is not None and claim.verdict is not None and claim.rule
 
@@ -144,7 +144,7 @@ def test_the_claims_are_registered_with_rules():
 
 @pytest.mark.slow
 def test_drift_claim_quick_end_to_end(tmp_path):
-    claim = registry.get(["seed003.icr_drift"])[0]
+    claim = registry.get(["icr.icr_drift"])[0]
     record = runner.run_claim(claim, str(tmp_path), seeds=(0, 1), quick=True, verbose=False)
     result = record["result"]
     assert record["verdict"] in registry.VERDICTS and len(result["seeds"]) == 1
@@ -155,5 +155,5 @@ def test_drift_claim_quick_end_to_end(tmp_path):
     assert seed["discriminator"]["drift_fake"] > 0 and seed["joint"]["drift_real"] > 0
     for picture in result["pictures"]:
         assert os.path.getsize(tmp_path / picture) < 200_000
-    with open(tmp_path / "claims" / "seed003.icr_drift.json") as f:
+    with open(tmp_path / "claims" / "icr.icr_drift.json") as f:
         assert json.load(f)["verdict"] == record["verdict"]

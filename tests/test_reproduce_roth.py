@@ -1,4 +1,4 @@
-"""Seed 001's claims (`reproduce.roth_claims`): the verdict rules on planted results, the eye
+"""Roth et al.'s claims (`reproduce.roth_claims`): the verdict rules on planted results, the eye
 criterion for modes and the projection onto the mixture's plane against hand-computed cases, the
 configs, and the held-out split of the cross-test."""
 
@@ -136,7 +136,7 @@ def test_cross_test_of_mnist5k_runs_reads_the_test_split(monkeypatch):
 
     asked = {}
 
-    def real_samples(name, n, seed, *, split, data_dir=""):
+    def real_samples(name, n, seed, *, split, data_dir="", params=None):
         asked.update(name=name, split=split)
         return np.zeros([n, 28, 28, 1], np.float32)
 
@@ -192,7 +192,7 @@ def test_configs_validate_and_match_the_paper():
 
 def test_claims_are_registered_with_rules():
     claims = registry.claims()
-    for cid in ("seed001.fig6_submanifold", "seed001.cross_test"):
+    for cid in ("roth.fig6_submanifold", "roth.cross_test"):
         c = claims[cid]
         assert not c.gpu and c.rule and c.verdict is not None and c.experiment is not None
-    assert claims["seed001.fig1_submanifold"].gpu
+    assert claims["roth.fig1_submanifold"].gpu

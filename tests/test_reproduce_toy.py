@@ -1,5 +1,6 @@
-"""The toy claims of seeds 000 and 004: verdict rules on planted results, the smoothness
-numbers on discriminators with known gradients, figure 2's D*, and the table's configs."""
+"""The toy claims of Kodali et al. 2017 and Li et al. 2019: verdict rules on planted results, the
+smoothness numbers on discriminators with known gradients, figure 2's D*, and the table's
+configs."""
 import importlib.util
 import os
 
@@ -55,10 +56,10 @@ def test_all_modes_means_at_most_one_of_8_or_two_of_25_missed():
     assert (registry.most(1), registry.few(1), registry.majority(1)) == (1, 0, 1)
 
 
-# ---- seed 000 figure 8 ------------------------------------------------------------------------
+# ---- Kodali et al. figure 8 -------------------------------------------------------------------
 
 def test_fig8_rule():
-    claim = "seed000.fig8_ring8"
+    claim = "dragan.fig8_ring8"
     both = {"ring8": {"wgan_gp": [8] * 5, "dragan": [8] * 5}}
     assert _verdict(claim, _table(both)) == REPRODUCED
     borderline = {"ring8": {"wgan_gp": _all_modes("ring8", 4), "dragan": _all_modes("ring8", 4)}}
@@ -70,10 +71,10 @@ def test_fig8_rule():
     assert _verdict(claim, _table({**both, "grid25": {"dragan": [0] * 5}})) == REPRODUCED
 
 
-# ---- seed 000 section 4.2 ---------------------------------------------------------------------
+# ---- Kodali et al. section 4.2 ----------------------------------------------------------------
 
 def test_collapse_rarer_rule():
-    claim = "seed000.collapse_rarer"
+    claim = "dragan.collapse_rarer"
     modes = {d: {"dragan": [ALL[d]] * 5, "none": _all_modes(d, 2)} for d in ALL}
     assert _verdict(claim, _table(modes)) == REPRODUCED  # vanilla collapses in 3 of 5
     # Vanilla collapsing in only 2 of 5 is not "significantly" more often; DRAGAN's mean is
@@ -91,10 +92,10 @@ def test_collapse_rarer_rule():
     assert _verdict(claim, _table(modes)) == NOT_REPRODUCED
 
 
-# ---- seed 004 section IV-C --------------------------------------------------------------------
+# ---- Li et al. section IV-C -------------------------------------------------------------------
 
-def test_seed004_collapse_rule():
-    claim = "seed004.collapse"
+def test_zerogp_collapse_rule():
+    claim = "zerogp.collapse"
     good = {d: {"zero_gp": [ALL[d]] * 5, "zero_gp_sample": _all_modes(d, 4)} for d in ALL}
     assert _verdict(claim, _table(good)) == REPRODUCED  # No-GP and 1-GP planted collapsed
     # 1-GP covers every mode on ring8: the strong form fails there, holds on grid25.
@@ -112,7 +113,7 @@ def test_seed004_collapse_rule():
 
 
 def test_ranking_rule():
-    claim = "seed004.ranking"
+    claim = "zerogp.ranking"
     order = {d: {"wgan_gp": [0.3] * 5, "zero_gp_sample": [0.2] * 5, "zero_gp": [0.1] * 5}
              for d in ALL}
     assert _verdict(claim, _table(w1=order)) == REPRODUCED
@@ -129,7 +130,7 @@ def test_ranking_rule():
     assert _verdict(claim, _table(w1=best_1gp)) == NOT_REPRODUCED
 
 
-# ---- seed 004 figure 2 ------------------------------------------------------------------------
+# ---- Li et al. figure 2 -----------------------------------------------------------------------
 
 def _fig2(lipschitz=None, error=None):
     """Planted figure-2 numbers per method and seed."""
@@ -142,8 +143,8 @@ def _fig2(lipschitz=None, error=None):
     return {"fig2": out}
 
 
-@pytest.mark.parametrize("claim, other", [("seed004.smoother_than_1gp", "wgan_gp"),
-                                          ("seed004.smoother_than_sample", "zero_gp_sample")])
+@pytest.mark.parametrize("claim, other", [("zerogp.smoother_than_1gp", "wgan_gp"),
+                                          ("zerogp.smoother_than_sample", "zero_gp_sample")])
 def test_smoother_rules(claim, other):
     def verdict(zero_gp):
         return _verdict(claim, _fig2({"zero_gp": zero_gp, other: [1.0] * 5}))
@@ -159,7 +160,7 @@ def test_smoother_rules(claim, other):
 
 
 def test_closest_to_optimal_rule():
-    claim = "seed004.closest_to_optimal"
+    claim = "zerogp.closest_to_optimal"
     assert _verdict(claim, _fig2(error={"zero_gp": [0.05] * 5})) == REPRODUCED
     # Beating 0-GP-sample but not No-GP in 2 seeds: 3 of 5.
     error = {"zero_gp": [0.05] * 5, "none": [0.1] * 3 + [0.01] * 2}
@@ -254,7 +255,8 @@ def test_table_configs_validate_and_follow_the_papers():
     wgan = module.get_config("grid25-wgan_gp")
     assert (wgan.loss, wgan.train.n_disc, wgan.penalty.lam) == ("wasserstein", 5, 10.0)
     dragan = module.get_config("ring8-dragan")
-    # Seed 000 footnote 2: its toy runs use the improved-WGAN toy setup, Adam betas (0.5, 0.9).
+    # Kodali et al.'s footnote 2: their toy runs use the improved-WGAN toy setup, Adam betas
+    # (0.5, 0.9).
     assert (dragan.train.beta1, dragan.train.beta2, dragan.penalty.lam) == (0.5, 0.9, 10.0)
     zero = module.get_config("ring8-zero_gp")
     # lam 10 on sigmoid(D) at 10x the scale = 10 * (1/4)^2 / 10^2 on the logit at D = 1/2.
@@ -269,9 +271,9 @@ def test_table_configs_validate_and_follow_the_papers():
 
 
 def test_claims_are_registered_with_rules():
-    ids = ["seed000.fig8_ring8", "seed000.collapse_rarer", "seed004.collapse",
-           "seed004.ranking", "seed004.smoother_than_1gp", "seed004.smoother_than_sample",
-           "seed004.closest_to_optimal"]
+    ids = ["dragan.fig8_ring8", "dragan.collapse_rarer", "zerogp.collapse",
+           "zerogp.ranking", "zerogp.smoother_than_1gp", "zerogp.smoother_than_sample",
+           "zerogp.closest_to_optimal"]
     for claim in reproduce.get(ids):
         assert claim.rule and claim.setup and claim.verdict and claim.experiment
         assert not claim.gpu

@@ -1,4 +1,4 @@
-"""Schedules: seed 001's anneal against its closed form, constants, Keras serialisation, the
+"""Schedules: Roth et al.'s anneal against its closed form, constants, Keras serialisation, the
 argument errors, and one trace for many steps."""
 import keras
 import numpy as np
@@ -9,7 +9,7 @@ from tfgan_reg import schedules
 
 
 def _closed_form(initial, alpha, total, t):
-    """Seed 001 Algorithm 1: gamma_t = gamma_0 * alpha^(t / T), in float64."""
+    """Roth et al. 2017, Algorithm 1: gamma_t = gamma_0 * alpha^(t / T), in float64."""
     return initial * alpha ** (np.asarray(t, np.float64) / total)
 
 

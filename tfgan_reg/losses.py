@@ -61,7 +61,8 @@ def wasserstein_generator(fake_logits):
 
 
 def hinge_discriminator(real_logits, fake_logits):
-    """`relu(1 - D(x)) + relu(1 + D(x~))` (not in the seeds; the common SNGAN/BigGAN loss)."""
+    """`relu(1 - D(x)) + relu(1 + D(x~))` (in none of the five papers; the common SNGAN/BigGAN
+    loss)."""
     return _mean(tf.nn.relu(1.0 - real_logits)) + _mean(tf.nn.relu(1.0 + fake_logits))
 
 
@@ -71,7 +72,7 @@ wasserstein = Loss("wasserstein", wasserstein_discriminator, wasserstein_generat
 hinge = Loss("hinge", hinge_discriminator, wasserstein_generator)
 
 
-# ---- f-GAN family (Nowozin et al. 2016; seed 000 section 5.3, seed 001 section 4) ------------
+# ---- f-GAN family (Nowozin et al. 2016; Kodali et al. 2017, 5.3; Roth et al. 2017, 4) --------
 
 @dataclasses.dataclass(frozen=True)
 class FDivergence(Loss):
@@ -82,7 +83,7 @@ class FDivergence(Loss):
       conjugate: `f*(t)`; conjugate_dd: `f*''(t)`, both on the activation's range.
       conjugate_of_logit: `f*(g_f(v))` in a stable closed form.
       roth_weight: `f*''(g_f(v)) * g_f'(v)^2`, so that Roth's `f*''(T) ||grad T||^2` equals
-        `roth_weight(v) * ||grad v||^2` (seed 001 eq. 19) without overflowing intermediates.
+        `roth_weight(v) * ||grad v||^2` (Roth et al. eq. 19) without overflowing intermediates.
 
     The discriminator maximises `E_P[T(x)] - E_Q[f*(T(x~))]` (its loss is the negative); the
     generator minimises `-E_Q[f*(T(x~))]` (`generator`, the saturating form) or `-E_Q[T(x~)]`

@@ -5,7 +5,7 @@ training=True, ...)` returning the scalar the discriminator minimises (added to 
 computed over the local batch. Gradients with respect to inputs come from a nested
 `tf.GradientTape`, so the result stays differentiable in the discriminator's weights (and in
 the generator's, through `fake`). "Gradient" is per sample, flattened over all input
-dimensions; the discriminator must treat samples independently (no batch norm, seed 000).
+dimensions; the discriminator must treat samples independently (no batch norm, Kodali et al. 2017).
 
 Random points (interpolation weights, DRAGAN perturbations) are drawn statelessly from `seed`
 through `tfgan_reg.rng`, so they are reproducible and identical under any replica split;
@@ -151,7 +151,7 @@ def wgan_gp(discriminator, real, fake, *, lam=10.0, seed=None, training=True,
 
 
 def dragan_points(real, seed, *, c=0.5):
-    """DRAGAN's perturbed points `x + a * C * std(x) * U[0, 1)` (seed 000 section 4).
+    """DRAGAN's perturbed points `x + a * C * std(x) * U[0, 1)` (Kodali et al. 2017, section 4).
 
     `std` is over every element of the (global) batch, the uniform noise is elementwise and
     `a ~ U[0, 1]` per sample. The points carry no gradient to `real`.
@@ -163,7 +163,8 @@ def dragan_points(real, seed, *, c=0.5):
 
 def dragan(discriminator, real, fake, *, lam=10.0, c=0.5, seed=None, training=True,
            loss_scale=None):
-    """DRAGAN: `lam * E (||grad D(x^)|| - 1)^2` around the data (seed 000 eq. 8, METHODS 2)."""
+    """DRAGAN: `lam * E (||grad D(x^)|| - 1)^2` around the data (Kodali et al. 2017, eq. 8;
+    METHODS 2)."""
     _check_weight("lam", lam)
     x_hat = dragan_points(real, _seed(seed), c=c)
     _, grad_sq = logits_and_grad_sq(discriminator, x_hat, training=training,
@@ -173,7 +174,8 @@ def dragan(discriminator, real, fake, *, lam=10.0, c=0.5, seed=None, training=Tr
 
 def zero_gp(discriminator, real, fake, *, lam=10.0, seed=None, training=True,
            loss_scale=None):
-    """0-GP: `lam * E ||grad D(x^)||^2` at real-fake interpolates (seed 004)."""
+    """0-GP: `lam * E ||grad D(x^)||^2` at real-fake interpolates (Thanh-Tung et al.
+    2019; Li et al. 2019, section III-B)."""
     _check_weight("lam", lam)
     x_hat = _interpolate(real, fake, _seed(seed))
     _, grad_sq = logits_and_grad_sq(discriminator, x_hat, training=training,
@@ -183,7 +185,8 @@ def zero_gp(discriminator, real, fake, *, lam=10.0, seed=None, training=True,
 
 def zero_gp_sample(discriminator, real, fake, *, lam=10.0, seed=None, training=True,
                    loss_scale=None, real_pass=None, fake_pass=None):
-    """0-GP-sample: `lam * E_{v in x U x~} ||grad D(v)||^2` over both batches (seed 004).
+    """0-GP-sample: `lam * E_{v in x U x~} ||grad D(v)||^2` over both batches (Li et al. 2019,
+    section III-B, after Mescheder et al. 2018).
 
     D sees the two batches in two passes, as the loss does.
     """
@@ -195,7 +198,7 @@ def zero_gp_sample(discriminator, real, fake, *, lam=10.0, seed=None, training=T
 
 def r1(discriminator, real, fake, *, gamma=10.0, seed=None, training=True, loss_scale=None,
        real_pass=None):
-    """R1: `(gamma / 2) * E ||grad D(x)||^2` on real data (seed 002 eq. 9)."""
+    """R1: `(gamma / 2) * E ||grad D(x)||^2` on real data (Mescheder et al. 2018, eq. 9)."""
     _check_weight("gamma", gamma)
     _, grad_sq = _at(discriminator, real, real_pass, training, loss_scale)
     return 0.5 * gamma * tf.reduce_mean(grad_sq)
@@ -203,7 +206,7 @@ def r1(discriminator, real, fake, *, gamma=10.0, seed=None, training=True, loss_
 
 def r2(discriminator, real, fake, *, gamma=10.0, seed=None, training=True, loss_scale=None,
        fake_pass=None):
-    """R2: `(gamma / 2) * E ||grad D(x~)||^2` on generated data (seed 002 eq. 10)."""
+    """R2: `(gamma / 2) * E ||grad D(x~)||^2` on generated data (Mescheder et al. 2018, eq. 10)."""
     _check_weight("gamma", gamma)
     _, grad_sq = _at(discriminator, fake, fake_pass, training, loss_scale)
     return 0.5 * gamma * tf.reduce_mean(grad_sq)
@@ -211,7 +214,7 @@ def r2(discriminator, real, fake, *, gamma=10.0, seed=None, training=True, loss_
 
 def roth_js(discriminator, real, fake, *, gamma=2.0, seed=None, training=True,
             loss_scale=None, real_pass=None, fake_pass=None):
-    """Roth et al.'s JS-GAN regulariser in logit form (seed 001 eq. 20).
+    """Roth et al.'s JS-GAN regulariser in logit form (Roth et al. 2017, eq. 20).
 
     `(gamma/2) (E (1 - sigma(D(x)))^2 ||grad D(x)||^2 + E sigma(D(x~))^2 ||grad D(x~)||^2)`;
     pair it with the `non_saturating` or `minimax` loss.
@@ -226,7 +229,7 @@ def roth_js(discriminator, real, fake, *, gamma=2.0, seed=None, training=True,
 
 def roth_f(discriminator, real, fake, *, gamma=2.0, divergence=None, seed=None,
            training=True, loss_scale=None, fake_pass=None):
-    """Roth et al.'s f-GAN regulariser (seed 001 eq. 19).
+    """Roth et al.'s f-GAN regulariser (Roth et al. 2017, eq. 19).
 
     `(gamma/2) E f*''(T(x~)) ||grad_x T(x~)||^2` with `T = g_f(D)`, evaluated as
     `roth_weight(v) ||grad v||^2` (see `losses.FDivergence`). `divergence` names the f-GAN
@@ -243,7 +246,7 @@ def roth_f(discriminator, real, fake, *, gamma=2.0, divergence=None, seed=None,
 
 
 def l2(discriminator, real, fake, *, lam=1e-3, seed=None, training=True, loss_scale=None):
-    """`lam * sum ||w||^2` over the discriminator's trainable weights (seed 003 baseline)."""
+    """`lam * sum ||w||^2` over the discriminator's trainable weights (the ICR paper's baseline)."""
     _check_weight("lam", lam)
     return lam * tf.add_n([tf.reduce_sum(tf.square(w))
                            for w in discriminator.trainable_variables])
@@ -252,7 +255,7 @@ def l2(discriminator, real, fake, *, lam=1e-3, seed=None, training=True, loss_sc
 def consensus(gradients, *, gamma=10.0):
     """ConOpt's `gamma * 1/2 * ||v||^2`, `v` the joint vector of both players' gradients.
 
-    Each player adds this to its own loss (seed 002 Table 1; Mescheder et al. 2017); the
+    Each player adds this to its own loss (Mescheder et al. 2017; 2018, Table 1); the
     gradients must have been taken under a tape that records them (double backprop).
     """
     _check_weight("gamma", gamma)
@@ -282,7 +285,7 @@ SCHEDULE_KEYWORDS = ("schedule", "alpha")
 
 
 # Penalties computed from per-sample input gradients: they assume D treats every sample
-# independently (seed 000 section 4: "BN introduces correlations between samples").
+# independently (Kodali et al. 2017, section 4: "BN introduces correlations between samples").
 PER_SAMPLE = frozenset(_REGISTRY) - {"l2"}
 
 
@@ -313,9 +316,9 @@ def check_discriminator(discriminator, penalty_names):
     Batch norm: the penalty's gradient of sample i's output w.r.t. sample i's input is taken
     in training mode, where batch statistics make every output depend on the whole batch:
     summing the outputs before differentiating then adds every other sample's cross terms, so
-    the penalty no longer measures what its paper states (seed 000 section 4 replaces BN by
-    layer norm). A warning, not an error: papers did train such pairs (seed 001 section 5.3
-    used BN in D with its regulariser); prefer layer normalisation.
+    the penalty no longer measures what its paper states (Kodali et al. 2017, section 4,
+    replace BN by layer norm). A warning, not an error: papers did train such pairs (Roth et
+    al. 2017, section 5.3, used BN in D with their regulariser); prefer layer normalisation.
 
     Keras's layers: the penalty's weight gradient differentiates D's backward pass, and their
     variance around `stop_gradient(mean)` gets that second derivative wrong (a few per cent
@@ -417,7 +420,7 @@ def configure(name, *, loss=None, total_steps=1, prefix="", schedule="constant",
 
     `kwargs` are the penalty's keywords (DRAGAN's `c`); its weight (`lam` or `gamma`, the
     function's default when absent) is a number, scheduled by `schedule` / `alpha` over
-    `total_steps` (seed 001 Algorithm 1), or already a schedule (a callable of the step).
+    `total_steps` (Roth et al. 2017, Algorithm 1), or already a schedule (a callable of the step).
     `loss` is the trained objective (a name or `losses.Loss`), needed by `roth_f`. `prefix`
     is put before every name in error messages (the config validation passes "penalty.").
     """

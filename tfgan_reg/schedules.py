@@ -1,6 +1,6 @@
 """Schedules for penalty weights and noise levels: a value as a function of the step.
 
-Seed 001 Algorithm 1 anneals `gamma_t = gamma0 * alpha^(t / T)`, T the total number of
+Roth et al. 2017 (Algorithm 1) anneal `gamma_t = gamma0 * alpha^(t / T)`, T the total number of
 generator iterations: that is Keras's `ExponentialDecay(gamma0, decay_steps=T,
 decay_rate=alpha)`, which `anneal` returns. Both kinds are Keras `LearningRateSchedule`s, so
 they serialise with `keras.optimizers.schedules.serialize`. Schedules take the step as a
@@ -40,9 +40,9 @@ class Constant(keras.optimizers.schedules.LearningRateSchedule):
 
 
 def anneal(initial=2.0, alpha=0.01, total_steps=1):
-    """`initial * alpha^(step / total_steps)` (seed 001 Algorithm 1; defaults 2.0, 0.01), as
-    `keras.optimizers.schedules.ExponentialDecay` (float32). Raises `ValueError` unless
-    `initial` is a non-negative finite number, `alpha` in (0, 1] and `total_steps` >= 1."""
+    """`initial * alpha^(step / total_steps)` (Roth et al. 2017, Algorithm 1; defaults 2.0, 0.01),
+    as `keras.optimizers.schedules.ExponentialDecay` (float32). Raises `ValueError` unless `initial`
+    is a non-negative finite number, `alpha` in (0, 1] and `total_steps` >= 1."""
     if not (math.isfinite(initial) and initial >= 0):
         raise ValueError(f"`initial` must be a non-negative finite number. "
                          f"Received: initial={initial!r}")

@@ -10,12 +10,12 @@ from tfgan_reg import rng
 
 
 def instance_noise(x, *, sigma, seed):
-    """`x + sigma * N(0, I)` (seed 002 section 3.2), drawn per sample from `seed`."""
+    """`x + sigma * N(0, I)` (Mescheder et al. 2018, section 3.2), drawn per sample from `seed`."""
     return x + tf.cast(sigma, x.dtype) * rng.like("normal", seed, x)
 
 
 def explicit_noise(x, *, sigma, nsr, seed):
-    """Roth et al.'s explicit-noise baseline (seed 001 section 5.4).
+    """Roth et al.'s explicit-noise baseline (2017, section 5.4).
 
     With noise-to-signal ratio `nsr`, keep `m / nsr` samples of the batch of `m` and add `nsr`
     independent noise draws to each, so D still sees `m` inputs. `nsr=1` is plain instance

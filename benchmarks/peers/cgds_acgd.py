@@ -1,4 +1,4 @@
-"""Peer worker of benchmarks/cgd.py: the `cgds` package's ACGD (PyTorch) on seed 003's CIFAR-10
+"""Peer worker of benchmarks/cgd.py: the `cgds` package's ACGD (PyTorch) on the ICR paper's CIFAR-10
 DCGAN pair, from our initial weights, on our real batches and latents.
 
 Imports numpy, torch and cgds only, never TensorFlow (torch's CUDA wheels crash when imported
@@ -21,7 +21,7 @@ LATENT = 128
 
 
 def networks(torch):
-    """The seed-003 pair in NCHW; batch-norm epsilon is Keras's 1e-3."""
+    """The ICR paper's pair in NCHW; batch-norm epsilon is Keras's 1e-3."""
     from torch import nn
     gen = nn.Sequential(
         nn.Linear(LATENT, 4 * 4 * 256), nn.BatchNorm1d(4 * 4 * 256, eps=1e-3), nn.ReLU(),

@@ -1,5 +1,5 @@
 """`python -m tfgan_reg.eval bogonet --config=configs/bogonet.py --methods=none,dragan
---pairs=10 --workdir=DIR`: seed 000's BogoNet score (section 5.2;
+--pairs=10 --workdir=DIR`: Kodali et al.'s BogoNet score (2017, section 5.2;
 `tfgan_reg.experiments.bogonet`): every random architecture pair trained with every method.
 
 Every run lives in DIR/pairNNN/METHOD and resumes if interrupted; the result is

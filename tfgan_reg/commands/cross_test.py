@@ -1,5 +1,5 @@
 """`python -m tfgan_reg.eval cross_test --workdir1 RUN1 --workdir2 RUN2`: Roth et al.'s
-cross-testing of two trained GANs (seed 001 section 5.5; `tfgan_reg.experiments.cross_test`).
+cross-testing of two trained GANs (2017, section 5.5; `tfgan_reg.experiments.cross_test`).
 
 Each discriminator classifies held-out real data against its own generator's samples, then the
 other model's samples; the discriminator with the lower cross false-positive rate defines the

@@ -1,5 +1,5 @@
-"""`python -m tfgan_reg.eval drift --workdir RUN [--steps 2000 --every 100]`: seed 003's ICR
-drift (appendix A.3.1, figure 4; `tfgan_reg.experiments.drift`).
+"""`python -m tfgan_reg.eval drift --workdir RUN [--steps 2000 --every 100]`: the ICR
+paper's drift (Schaefer et al. 2020, appendix A.3.1, figure 4; `tfgan_reg.experiments.drift`).
 
 From the run's latest checkpoint (G_c, D_c), train the discriminator alone against the fixed
 generator, or both players as in the run, and measure how far the discriminator moves on fixed
@@ -18,7 +18,7 @@ flags.DEFINE_list("modes", list(drift.MODES), f"Which experiments, of {list(drif
 flags.DEFINE_integer("steps", 2000, "Training steps from the checkpoint.")
 flags.DEFINE_integer("every", 100, "Measure every N steps.")
 flags.DEFINE_integer("num_samples", 500, "Size of X_real (training data) and X_fake "
-                     "(checkpoint generator); seed 003 uses 500 each.")
+                     "(checkpoint generator); the ICR paper uses 500 each.")
 flags.DEFINE_integer("seed", 0, "Seed of X_real's subset and X_fake's latents.")
 flags.DEFINE_string("out", None, "Output directory (default: WORKDIR/drift).")
 FLAGS = flags.FLAGS

@@ -1,8 +1,8 @@
-"""`python -m tfgan_reg.dynamics table`: seed 002's Table 1 for the Dirac-GAN, every cell
-derived from eigenvalues computed by autodiff and from a simulated trajectory.
-`python -m tfgan_reg.dynamics quadratic`: seed 003's game x^2 + 10xy + y^2 under simultaneous
+"""`python -m tfgan_reg.dynamics table`: Table 1 of Mescheder et al. 2018 for the Dirac-GAN, every
+cell derived from eigenvalues computed by autodiff and from a simulated trajectory.
+`python -m tfgan_reg.dynamics quadratic`: the ICR paper's game x^2 + 10xy + y^2 under simultaneous
 gradient descent with its three step-size settings.
-`python -m tfgan_reg.dynamics figure --out DIR`: seed 002's figures 2-3, the vector field of
+`python -m tfgan_reg.dynamics figure --out DIR`: Mescheder et al.'s figures 2-3, the vector field of
 every method with simulated trajectories of simultaneous and alternating GD (CGD's own update
 for CGD), one PNG per method.
 
@@ -46,7 +46,7 @@ def main(argv):
             print(f"{ex:>6}{ey:>7}{radius:>14.4f}{final:>12.2e}  "
                   f"{'yes' if radius < 1 and final < 1e-2 else 'no'}")
         return
-    print(f"Dirac-GAN (seed 002), simultaneous GD with h = {FLAGS.step_size}, "
+    print(f"Dirac-GAN (Mescheder et al. 2018), simultaneous GD with h = {FLAGS.step_size}, "
           f"{FLAGS.num_steps} steps from (1, 1)")
     print(f"{'method':<16}{'Jacobian eigenvalues at 0':<34}{'|update| max':>13}"
           f"{'final |z|':>12}  converges  note")

@@ -26,7 +26,7 @@ def main(argv):
     if FLAGS.list:
         for claim in reproduce.get(()):
             kind = "needs a GPU" if claim.gpu else "runs here"
-            print(f"{claim.id:<28} {claim.seed}, {claim.where} ({kind})")
+            print(f"{claim.id:<28} {claim.citation}, {claim.where} ({kind})")
         return
     if not FLAGS.out:
         raise ValueError("--out is required (the directory for the runs and the report).")

@@ -1,6 +1,6 @@
-"""The Dirac-GAN of seed 002 (section 2.2; METHODS.md section 6) for each method of its Table 1
-and for CGD: the gradient vector field, its Jacobian at the equilibrium, the update operators of
-simultaneous and alternating gradient descent, and simulated trajectories.
+"""The Dirac-GAN of Mescheder et al. 2018 (section 2.2; METHODS.md section 6) for each method of
+its Table 1 and for CGD: the gradient vector field, its Jacobian at the equilibrium, the update
+operators of simultaneous and alternating gradient descent, and simulated trajectories.
 
 Data `delta_0`, generator `delta_theta`, discriminator `D(x) = psi x`; the generator minimises
 `L(theta, psi) = f(psi theta) + f(0)`, the discriminator maximises it minus its regulariser.
@@ -35,7 +35,8 @@ _GH_W = _GH_W / _GH_W.sum()
 
 @dataclasses.dataclass(frozen=True)
 class Method:
-    """A row of seed 002's Table 1: objective, discriminator regulariser, hyperparameters."""
+    """A row of Mescheder et al.'s Table 1: objective, discriminator regulariser,
+    hyperparameters."""
     name: str
     f: callable = f_gan
     gamma: float = 0.0   # R1 / R2 / Roth / ConOpt weight, or WGAN-GP / DRAGAN lambda
@@ -62,8 +63,8 @@ def discriminator_penalty(method, theta, psi):
     if n in ("r1", "r2"):  # (gamma/2) |grad D|^2 on real (x = 0) or fake (x = theta) points
         return 0.5 * method.gamma * psi ** 2
     if n == "roth":
-        # Seed 001 eq. 20 weighs real points by (1 - sigma(l(x)))^2 and fakes by sigma(l(x))^2,
-        # with l the logit of the *real* class. Seed 002's D is positive on fakes (its eq. 1:
+        # Roth et al.'s eq. 20 weighs real points by (1 - sigma(l(x)))^2 and fakes by sigma(l(x))^2,
+        # with l the logit of the *real* class. Mescheder et al.'s D is positive on fakes (eq. 1:
         # f(D(fake)) + f(-D(real))), so l(x) = -psi x: the fake weight is sigma(-psi theta)^2.
         # Both weights are 1/4 at the equilibrium, so only the field away from it depends on
         # the sign.
@@ -122,7 +123,7 @@ def simultaneous_step(method, h):
 
 
 def alternating_step(method, h, n_g=1, n_d=1):
-    """n_d discriminator steps, then n_g generator steps (seed 002 Lemma 2.5)."""
+    """n_d discriminator steps, then n_g generator steps (Mescheder et al. 2018, Lemma 2.5)."""
     def step(theta, psi):
         for _ in range(n_d):
             psi = psi + h * vector_field(method, theta, psi)[1]
@@ -165,7 +166,7 @@ def trajectory(step, start=(1.0, 1.0), num_steps=1000):
     return np.stack(out)
 
 
-# ---- seed 002's Table 1, derived ------------------------------------------------------------
+# ---- Mescheder et al.'s Table 1, derived ----------------------------------------------------
 
 # Each row's hyperparameters; the notes say where the verdict depends on them.
 TABLE_ROWS = [
@@ -208,7 +209,7 @@ def table(h=0.1, num_steps=2000, start=(1.0, 1.0)):
     return rows
 
 
-# ---- pictures (seed 002 figures 2-3) ----------------------------------------------------------
+# ---- pictures (Mescheder et al. 2018, figures 2-3) --------------------------------------------
 
 def grid_field(method, theta, psi):
     """The vector field on arrays of points (same shapes): (v_theta, v_psi) as numpy."""
@@ -243,10 +244,10 @@ def figures(out_dir, h=0.1, num_steps=300, start=(1.0, 1.0), limits=(-2.0, 2.0),
     return paths
 
 
-# ---- seed 003's quadratic game --------------------------------------------------------------
+# ---- the ICR paper's quadratic game ---------------------------------------------------------
 
 def quadratic_game(x, y):
-    """`x^2 + 10 x y + y^2` (seed 003 eq. 3): x minimises, y maximises."""
+    """`x^2 + 10 x y + y^2` (Schaefer et al. 2020, eq. 3): x minimises, y maximises."""
     return x ** 2 + 10.0 * x * y + y ** 2
 
 
@@ -260,7 +261,7 @@ def quadratic_sim_gd_step(eta_x, eta_y):
     return step
 
 
-QUADRATIC_SETTINGS = ((0.09, 0.01), (0.03, 0.03), (0.01, 0.09))  # seed 003 section 3
+QUADRATIC_SETTINGS = ((0.09, 0.01), (0.03, 0.03), (0.01, 0.09))  # ICR paper, section 3
 
 
 def quadratic_table(num_steps=500, start=(1.0, 1.0)):

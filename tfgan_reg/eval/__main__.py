@@ -5,9 +5,9 @@ Tools:
               TF-Hub when online, a local SavedModel / TF-Hub directory, or the domain
               classifier of digits / MNIST).
   cross_test  Roth et al.'s cross-testing of two runs' discriminators and generators.
-  drift       Seed 003's ICR drift: how far the discriminator moves from a checkpoint when
+  drift       The ICR paper's drift: how far the discriminator moves from a checkpoint when
               trained alone and when trained with its generator.
-  bogonet     Seed 000's BogoNet score: random architecture pairs trained with two methods.
+  bogonet     Kodali et al.'s BogoNet score: random architecture pairs trained with two methods.
 """
 import sys
 

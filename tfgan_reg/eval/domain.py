@@ -1,7 +1,6 @@
-"""Domain classifiers (seed 000 supplement, the "inception score with a dagger"): a small CNN
-trained by this project on `digits`, `mnist5k` or `mnist` itself, saved as a SavedModel with the
-TF-GAN Inception module's outputs (`logits`, `pool_3`), so IS, FID and KID are measurable
-offline.
+"""Domain classifiers (Kodali et al. 2017, supplement: the "inception score with a dagger"): a small
+CNN trained by this project on `digits`, `mnist5k` or `mnist` itself, saved as a SavedModel with the
+TF-GAN Inception module's outputs (`logits`, `pool_3`), so IS, FID and KID are measurable offline.
 
 `get(name, cache_dir=...)` trains once per data set and seed and caches the SavedModel (with
 `info.json` holding its test accuracy) under `<cache_dir>/domain/`; later calls load the cache.

@@ -1,6 +1,6 @@
 """Pictures written to a run's workdir: scatter and KDE plots of samples, discriminator value
-surfaces (seed 000 figure 1, seed 004 figure 2) and image grids. Every function writes a PNG
-and returns its path; matplotlib runs headless (Agg)."""
+surfaces (Kodali et al. 2017, figure 1; Li et al. 2019, figure 2) and image grids. Every
+function writes a PNG and returns its path; matplotlib runs headless (Agg)."""
 import os
 
 import matplotlib
@@ -72,8 +72,8 @@ def scatter_png(path, fake, real=None, *, title="", centres=None):
 
 
 def kde_png(path, samples, *, title="", grid=200):
-    """Gaussian kernel density estimate of 2-D samples (seed 002 figure 5 style), with its
-    colour bar."""
+    """Gaussian kernel density estimate of 2-D samples (Mescheder et al. 2018, figure 5 style), with
+    its colour bar."""
     samples = np.asarray(samples, np.float64)
     samples = samples[np.all(np.isfinite(samples), axis=1)]
     if samples.ndim != 2 or samples.shape[1] != 2:
@@ -94,7 +94,7 @@ def kde_png(path, samples, *, title="", grid=200):
 
 def value_surface_png(path, value_fn, real, fake, *, title="", grid=100, limits=None):
     """Contours of the discriminator `value_fn([m, 2]) -> [m]` over the plane, with real and
-    generated points (seed 000 figure 1, seed 004 figure 2)."""
+    generated points (Kodali et al. 2017, figure 1; Li et al. 2019, figure 2)."""
     real, fake = np.asarray(real), np.asarray(fake)
     (x0, x1), (y0, y1) = limits or _limits(real, fake, margin=0.3)
     xx, yy = np.meshgrid(np.linspace(x0, x1, grid), np.linspace(y0, y1, grid))
@@ -175,7 +175,8 @@ def _text_band(text, width):
 
 
 def drift_png(path, rows):
-    """Seed 003 figure 4: discriminator loss and drift (real, fake) over the steps, per mode."""
+    """The ICR paper's figure 4: discriminator loss and drift (real, fake) over the steps, per
+    mode."""
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
     for mode in sorted({r["mode"] for r in rows}):
         rs = [r for r in rows if r["mode"] == mode]
@@ -201,8 +202,8 @@ def curves_png(path, curves, *, ylabel="score", title=""):
 
 
 def vector_field_png(path, field, trajectories, *, title="", limits=(-2, 2), grid=20):
-    """Seed 002 figures 2-3: the gradient vector field `field(theta, psi) -> (v_theta, v_psi)`
-    (arrays) as arrows over the (theta, psi) plane, with trajectories `{label: [n, 2]}`."""
+    """Mescheder et al. 2018, figures 2-3: the gradient vector field `field(theta, psi) -> (v_theta,
+    v_psi)` (arrays) as arrows over the (theta, psi) plane, with trajectories `{label: [n, 2]}`."""
     t = np.linspace(limits[0], limits[1], grid)
     th, ps = np.meshgrid(t, t)
     u, v = field(th, ps)
@@ -221,8 +222,9 @@ def vector_field_png(path, field, trajectories, *, title="", limits=(-2, 2), gri
 
 
 def eigenvalue_trace_png(path, traces, marked, *, marked_label="", title=""):
-    """Seed 002 figure 4b: eigenvalue paths in the complex plane. `traces` is [n, k] complex
-    (k eigenvalues at each of n parameter values), `marked` a few eigenvalues drawn as stars."""
+    """Mescheder et al. 2018, figure 4b: eigenvalue paths in the complex plane. `traces` is [n, k]
+    complex (k eigenvalues at each of n parameter values), `marked` a few eigenvalues drawn as
+    stars."""
     traces = np.asarray(traces)
     fig, ax = plt.subplots(figsize=(5, 4))
     for k in range(traces.shape[1]):
@@ -238,9 +240,9 @@ def eigenvalue_trace_png(path, traces, marked, *, marked_label="", title=""):
 
 
 def scatter_grid_png(path, panels, *, columns, title=""):
-    """Sample scatters side by side (seed 000 figure 8, seed 004 figure 4 style): `panels` is a
-    list of (label, fake [n, 2], real [m, 2] or None, centres [k, 2] or None), drawn row by row
-    with `columns` panels a row, on shared axis limits per row."""
+    """Sample scatters side by side (Kodali et al. 2017, figure 8; Li et al. 2019, figure 4):
+    `panels` is a list of (label, fake [n, 2], real [m, 2] or None, centres [k, 2] or None), drawn
+    row by row with `columns` panels a row, on shared axis limits per row."""
     rows = int(np.ceil(len(panels) / columns))
     fig, axes = plt.subplots(rows, columns, figsize=(2.2 * columns, 2.3 * rows), squeeze=False)
     for ax in axes.ravel()[len(panels):]:
@@ -290,10 +292,10 @@ def grid_points(limits, grid):
 
 
 def value_surfaces_png(path, panels, real, *, limits, title=""):
-    """Discriminator value surfaces side by side (seed 004 figure 2, seed 000 figure 8):
-    `panels` is a list of (label, values [grid, grid] on `grid_points(limits, grid)`, fake
-    points [n, 2] or None), each on its own colour scale, with the real points (green) and
-    that panel's fake points (black), the real ones drawn over the fake ones."""
+    """Discriminator value surfaces side by side (Li et al. 2019, figure 2; Kodali et al. 2017,
+    figure 8): `panels` is a list of (label, values [grid, grid] on `grid_points(limits, grid)`,
+    fake points [n, 2] or None), each on its own colour scale, with the real points (green) and that
+    panel's fake points (black), the real ones drawn over the fake ones."""
     real = np.asarray(real)
     fig, axes = plt.subplots(1, len(panels), figsize=(2.6 * len(panels), 2.5), squeeze=False)
     for ax, (label, values, fake) in zip(axes[0], panels):
@@ -317,11 +319,11 @@ def value_surfaces_png(path, panels, real, *, limits, title=""):
 
 def density_scatter_grid_png(path, panels, *, row_labels, column_labels, centres=None,
                              title="", limits=None, max_points=2000):
-    """Seed 001 figure 1 style: `panels[r][c]` is an [n, 2] sample (a run's samples projected
-    to 2-D) drawn as points coloured by their density under a Gaussian KDE fitted to them
+    """Roth et al. 2017, figure 1 style: `panels[r][c]` is an [n, 2] sample (a run's samples
+    projected to 2-D) drawn as points coloured by their density under a Gaussian KDE fitted to them
     (Scott's rule), rows labelled by `row_labels`, columns by `column_labels`, the mixture's
-    `centres` [k, 2] marked, on shared `limits` ((lo, hi) for both axes; from every panel
-    when None). At most `max_points` points a panel are drawn (the first ones)."""
+    `centres` [k, 2] marked, on shared `limits` ((lo, hi) for both axes; from every panel when
+    None). At most `max_points` points a panel are drawn (the first ones)."""
     rows, columns = len(row_labels), len(column_labels)
     if len(panels) != rows or any(len(row) != columns for row in panels):
         raise ValueError(f"panels must be {rows} rows of {columns} [n, 2] arrays.")
@@ -357,8 +359,8 @@ def density_scatter_grid_png(path, panels, *, row_labels, column_labels, centres
 
 
 def labelled_image_grids_png(path, grids, *, columns=8, title=""):
-    """Image grids side by side, each under its label (seed 001 figure 4 style): `grids` is a
-    list of (label, [n, h, w, c] images in [-1, 1]), each tiled `columns` images a row."""
+    """Image grids side by side, each under its label (Roth et al. 2017, figure 4 style): `grids` is
+    a list of (label, [n, h, w, c] images in [-1, 1]), each tiled `columns` images a row."""
     fig, axes = plt.subplots(1, len(grids), figsize=(2.4 * len(grids), 2.6), squeeze=False)
     for ax, (label, images) in zip(axes[0], grids):
         grid = image_grid(images, columns=columns, gap=1)  # tiles apart

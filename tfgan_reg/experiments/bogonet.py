@@ -1,9 +1,9 @@
-"""Seed 000's BogoNet score (section 5.2, supplement 3): stability of training methods across
-random architecture pairs (`tfgan_reg.nets.bogonet`). Each pair is trained with each method
+"""Kodali et al.'s BogoNet score (2017, section 5.2, supplement 3): stability of training methods
+across random architecture pairs (`tfgan_reg.nets.bogonet`). Each pair is trained with each method
 (a penalty name; `none` is the vanilla GAN) and scored every `eval.every` steps; per method the
 table reports the final score's mean and std, the area under the score curve (one unit per
-evaluation) mean and std, and the mean intercept and slope (per step) of a linear fit to each
-curve. A larger slope means steadier improvement (the paper's reading of its Table 1).
+evaluation) mean and std, and the mean intercept and slope (per step) of a linear fit to each curve.
+A larger slope means steadier improvement (the paper's reading of its Table 1).
 
   python -m tfgan_reg.eval bogonet --config=configs/bogonet.py --methods=none,dragan
       --pairs=10 --workdir=DIR

@@ -1,6 +1,7 @@
-"""BogoNet architectures (seed 000 section 5.2, supplement 3): a generator and a discriminator
-drawn independently from a seed: family DCGAN (0.6), ResNet (0.2) or MLP (0.2), then random
-depth, width, normalisation, nonlinearity and kernel; the latent size is drawn per pair.
+"""BogoNet architectures (Kodali et al. 2017, section 5.2, supplement 3): a generator and a
+discriminator drawn independently from a seed: family DCGAN (0.6), ResNet (0.2) or MLP (0.2),
+then random depth, width, normalisation, nonlinearity and kernel; the latent size is drawn per
+pair.
 
 A pair is a plain dict (`sample_pair`), so it can be printed, stored with a run and rebuilt
 (`build`). `width_scale` shrinks every width (tiny pairs for tests)."""

@@ -1,6 +1,6 @@
 """DCGAN (Radford et al. 2016) generators and discriminators for square images with an even side
-of at least 8 (8, 16, 28, 32, 64, ... px), with the options seed 000's hard variants need
-(supplement 2.4; registered in `tfgan_reg.nets`). Images are NHWC in [-1, 1]; discriminators
+of at least 8 (8, 16, 28, 32, 64, ... px), with the options Kodali et al.'s hard variants
+need (supplement 2.4; registered in `tfgan_reg.nets`). Images are NHWC in [-1, 1]; discriminators
 output raw logits [B, 1]."""
 import keras
 

@@ -102,7 +102,7 @@ class BatchNormalization(keras.layers.BatchNormalization):
     bfloat16 inputs), except where forward-mode derivatives will be taken
     (`autodiff.in_forward_mode()`, as in CGD's mixed Hessian-vector products): there Keras's
     formula, because forward-mode derivatives of the fused kernel's gradient are the slower
-    ones (92 against 84 ms per linearized product on seed 003's pair). Under several
+    ones (92 against 84 ms per linearized product on the ICR paper's pair). Under several
     replicas the statistics are the global batch's (Keras's synchronised moments), so 1 and N
     replicas normalise alike."""
 

@@ -1,4 +1,4 @@
-"""The pre-activation ResNet GAN of Gulrajani et al. 2017 (seed 001 appendix 7.4): residual
+"""The pre-activation ResNet GAN of Gulrajani et al. 2017 (Roth et al. 2017, appendix 7.4): residual
 blocks of two 3x3 convolutions with ReLU; the generator is a linear layer, one up-sampling
 block per stage, BN-ReLU and a 3x3 convolution with tanh; the discriminator a 3x3 convolution,
 one down-sampling block per stage and a linear layer. 32 px: three stages of `width` filters

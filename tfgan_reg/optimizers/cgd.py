@@ -1,5 +1,5 @@
 """Competitive gradient descent (Schaefer & Anandkumar 2019) and its adaptive variant ACGD
-(seed 003 appendix A.5, Algorithm 1); METHODS.md section 3.
+(Schaefer et al. 2020, appendix A.5, Algorithm 1); METHODS.md section 3.
 
 Both take the Nash equilibrium of the local bilinear game with diagonal step sizes `A_x`, `A_y`
 (CGD: `eta I`; ACGD: RMSProp-type per-parameter sizes):
@@ -230,7 +230,7 @@ class CGD(CompetitiveOptimizer):
 
 
 class ACGD(CompetitiveOptimizer):
-    """Adaptive CGD (seed 003 Algorithm 1): per-parameter step sizes
+    """Adaptive CGD (Schaefer et al. 2020, Algorithm 1): per-parameter step sizes
     `learning_rate / (sqrt(v / (1 - beta2^t)) + epsilon)`, `v` the RMSProp second moment.
 
     The bias correction is applied to a copy; the stored `v` stays the plain moving average

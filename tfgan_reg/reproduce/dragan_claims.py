@@ -1,4 +1,4 @@
-"""Seed 000 (Kodali et al., DRAGAN) on offline images: the BogoNet stability score (section 5.2,
+"""DRAGAN (Kodali et al. 2017) on offline images: the BogoNet stability score (section 5.2,
 Table 1, supplement 3) and the robustness across f-divergences with the 4-layer 512-unit ReLU
 MLP generator (section 5.3, figure 3, supplement 2.5).
 
@@ -13,7 +13,7 @@ failed, and its score curve is continued at IS 1.0 (a generator that gives no cl
 distribution at all scores the floor) from the first evaluation it did not reach.
 
 DRAGAN everywhere: lam 10, C 0.5 (`perturbed = x + C * std(x) * U[0, 1)`, `x^ = x + a *
-delta`), one D step per G step (seed 000 section 3.2; the authors' notebook
+delta`), one D step per G step (the paper's section 3.2; the authors' notebook
 kodalinaveen3/DRAGAN uses the same lam and C with Adam(1e-4, 0.5, 0.9)).
 """
 import math
@@ -85,7 +85,7 @@ def _base_train(config, num_steps, every, num_samples):
     return config
 
 
-# ---- seed000.bogonet (section 5.2, Table 1) -----------------------------------------------------
+# ---- dragan.bogonet (section 5.2, Table 1) ------------------------------------------------------
 
 BOGO_PAIRS = 10          # the paper: 100 pairs for the table (150 drawn, 50 judged by eye)
 BOGO_STEPS = 250         # generator steps per run
@@ -159,7 +159,7 @@ def _bogonet_picture(ctx, pairs):
     panels = {f"pair {p['pair']}": {LABELS[m]: (p["curves"][m]["steps"], p["curves"][m]["is"])
                                     for m in METHODS} for p in pairs}
     return _curve_panels_png(ctx.picture("bogonet_is_curves.png"), panels,
-                             title="seed 000 BogoNet on digits: IS (digits classifier) over "
+                             title="Kodali et al. BogoNet on digits: IS (digits classifier) over "
                                    "training, per random pair")
 
 
@@ -190,7 +190,7 @@ def _curve_panels_png(path, panels, *, title, columns=5):
 
 
 def bogonet_verdict(result):
-    """Seed 000 Table 1: DRAGAN's mean final IS and mean slope above vanilla's, and its final
+    """Kodali et al.'s Table 1: DRAGAN's mean final IS and mean slope above vanilla's, and its final
     IS higher in a majority of the pairs."""
     table, pairs = result["table"], result["pairs"]
     n = len(pairs)
@@ -212,7 +212,7 @@ def bogonet_verdict(result):
 
 
 registry.register(registry.Claim(
-    id="seed000.bogonet", seed="seed 000", where="section 5.2, Table 1, supplement 3",
+    id="dragan.bogonet", where="section 5.2, Table 1, supplement 3",
     statement="Across random generator / discriminator architecture pairs (BogoNet), DRAGAN "
               "trains more stably than the vanilla GAN: a higher final inception score and a "
               "2.5 times larger mean slope of the linear fit to the score curve.",
@@ -229,7 +229,7 @@ registry.register(registry.Claim(
           f"`experiments.bogonet.curve_stats` / `table` (AUC: trapezoid, one unit per "
           f"evaluation). The paper: 100 pairs on CIFAR-10 with TF-GAN's Inception, full-size "
           f"networks and many more steps (not stated). Digits, {BOGO_STEPS} steps and "
-          f"{BOGO_PAIRS} pairs are what fits the budget (this claim and seed000.fdiv_robustness "
+          f"{BOGO_PAIRS} pairs are what fits the budget (this claim and dragan.fdiv_robustness "
           f"together ~25 min on the shared 2-core CPU): only the start of training is tested.",
     rule="three conditions: DRAGAN's mean final IS above vanilla's; DRAGAN's mean slope of "
          "the linear fit above vanilla's; DRAGAN's final IS above vanilla's in a majority of "
@@ -244,7 +244,7 @@ registry.register(registry.Claim(
               "ResNet D) DRAGAN rose to 4.90 at step 100 and collapsed to 1.32 while vanilla "
               "peaked at 4.92 and ended at 3.78. No run diverged. 250 steps (~9 epochs of "
               "digits) are the start of training, where DRAGAN's penalty slows learning (as on "
-              "the toy mixtures, seed000 toy claims) and vanilla has not yet collapsed, which is "
+              "the toy mixtures, dragan's toy claims) and vanilla has not yet collapsed, which is "
               "the failure the paper's slope statistic rewards DRAGAN for avoiding. A 1,250-step "
               "check after the run (pair 0) keeps the order: vanilla 2.63 -> 6.31, rising "
               "throughout, DRAGAN 2.43 -> 4.46 (flat near 2.1-2.9 until step 1,000, then "
@@ -255,7 +255,7 @@ registry.register(registry.Claim(
     experiment=_bogonet, verdict=bogonet_verdict))
 
 
-# ---- seed000.fdiv_robustness (section 5.3, figure 3, supplement 2.5) ---------------------------
+# ---- dragan.fdiv_robustness (section 5.3, figure 3, supplement 2.5) ----------------------------
 
 DIVERGENCES = ("kl", "reverse_kl", "pearson", "squared_hellinger", "total_variation")
 DIVERGENCE_LABELS = {"kl": "forward KL", "reverse_kl": "reverse KL", "pearson": "Pearson chi^2",
@@ -275,11 +275,12 @@ COLLAPSE_FRACTION = 0.5
 
 def fdiv_config(divergence, method, *, num_steps=FDIV_STEPS, evals=FDIV_EVALS,
                 num_samples=FDIV_SAMPLES):
-    """Seed 000 section 5.3 on digits (`configs/fdiv_mlp_g.py:<divergence>-<method>-digits`):
-    the "4-layer 512-dim ReLU MLP generator" (`dcgan_mlp_g`, tanh output) against the DCGAN
-    discriminator with layer normalisation (width 64), f-GAN loss `divergence` with Nowozin et
-    al.'s generator loss (`alternative`), `method` none or dragan (lam 10, C 0.5), Adam(1e-4,
-    0.5, 0.9) (the authors' code), batch 64, latent 128; IS by the digits classifier."""
+    """Kodali et al. 2017, section 5.3, on digits
+    (`configs/fdiv_mlp_g.py:<divergence>-<method>-digits`): the "4-layer 512-dim ReLU MLP generator"
+    (`dcgan_mlp_g`, tanh output) against the DCGAN discriminator with layer normalisation (width
+    64), f-GAN loss `divergence` with Nowozin et al.'s generator loss (`alternative`), `method` none
+    or dragan (lam 10, C 0.5), Adam(1e-4, 0.5, 0.9) (the authors' code), batch 64, latent 128; IS by
+    the digits classifier."""
     config = config_lib.base_config()
     config.data.name = DATA
     config.model.update(arch="dcgan_mlp_g", latent_dim=128, d_width=64,
@@ -343,7 +344,7 @@ def _fdiv(ctx):
         {DIVERGENCE_LABELS[d]: {f"{LABELS[m]} seed {c['seed']}": (c["steps"], c["is"])
                                 for m in METHODS for c in table[d][m]["runs"]}
          for d in table},
-        title="seed 000 section 5.3 on digits: MLP generator, IS (digits classifier) over "
+        title="Kodali et al. section 5.3 on digits: MLP generator, IS (digits classifier) over "
               "training", columns=5)
     ours = f"{size['steps']} steps, seeds {list(seeds)}: " + "; ".join(
         f"{DIVERGENCE_LABELS[d]}: " + ", ".join(
@@ -356,8 +357,8 @@ def _fdiv(ctx):
 
 
 def fdiv_verdict(result):
-    """Seed 000 section 5.3: DRAGAN stable for every divergence but total variation, vanilla
-    failed for every divergence."""
+    """Kodali et al. 2017, section 5.3: DRAGAN stable for every divergence but total variation,
+    vanilla failed for every divergence."""
     table = result["table"]
     non_tv = [d for d in table if d != "total_variation"]
     dragan_stable = [d for d in non_tv if table[d]["dragan"]["cell"] == "stable"]
@@ -375,7 +376,7 @@ def fdiv_verdict(result):
 
 
 registry.register(registry.Claim(
-    id="seed000.fdiv_robustness", seed="seed 000",
+    id="dragan.fdiv_robustness",
     where="section 5.3, figure 3, supplement 2.5 (figure 10)",
     statement="With the hard '4-layer 512-dim ReLU MLP generator' architecture, DRAGAN trains "
               "stably with the f-GAN divergences forward KL, reverse KL, Pearson chi^2 and "
@@ -393,7 +394,7 @@ registry.register(registry.Claim(
           f"classifier every {FDIV_STEPS // FDIV_EVALS} steps. The paper: CIFAR-10, TF-GAN's "
           f"Inception, training length not stated. mnist5k (28x28) measured ~7x slower per "
           f"run, so digits; {FDIV_STEPS} steps and {FDIV_SEEDS} seeds are what fits the budget "
-          f"shared with seed000.bogonet (~25 min).",
+          f"shared with dragan.bogonet (~25 min).",
     rule=f"a run is stable when it did not diverge (no TrainingDiverged), its final IS is >= "
          f"{STABLE_IS} and >= {COLLAPSE_FRACTION} x its peak IS; otherwise it failed. A "
          f"(divergence, method) cell is stable when a majority of its seeds is stable (2 of 2), "

@@ -1,6 +1,6 @@
-"""Claims on small games whose dynamics can be computed exactly: seed 002's Dirac-GAN (Table 1,
-the critical regularisation, figures 2-4) and seed 003's quadratic game (eq. 3, figures 3
-and 6), with CGD on the same game."""
+"""Claims on small games whose dynamics can be computed exactly: the Dirac-GAN of Mescheder et al.
+2018 (Table 1, the critical regularisation, figures 2-4) and the quadratic game of Schaefer et
+al. 2020 (eq. 3, figures 3 and 6), with CGD on the same game."""
 import numpy as np
 import tensorflow as tf
 
@@ -10,7 +10,7 @@ from tfgan_reg.eval import plots
 from tfgan_reg.reproduce import registry
 from tfgan_reg.reproduce.registry import NOT_REPRODUCED, PARTLY, REPRODUCED
 
-# Seed 002 Table 1, "local convergence (general case)" column.
+# Mescheder et al.'s Table 1, "local convergence (general case)" column.
 TABLE1_GENERAL = {"unregularized": False, "wgan": False, "wgan_gp": False, "dragan": False,
                   "instance_noise": True, "conopt": True, "roth": True, "r1": True, "r2": True}
 
@@ -39,7 +39,7 @@ def _table1_verdict(result):
 
 
 registry.register(registry.Claim(
-    id="seed002.table1", seed="seed 002", where="Table 1 (general case), figures 2-3",
+    id="mescheder.table1", where="Table 1 (general case), figures 2-3",
     statement="On the Dirac-GAN, unregularised GAN training, WGAN, WGAN-GP and DRAGAN do not "
               "converge locally; instance noise, ConOpt, Roth et al.'s penalty, R1 and R2 do.",
     paper="Convergence column: no, no, no, no, yes, yes, yes, yes, yes.",
@@ -51,7 +51,7 @@ registry.register(registry.Claim(
     experiment=_table1, verdict=_table1_verdict))
 
 
-# ---- critical noise level and penalty weight (seed 002 Lemma 3.2, section 3.3) -----------------
+# ---- critical noise level and penalty weight (Mescheder et al., Lemma 3.2, section 3.3) --------
 
 def _rotation_free(method_of, value):
     return bool(np.all(np.abs(dirac.eigenvalues(method_of(value)).imag) < 1e-9))
@@ -108,7 +108,7 @@ def _critical_verdict(result):
 
 
 registry.register(registry.Claim(
-    id="seed002.critical", seed="seed 002", where="Lemma 3.2, section 3.3, figure 4b",
+    id="mescheder.critical", where="Lemma 3.2, section 3.3, figure 4b",
     statement="The Jacobian's eigenvalues at the equilibrium become real (no rotation) at the "
               "critical noise level sigma_c^2 = |f'(0)| / |f''(0)| and the critical penalty "
               "weight gamma_c = 2 |f'(0)|.",
@@ -120,9 +120,9 @@ registry.register(registry.Claim(
     experiment=_critical_values, verdict=_critical_verdict))
 
 
-# ---- the quadratic game (seed 003 eq. 3, figures 3 and 6) ------------------------------------
+# ---- the quadratic game (the ICR paper's eq. 3, figures 3 and 6) -----------------------------
 
-# SimGD at each step-size pair: converges (True) or diverges (False), seed 003 section 3.
+# SimGD at each step-size pair: converges (True) or diverges (False), its section 3.
 QUADRATIC_PAPER = {(0.09, 0.01): True, (0.03, 0.03): False, (0.01, 0.09): False}
 
 
@@ -169,7 +169,7 @@ def _quadratic_verdict(result):
 
 
 registry.register(registry.Claim(
-    id="seed003.quadratic", seed="seed 003", where="eq. 3, figures 3 and 6, section 4",
+    id="icr.quadratic", where="eq. 3, figures 3 and 6, section 4",
     statement="On min_x max_y x^2 + 10xy + y^2, simultaneous GD converges with step sizes "
               "(0.09, 0.01) and diverges with (0.03, 0.03) and (0.01, 0.09); CGD, whose "
               "players anticipate each other, strengthens this implicit competitive "

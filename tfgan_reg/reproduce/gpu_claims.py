@@ -1,13 +1,14 @@
 """Claims that need a GPU and an image set prepared for tensorflow-datasets: listed in the
-report with the command that tests them and the paper's number, not run here (seed 000's
-CIFAR-10 inception scores, seed 003's CIFAR-10 grid, seed 001's CelebA / LSUN runs)."""
+report with the command that tests them and the paper's number, not run here (Kodali et
+al.'s CIFAR-10 inception scores, the ICR paper's CIFAR-10 grid, Roth et al.'s CelebA / LSUN
+runs)."""
 from tfgan_reg.reproduce import registry
 
 _SCORES = ("python -m tfgan_reg.eval scores --workdir RUN --classifier INCEPTION_DIR "
            "(TF-GAN's Inception as a local TF-Hub directory)")
 
 registry.register(registry.Claim(
-    id="seed000.cifar10_is", seed="seed 000", where="figure 2b",
+    id="dragan.cifar10_is", where="figure 2b",
     statement="A DCGAN on CIFAR-10 trained with DRAGAN scores an inception score close to the "
               "vanilla GAN's and above WGAN-GP's.",
     paper="IS: DRAGAN 6.90, vanilla GAN 6.99, WGAN-GP 5.99, WGAN 3.25 (real images 11.24).",
@@ -18,7 +19,7 @@ registry.register(registry.Claim(
             f":cifar10-wgan); then {_SCORES}"))
 
 registry.register(registry.Claim(
-    id="seed003.cifar10_grid", seed="seed 003", where="section 6, figure 9, Table 3, A.4.3",
+    id="icr.cifar10_grid", where="section 6, figure 9, Table 3, A.4.3",
     statement="ACGD with the WGAN loss and no regulariser reaches the highest inception score "
               "of the grid; ACGD beats Adam for the same model and hardly ever does worse.",
     paper="TensorFlow IS: ACGD (WGAN, no regulariser) about 10 % above WGAN-GP with Adam.",
@@ -28,7 +29,7 @@ registry.register(registry.Claim(
             "--config.data.data_dir=TFDS_DIR (and :wgan-gp-adam, ...); then " + _SCORES))
 
 registry.register(registry.Claim(
-    id="seed001.celeba_lsun", seed="seed 001", where="section 5.2, figures 2-3, appendix 7.4",
+    id="roth.celeba_lsun", where="section 5.2, figures 2-3, appendix 7.4",
     statement="With Roth et al.'s annealed regulariser (gamma0 2, alpha 0.01) DCGAN and ResNet "
               "GANs train stably on CelebA (100k steps) and LSUN bedrooms (200k steps), where "
               "unregularised ones degrade.",

@@ -1,9 +1,9 @@
-"""Seed 003 (Schaefer et al. 2020, "Implicit competitive regularization in GANs") at MNIST
+"""The ICR paper (Schaefer et al. 2020, "Implicit competitive regularization in GANs") at MNIST
 scale on this machine: the drift of an over-trained discriminator (section 4, figure 4,
 appendix A.3 / A.3.1) and Adam against ACGD for the original GAN loss (section 6, figure 9,
 Table 3's OGAN-NOREG rows).
 
-Both use the paper's MNIST networks (its Tables 1-2, `nets` arch `seed003_mnist`, latent size
+Both use the paper's MNIST networks (its Tables 1-2, `nets` arch `icr_mnist`, latent size
 96) on `mnist5k`, the 4,000 real training digits shipped offline (never tfds `mnist`: nothing
 downloads). The paper's own budgets (9,000 SimGD iterations for the checkpoint; CIFAR-10 runs of
 hundreds of thousands of ACGD iterations on a GPU) are far beyond a shared 2-core CPU: the step
@@ -30,7 +30,7 @@ from tfgan_reg.reproduce import registry
 from tfgan_reg.reproduce.registry import NOT_REPRODUCED, PARTLY, REPRODUCED
 
 DATA = "mnist5k"
-ARCH = "seed003_mnist"
+ARCH = "icr_mnist"
 LATENT_DIM = 96  # Table 1's Gaussian input
 
 # ---- the drift of figure 4 (appendix A.3, A.3.1) ---------------------------------------------
@@ -50,7 +50,7 @@ DRIFT_FACTOR = 1.5
 
 
 def drift_config(*, num_steps=DRIFT_CHECKPOINT_STEPS, quick=False):
-    """The checkpoint run of seed 003 appendix A.3 on mnist5k: the Tables 1-2 networks,
+    """The checkpoint run of the paper's appendix A.3 on mnist5k: the Tables 1-2 networks,
     stochastic simultaneous gradient descent (SimGD) for both players with learning rate 0.01,
     batch 128, the original GAN loss with the log-trick for the generator (the authors'
     `mnist_adam.py`, `train_sgd`: G minimises BCE(D(G(z)), 1)), no regulariser. `quick`: 4
@@ -144,7 +144,7 @@ def _drift(ctx):
 
 
 def drift_verdict(result):
-    """Seed 003 figure 4: alone, D moves further on both sets and reaches a lower loss."""
+    """The paper's figure 4: alone, D moves further on both sets and reaches a lower loss."""
     seeds = result["seeds"]
     n = len(seeds)
     ok = [s for s in seeds if not s["diverged"]]
@@ -163,7 +163,7 @@ def drift_verdict(result):
 
 
 registry.register(registry.Claim(
-    id="seed003.icr_drift", seed="seed 003",
+    id="icr.icr_drift",
     where="section 4, figure 4, appendix A.3 / A.3.1",
     statement="From a checkpoint of a GAN trained on MNIST, a discriminator trained alone "
               "against the fixed generator reaches near-zero loss and moves significantly "
@@ -307,7 +307,7 @@ def _comparison(ctx):
         ctx.picture(f"fid_seed{first['seed']}.png"),
         {LABELS[m]: (first[m]["steps"], first[m]["fid"]) for m in METHODS},
         ylabel="FID (mnist5k domain classifier)",
-        title=f"seed 003 figure 9 at MNIST scale, seed {first['seed']}")]
+        title=f"ICR paper figure 9 at MNIST scale, seed {first['seed']}")]
     if grids:
         pictures.append(plots.labelled_image_grids_png(
             ctx.picture(f"samples_seed{first['seed']}.png"), grids, columns=8,
@@ -323,7 +323,7 @@ def _comparison(ctx):
 
 
 def comparison_verdict(result):
-    """Seed 003 section 6: ACGD scores better than Adam on OGAN-NOREG, and Adam on the
+    """The paper's section 6: ACGD scores better than Adam on OGAN-NOREG, and Adam on the
     saturating loss breaks down."""
     seeds = result["seeds"]
     n = len(seeds)
@@ -342,7 +342,7 @@ def comparison_verdict(result):
 
 
 registry.register(registry.Claim(
-    id="seed003.adam_vs_acgd", seed="seed 003",
+    id="icr.adam_vs_acgd",
     where="section 6, figure 9, Table 3 (OGAN-NOREG+Adam vs OGAN-NOREG+ACGD)",
     statement="For the same model (the original GAN loss without regularisation), ACGD scores "
               "better than Adam; and when using Adam on the original saturating GAN loss "

@@ -1,15 +1,16 @@
 """The registry of claims: `Claim`, `register`, `get`, and the verdicts.
 
-A `Claim` names its paper (seed), where the claim stands (section, table, figure), what the
-paper states and reports, the experiment that tests it, and `verdict(result)`: a rule over the
-numbers the experiment returns, written before the run and never adjusted after it. A claim
-that needs a GPU or an online data set (`gpu=True`) is not run: the report lists its command
-and the paper's number.
+A `Claim` names its paper (the short name its id starts with, `PAPERS`), where the claim
+stands (section, table, figure), what the paper states and reports, the experiment that tests
+it, and `verdict(result)`: a rule over the numbers the experiment returns, written before the
+run and never adjusted after it. A claim that needs a GPU or an online data set (`gpu=True`)
+is not run: the report lists its command and the paper's number.
 """
 import dataclasses
 import json
 import math
 import os
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -18,6 +19,20 @@ from tfgan_reg import checks
 
 REPRODUCED, PARTLY, NOT_REPRODUCED = "reproduced", "partly", "not reproduced"
 VERDICTS = (REPRODUCED, PARTLY, NOT_REPRODUCED)
+
+# The papers whose claims are registered, by the short name that starts a claim id
+# (`icr.quadratic`), and how the report cites them; docs/PAPERS.md has the references.
+PAPERS = {
+    "dragan": "Kodali et al. 2017",
+    "roth": "Roth et al. 2017",
+    "mescheder": "Mescheder et al. 2018",
+    "icr": "Schaefer et al. 2020",
+    "zerogp": "Li et al. 2019",
+}
+# Old claim-id prefix -> new, for one release (until tfgan_reg 0.2): the ids named the papers
+# by number before docs/PAPERS.md named them. The part after the dot is unchanged.
+RENAMED = {"seed000": "dragan", "seed001": "roth", "seed002": "mescheder", "seed003": "icr",
+           "seed004": "zerogp"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,9 +61,9 @@ class Claim:
     """One claim of a paper. `experiment(ctx)` returns a JSON-able dict whose `"ours"` entry is
     a one-line summary of our numbers and `"pictures"` the paths it drew; `verdict(result)`
     returns (verdict, reason) from that dict alone. `rule` says the verdict rule in words;
-    `diagnosis` says why a claim does not reproduce, once that is known."""
+    `diagnosis` says why a claim does not reproduce, once that is known. The id is
+    `<paper>.<claim>`, `<paper>` a key of `PAPERS`."""
     id: str
-    seed: str
     where: str
     statement: str
     paper: str
@@ -60,12 +75,21 @@ class Claim:
     command: str = ""
     diagnosis: str = ""
 
+    @property
+    def citation(self):
+        """The paper's short citation (`PAPERS`), e.g. "Roth et al. 2017"."""
+        return PAPERS[self.id.partition(".")[0]]
+
 
 _REGISTRY = {}
 
 
 def register(claim):
     """Adds `claim` to the registry (ids are unique); returns it."""
+    paper, dot, _ = claim.id.partition(".")
+    if paper not in PAPERS or not dot:
+        raise ValueError(f"Claim id {claim.id!r} must start with a paper of "
+                         f"{sorted(PAPERS)} and a dot.")
     if claim.id in _REGISTRY:
         raise ValueError(f"Claim id {claim.id!r} is registered twice.")
     if not claim.gpu and (claim.experiment is None or claim.verdict is None):
@@ -80,11 +104,30 @@ def claims():
     return dict(_REGISTRY)
 
 
+def current_id(claim_id):
+    """`claim_id`, or the registered new id of an old one (`RENAMED`) with a `FutureWarning`."""
+    paper, dot, rest = claim_id.partition(".")
+    new = RENAMED.get(paper, paper) + dot + rest
+    if new == claim_id or new not in _REGISTRY:
+        return claim_id
+    # stacklevel=1: one location, so Python's default filter prints each id once per process.
+    warnings.warn(f"Claim id {claim_id!r} is now {new!r} (docs/PAPERS.md); the old id works "
+                  f"until tfgan_reg 0.2.", FutureWarning, stacklevel=1)
+    return new
+
+
+def old_id(claim_id):
+    """The id `claim_id` had before the papers were named (`RENAMED`), or None."""
+    paper, dot, rest = claim_id.partition(".")
+    old = {new: old for old, new in RENAMED.items()}.get(paper)
+    return old and old + dot + rest
+
+
 def get(ids):
-    """The claims named in `ids` (all when empty), checked against the registry."""
+    """The claims named in `ids` (all when empty), checked against the registry; an old id
+    (`RENAMED`) warns and names its claim."""
     every = claims()
-    for i in ids or ():
-        checks.choice("claims", i, list(every))
+    ids = [checks.choice("claims", current_id(i), list(every)) for i in ids or ()]
     return [every[i] for i in ids] if ids else list(every.values())
 
 

@@ -1,4 +1,4 @@
-"""Seed 001 (Roth et al. 2017) on this machine: the 2-D submanifold mixture in 3-D (section 5.1,
+"""Roth et al. 2017 on this machine: the 2-D submanifold mixture in 3-D (section 5.1,
 figures 1 and 6, appendix 7.3) and the cross-testing protocol on held-out real digits (section
 5.5).
 
@@ -43,7 +43,7 @@ FIG6_N_DISC = 5
 FIGURE_COLUMNS = 5  # checkpoints (and figure columns) per run, evenly spaced
 # "Ten batches [of 512] were generated to produce one image of the mixture" (appendix 7.3).
 FIGURE_SAMPLES = 5120
-# Seed 001 figure 5 draws the target with std 0.1, "10x larger than the one used in the
+# The paper's figure 5 draws the target with std 0.1, "10x larger than the one used in the
 # experiments, for visualization purposes": at the figures' scale a blob of radius 0.1 is what
 # reads as a mode. 0.1 is 10 data std and 1/9 of the 0.87 between neighbouring centres.
 EYE_RADIUS = 0.1
@@ -53,7 +53,7 @@ PLANE_LIMITS = (-1.6, 1.6)
 
 
 def eye_modes(samples, centres, *, radius=EYE_RADIUS, min_fraction=EYE_MIN_FRACTION):
-    """Modes covered as the paper's pictures are read (seed 001 figures 1 and 6): a sample is on
+    """Modes covered as the paper's pictures are read (Roth et al., figures 1 and 6): a sample is on
     its nearest mode when within `radius` of its centre, and a mode is covered when it holds at
     least `min_fraction` of its fair share (n / K) of samples. `lowdim.mode_stats` with a
     radius in place of 3 std; returns (modes covered, fraction of samples on a mode, counts)."""
@@ -68,7 +68,7 @@ def plane_coordinates(points):
 
 
 def submanifold_config(gamma=None, *, n_disc=1, num_steps=PAPER_STEPS, quick=False):
-    """One run of seed 001's submanifold mixture (`configs/submanifold7.py`): unregularised
+    """One run of Roth et al.'s submanifold mixture (`configs/submanifold7.py`): unregularised
     when `gamma` is None, else Roth's JS regulariser with that fixed gamma, on D only.
 
     The authors' `3DGAN.py`: two hidden tanh layers of 128 in G and D (Keras's Glorot-uniform
@@ -219,7 +219,7 @@ def _fig6(ctx):
     steps = table["none"]["steps"][-1] if table["none"]["steps"] else 0
     seed, n = _seeds(ctx)[0], _figure_samples(ctx)
     picture = _figure(ctx, "fig6_submanifold.png", GAMMAS, seed,
-                      f"seed 001 figure 6 from our runs ({FIG6_N_DISC} D steps per G step, "
+                      f"Roth et al. figure 6 from our runs ({FIG6_N_DISC} D steps per G step, "
                       f"seed {seed}): {n:,} samples in the mixture's plane, coloured by KDE")
     return {"ours": f"after {steps} generator steps ({FIG6_N_DISC} D steps each), {n:,} "
                     f"samples: " + _table_text(table),
@@ -227,7 +227,7 @@ def _fig6(ctx):
 
 
 def fig6_verdict(result):
-    """Seed 001 figure 6: the unregularised run collapses, every gamma holds the mixture."""
+    """The paper's figure 6: the unregularised run collapses, every gamma holds the mixture."""
     table = result["table"]
     n = len(table["none"]["modes"])
     held = {k: sum(m >= FULL_MODES for m in t["modes"]) for k, t in table.items()}
@@ -255,7 +255,7 @@ _SUBMANIFOLD_SETUP = (
     "0.03) and W1 on 2,000 samples are reported too.")
 
 registry.register(registry.Claim(
-    id="seed001.fig6_submanifold", seed="seed 001",
+    id="roth.fig6_submanifold",
     where="section 5.1, figure 6, appendix 7.3",
     statement="With five discriminator updates per generator step the stabilising effect of the "
               "regulariser is even more pronounced: the unregularised GAN fails to learn the "
@@ -288,7 +288,7 @@ registry.register(registry.Claim(
     experiment=_fig6, verdict=fig6_verdict))
 
 registry.register(registry.Claim(
-    id="seed001.fig1_submanifold", seed="seed 001", where="section 5.1, figure 1",
+    id="roth.fig1_submanifold", where="section 5.1, figure 1",
     statement="With one D step per G step the unregularised GAN collapses in literally every "
               "run after around 50k iterations, while the regularised one (gamma 0.01 and "
               "1.0) trains well beyond 200k iterations without collapse.",
@@ -385,7 +385,7 @@ def _cross_picture(ctx, workdirs, seed):
 
 
 def cross_verdict(result):
-    """Seed 001 section 5.5: the regularised model's discriminator is the better one."""
+    """The paper's section 5.5: the regularised model's discriminator is the better one."""
     rows = result["seeds"]
     n = len(rows)
     if any(r["split"] != "test" for r in rows):
@@ -404,7 +404,7 @@ def cross_verdict(result):
 
 
 registry.register(registry.Claim(
-    id="seed001.cross_test", seed="seed 001", where="section 5.5 (cross-testing table)",
+    id="roth.cross_test", where="section 5.5 (cross-testing table)",
     statement="In pairwise cross-testing the regularised GAN's discriminator classifies the "
               "unregularised GAN's samples as fake, while the unregularised discriminator "
               "takes the regularised samples for real: the regularised model is the better "

@@ -2,6 +2,7 @@
 import json
 import os
 import time
+import warnings
 
 import numpy as np
 
@@ -15,17 +16,62 @@ def _record_path(out, claim_id):
     return os.path.join(out, "claims", f"{claim_id}.json")
 
 
+def _write_record(path, record):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(record, f, indent=2, default=_json_default)
+    os.replace(tmp, path)  # a claim interrupted mid-run leaves no record: it reruns
+
+
 def _text(claim):
     """The claim's words in a record (the result and verdict are the run's)."""
-    return dict(id=claim.id, seed=claim.seed, where=claim.where, statement=claim.statement,
-                paper=claim.paper, setup=claim.setup, rule=claim.rule, gpu=claim.gpu,
-                command=claim.command, diagnosis=claim.diagnosis)
+    return dict(id=claim.id, citation=claim.citation, where=claim.where,
+                statement=claim.statement, paper=claim.paper, setup=claim.setup,
+                rule=claim.rule, gpu=claim.gpu, command=claim.command,
+                diagnosis=claim.diagnosis)
+
+
+def _rename_old(out, claim_id):
+    """Renames what `out` holds of a claim under its old id (`registry.RENAMED`): its pictures
+    and runs directories and its record (id, picture paths), with a `FutureWarning`, so that a
+    finished claim is read back, not rerun. Returns what was renamed."""
+    old = registry.old_id(claim_id)
+    if old is None:
+        return []
+    renamed = []
+    for kind in ("pictures", "runs"):
+        src, dst = os.path.join(out, kind, old), os.path.join(out, kind, claim_id)
+        if os.path.isdir(src) and not os.path.exists(dst):
+            os.rename(src, dst)
+            renamed.append(kind)
+    src, dst = _record_path(out, old), _record_path(out, claim_id)
+    if os.path.exists(src) and not os.path.exists(dst):
+        with open(src) as f:
+            record = json.load(f)
+        record["id"] = claim_id
+        record.pop("seed", None)  # the paper's old name; `_text` adds its citation
+        result = record.get("result") or {}
+        if "pictures" in renamed and result.get("pictures"):
+            before = os.path.join("pictures", old, "")
+            after = os.path.join("pictures", claim_id, "")
+            result["pictures"] = [after + p[len(before):] if p.startswith(before) else p
+                                  for p in result["pictures"]]
+        _write_record(dst, record)
+        os.remove(src)
+        renamed.append("record")
+    if renamed:
+        warnings.warn(f"Claim id {old!r} is now {claim_id!r} (docs/PAPERS.md); renamed in "
+                      f"{out}: {', '.join(renamed)}.", FutureWarning, stacklevel=2)
+    return renamed
 
 
 def run_claim(claim, out, *, seeds, quick=False, verbose=True):
     """Runs one claim (or returns its finished record from `out`): a dict with the claim's
     text, the result, the verdict and reason, and the wall time. A finished record keeps its
-    result and verdict; its words (a diagnosis written after the run) are the registry's."""
+    result and verdict; its words (a diagnosis written after the run) are the registry's. What
+    `out` holds under the claim's old id (`registry.RENAMED`) is renamed first (`_rename_old`)."""
+    _rename_old(out, claim.id)
     path = _record_path(out, claim.id)
     if os.path.exists(path):
         with open(path) as f:
@@ -45,7 +91,7 @@ def run_claim(claim, out, *, seeds, quick=False, verbose=True):
         record.update(verdict="needs a GPU", reason="not run here", result={}, seconds=0.0)
     else:
         if verbose:
-            print(f"{claim.id} ({claim.seed} {claim.where}): running", flush=True)
+            print(f"{claim.id} ({claim.citation}, {claim.where}): running", flush=True)
         runs_dir = os.path.join(out, "runs", claim.id)
         os.makedirs(runs_dir, exist_ok=True)
         started = time.time()
@@ -59,11 +105,7 @@ def run_claim(claim, out, *, seeds, quick=False, verbose=True):
                       seconds=round(time.time() - started, 1))
         if verbose:
             print(f"{claim.id}: {verdict} ({reason}) in {record['seconds']} s", flush=True)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(record, f, indent=2, default=_json_default)
-    os.replace(tmp, path)  # a claim interrupted mid-run leaves no record: it reruns
+    _write_record(path, record)
     return record
 
 
@@ -115,14 +157,14 @@ def write_report(records, out, report=None):
               f" Total wall time {sum(r['seconds'] for r in run_rows):.0f} s.", ""]
     lines += ["| claim | paper | ours | verdict | wall time |", "|---|---|---|---|---|"]
     for r in run_rows:
-        lines.append(f"| `{r['id']}` ({r['seed']}, {_cell(r['where'])}): "
+        lines.append(f"| `{r['id']}` ({r['citation']}, {_cell(r['where'])}): "
                      f"{_cell(r['statement'])} | {_cell(r['paper'])} | "
                      f"{_cell(r['result'].get('ours', ''))} | **{r['verdict']}** | "
                      f"{r['seconds']:.0f} s |")
     lines.append("")
     for r in run_rows:
         lines += [f"## `{r['id']}`: {r['verdict']}", "",
-                  f"- Paper ({r['seed']}, {r['where']}): {r['statement']} {r['paper']}",
+                  f"- Paper ({r['citation']}, {r['where']}): {r['statement']} {r['paper']}",
                   f"- Setup: {r['setup']}",
                   f"- Verdict rule (fixed before the run): {r['rule']}",
                   f"- Ours: {r['result'].get('ours', '')}",
@@ -137,7 +179,7 @@ def write_report(records, out, report=None):
         lines += ["## Needs a GPU and the data set", "",
                   "| claim | paper's number | command |", "|---|---|---|"]
         for r in gpu_rows:
-            lines.append(f"| `{r['id']}` ({r['seed']}, {_cell(r['where'])}): "
+            lines.append(f"| `{r['id']}` ({r['citation']}, {_cell(r['where'])}): "
                          f"{_cell(r['statement'])} | {_cell(r['paper'])} | "
                          f"`{_cell(r['command'])}` |")
         lines.append("")

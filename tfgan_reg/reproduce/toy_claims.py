@@ -1,10 +1,11 @@
-"""Claims on low-dimensional data: seed 000 (DRAGAN) and seed 004 (0-GP) on ring8 and grid25,
-and seed 004's value surfaces of discriminators trained on two fixed Gaussian samples.
+"""Claims on low-dimensional data: Kodali et al. 2017 (DRAGAN) and Li et al. 2019 (0-GP) on ring8
+and grid25, and Li et al.'s value surfaces of discriminators trained on two fixed Gaussian
+samples.
 
-Neither seed has a table of mode coverage on these mixtures. Seed 000 shows the 8-Gaussians
-data only as pictures (supplement 2.3, figure 8) and its mode-collapse statements on MNIST,
-CIFAR-10 and BogoNet (sections 4.2, 5.2); seed 004, a reproducibility report, has no mixture
-experiment at all: its collapse statements are about MNIST (section IV-C, figure 4) and its
+Neither paper has a table of mode coverage on these mixtures. Kodali et al. show the
+8-Gaussians data only as pictures (supplement 2.3, figure 8) and their mode-collapse statements
+on MNIST, CIFAR-10 and BogoNet (sections 4.2, 5.2); Li et al., a reproducibility report, have no
+mixture experiment at all: its collapse statements are about MNIST (section IV-C, figure 4) and its
 low-dimensional experiment is figure 2. The claims below test those statements on one table,
 7 methods x {ring8, grid25} x the seeds, whose runs are shared by the claims that judge it
 (trained once, under `<out>/runs/toy_table`). `table_config` is that table's setup; it is also
@@ -39,8 +40,8 @@ LABELS = {"none": "No-GP", "wgan_gp": "1-GP (WGAN-GP)", "dragan": "DRAGAN", "zer
 # is covered when it holds >= 10 % of its fair share of samples within 3 std of its centre).
 FULL_COVERAGE = {"ring8": 7, "grid25": 23}
 TABLE_STEPS = 1500
-# Penalty weights. DRAGAN: lam 10 (seed 000 section 3.2, "in all of our experiments"). 0-GP and
-# 0-GP-sample: the authors' toy code (htt210/GeneralizationAndStabilityInGANs,
+# Penalty weights. DRAGAN: lam 10 (Kodali et al., section 3.2, "in all of our experiments"). 0-GP
+# and 0-GP-sample: the authors' toy code (htt210/GeneralizationAndStabilityInGANs,
 # GradientPenaltiesGAN.py) uses lam 10 on the sigmoid output at 10x the data scale; on our
 # logit and unit-scale data that is 10 * (1/4)^2 / 10^2 = 0.00625 at D = 1/2. WGAN-GP lam 10
 # (Gulrajani et al.'s default); R1 gamma 10 and Roth's gamma0 2 annealed are METHODS.md's
@@ -55,9 +56,9 @@ SURFACE_GRID = 80
 def table_config(data, method, *, quick=False):
     """The config of one run of the table (`configs/toy.py:<data>-<method>[-quick]`).
 
-    The MLPs of the seed 004 authors' toy code (3 hidden ReLU layers of 64, latent size 2),
-    batch 256 and `TABLE_STEPS` generator steps for every method; Adam(1e-3, 0.5, 0.9) for
-    every method: seed 004 trains all its GANs with these betas, and seed 000's toy experiments
+    The MLPs of the 0-GP authors' toy code (3 hidden ReLU layers of 64, latent size 2), batch
+    256 and `TABLE_STEPS` generator steps for every method; Adam(1e-3, 0.5, 0.9) for every
+    method: Li et al. train all their GANs with these betas, and Kodali et al.'s toy experiments
     use the improved-WGAN toy setup (its footnote 2: Adam betas 0.5, 0.9), not the Adam
     defaults of its section 3.2. WGAN-GP with the Wasserstein loss and 5 critic steps, the
     other methods with the non-saturating loss and one D step. `quick`: 20 steps of 16-unit
@@ -212,7 +213,7 @@ def _sample_grid(ctx, name, methods, datasets=DATASETS):
         title=f"samples after {steps} generator steps, seed {_seeds(ctx)[0]}")
 
 
-# ---- seed 000 supplement 2.3, figure 8: WGAN-GP and DRAGAN on 8 Gaussians ----------------------
+# ---- Kodali et al. supplement 2.3, figure 8: WGAN-GP and DRAGAN on 8 Gaussians -----------------
 
 def _fig8(ctx):
     def pictures(table):
@@ -247,14 +248,14 @@ def _fig8_verdict(result):
 _TABLE_SETUP = (
     f"The shared toy table (`toy_claims.table_config`, `configs/toy.py:<data>-<method>`): "
     f"tfgan_reg's ring8 (radius 1.414, std 0.014) and grid25 (spacing 0.707, std 0.018), "
-    f"MLPs with 3 hidden ReLU layers of 64 (seed 004 authors' toy code; improved-WGAN's toy "
+    f"MLPs with 3 hidden ReLU layers of 64 (the 0-GP authors' toy code; improved-WGAN's toy "
     f"code used 512, 36 ms a step here), latent size 2, batch 256, {TABLE_STEPS} generator "
     f"steps for every method (the authors' codes run 20,000-100,000: the budget of ~20 min "
-    f"for 70 runs does not allow more), Adam(1e-3, 0.5, 0.9) for all (seed 004; seed 000's "
-    f"footnote 2 toy setup; the first full run gave DRAGAN the Adam defaults of seed 000 "
-    f"section 3.2, beta1 0.9, and it collapsed); WGAN-GP: Wasserstein loss, 5 critic "
-    f"steps, lam 10 (lr 1e-3, not Gulrajani's 1e-4, for the short budget); DRAGAN: lam 10, "
-    f"C 0.5; 0-GP and "
+    f"for 70 runs does not allow more), Adam(1e-3, 0.5, 0.9) for all (Li et al.; Kodali "
+    f"et al.'s footnote 2 toy setup; the first full run gave DRAGAN the Adam defaults of "
+    f"Kodali et al.'s section 3.2, beta1 0.9, and it collapsed); WGAN-GP: Wasserstein loss, "
+    f"5 critic steps, lam 10 (lr 1e-3, not Gulrajani's 1e-4, for the short budget); DRAGAN: "
+    f"lam 10, C 0.5; 0-GP and "
     f"0-GP-sample: lam 0.00625, the authors' lam 10 on sigmoid(D) at 10x the data scale "
     f"converted to our logit and scale; R1 gamma 10, Roth JS gamma0 2 annealed (METHODS.md "
     f"defaults, context rows); non-saturating loss otherwise. Metrics (`eval.lowdim`) on "
@@ -262,7 +263,7 @@ _TABLE_SETUP = (
     f"its centre; 'all modes' means >= 7 of 8 or >= 23 of 25; exact W1.")
 
 registry.register(registry.Claim(
-    id="seed000.fig8_ring8", seed="seed 000", where="supplement 2.3, figure 8",
+    id="dragan.fig8_ring8", where="supplement 2.3, figure 8",
     statement="On the 8-Gaussians data set both improved WGAN (WGAN-GP) and DRAGAN "
               "approximately converge to the real density (WGAN-GP's discriminator being "
               "more constrained).",
@@ -283,7 +284,7 @@ registry.register(registry.Claim(
               "6,000-step table takes ~75 min on this machine."))
 
 
-# ---- seed 000 section 4.2: mode collapse is rarer under DRAGAN ---------------------------------
+# ---- Kodali et al. section 4.2: mode collapse is rarer under DRAGAN ----------------------------
 
 def _collapse(ctx):
     return _table_result(ctx, ("none", "dragan"), lambda table: [
@@ -311,7 +312,7 @@ def _collapse_verdict(result):
 
 
 registry.register(registry.Claim(
-    id="seed000.collapse_rarer", seed="seed 000", where="section 4.2 (and abstract)",
+    id="dragan.collapse_rarer", where="section 4.2 (and abstract)",
     statement="Mode collapse is significantly rarer under DRAGAN than under vanilla GAN "
               "training (shown there on MNIST, CIFAR-10 and BogoNet; tested here on the "
               "mixtures).",
@@ -332,11 +333,11 @@ registry.register(registry.Claim(
               "(W1 0.485) where vanilla covers 13 (W1 0.32): on grid25 DRAGAN's norm-1 "
               "constraint on points up to C std(x) = 0.5 per coordinate from the data, "
               "comparable to the 0.71 grid spacing, plausibly keeps D smooth across "
-              "neighbouring modes. Seed 000's own evidence for the claim "
+              "neighbouring modes. Kodali et al.'s own evidence for the claim "
               "is MNIST, CIFAR-10 and BogoNet, not mixtures."))
 
 
-# ---- seed 004 section IV-C and conclusion: which penalties collapse ----------------------------
+# ---- Li et al. section IV-C and conclusion: which penalties collapse ---------------------------
 
 def _coverage(ctx):
     return _table_result(ctx, METHODS, lambda table: [
@@ -366,7 +367,7 @@ def _coverage_verdict(result):
 
 
 registry.register(registry.Claim(
-    id="seed004.collapse", seed="seed 004", where="section IV-C (figure 4), conclusion 1",
+    id="zerogp.collapse", where="section IV-C (figure 4), conclusion 1",
     statement="GANs trained with No-GP and with 1-GP exhibit mode collapse, while 0-GP-sample "
               "and 0-GP are stable and learn the different modes (shown there on MNIST after "
               "10 epochs; tested here on the mixtures).",
@@ -386,7 +387,7 @@ registry.register(registry.Claim(
               "13/13/14 (W1 0.32/0.40/0.52); 1-GP seed 0 covers 3 (W1 0.37), its generator "
               "still moving onto the grid under a near-linear critic. So the report's statement "
               "holds in direction at 4x the steps; a 5-seed table there needs ~75 min here. "
-              "Seed 004 itself shows the statement only on MNIST."))
+              "Li et al. themselves show the statement only on MNIST."))
 
 
 def _ranking(ctx):
@@ -411,7 +412,7 @@ def _ranking_verdict(result):
 
 
 registry.register(registry.Claim(
-    id="seed004.ranking", seed="seed 004", where="conclusion 1-2",
+    id="zerogp.ranking", where="conclusion 1-2",
     statement="Among the three gradient penalties 1-GP performs worst and 0-GP best; the "
               "difference between 0-GP and 0-GP-sample is small (\"trivial\", 0-GP slightly "
               "better).",
@@ -430,7 +431,7 @@ registry.register(registry.Claim(
               "0.026)."))
 
 
-# ---- seed 004 section IV-B, figure 2: value surfaces on two fixed Gaussian samples -------------
+# ---- Li et al. section IV-B, figure 2: value surfaces on two fixed Gaussian samples ------------
 
 # The authors' OptimalDiscriminator.py (htt210/GeneralizationAndStabilityInGANs): 100 real and
 # 100 fake points from these Gaussians, a 2-64-64-1 tanh MLP, BCE, Adam(1e-3), batch 20,
@@ -453,7 +454,7 @@ NEIGHBOURHOOD_DRAWS = 10
 
 
 def fig2_data(seed, n=FIG2_SAMPLES):
-    """(real, fake) float32 [n, 2] samples of seed 004 figure 2's two Gaussians."""
+    """(real, fake) float32 [n, 2] samples of Li et al.'s figure 2's two Gaussians."""
     g = np.random.default_rng(seed)
     real = g.multivariate_normal(*FIG2_REAL, size=n)
     fake = g.multivariate_normal(*FIG2_FAKE, size=n)
@@ -461,7 +462,7 @@ def fig2_data(seed, n=FIG2_SAMPLES):
 
 
 def optimal_discriminator(x):
-    """Seed 004 eq. 3: `D*(x) = p_r(x) / (p_r(x) + p_g(x))` of figure 2's two Gaussians."""
+    """Li et al. eq. 3: `D*(x) = p_r(x) / (p_r(x) + p_g(x))` of figure 2's two Gaussians."""
     p_r = stats.multivariate_normal(*FIG2_REAL).pdf(x)
     p_g = stats.multivariate_normal(*FIG2_FAKE).pdf(x)
     return p_r / (p_r + p_g)
@@ -484,7 +485,7 @@ def gradient_norms(discriminator, points):
 
 
 def smoothness(discriminator, points):
-    """Seed 004 section IV-B's "smoother value surface" as numbers over `points`: the empirical
+    """Li et al. section IV-B's "smoother value surface" as numbers over `points`: the empirical
     Lipschitz constant (max ||grad_x D||, a lower bound of D's Lipschitz constant there) and
     the mean and spread (std) of ||grad_x D||."""
     norms = gradient_norms(discriminator, points)
@@ -494,9 +495,9 @@ def smoothness(discriminator, points):
 
 def train_fixed_discriminator(method, real, fake, *, seed, steps=FIG2_STEPS, lam=None,
                               batch=FIG2_BATCH, width=64):
-    """D alone trained on the fixed samples, as in seed 004 figure 2: epochs of shuffled
+    """D alone trained on the fixed samples, as in Li et al.'s figure 2: epochs of shuffled
     batches of `batch` real and `batch` fake points; 1-GP (`wgan_gp`) with the Wasserstein
-    loss (seed 004 eq. 14), the others with BCE; `lam` defaults to `FIG2_LAMBDA[method]`.
+    loss (Li et al. eq. 14), the others with BCE; `lam` defaults to `FIG2_LAMBDA[method]`.
     Returns the Keras discriminator."""
     d = mlp.mlp_discriminator(input_shape=(real.shape[1],), depth=2, width=width,
                               activation="tanh", seed=seed)
@@ -580,7 +581,7 @@ def _fig2(ctx):
                    optimal_discriminator(grid).reshape(SURFACE_GRID, SURFACE_GRID), fake))
     picture = plots.value_surfaces_png(
         ctx.picture("fig2_value_surfaces.png"), panels, real, limits=FIG2_LIMITS,
-        title=f"seed 004 figure 2 again (seed {seed}): real green, fake black")
+        title=f"Li et al. figure 2 again (seed {seed}): real green, fake black")
     return {**_fig2_text(per_method), "pictures": [picture]}
 
 
@@ -648,7 +649,7 @@ _FIG2_SETUP = (
     f"||grad_x D||; the distance to D* is mean |sigmoid(D) - D*| there.")
 
 registry.register(registry.Claim(
-    id="seed004.smoother_than_1gp", seed="seed 004", where="section IV-B, figure 2 (c) vs (e)",
+    id="zerogp.smoother_than_1gp", where="section IV-B, figure 2 (c) vs (e)",
     statement="The discriminator trained with 0-GP has a smoother value surface than the one "
               "trained with 1-GP (1-GP does not improve generalisation; 0-GP yields the "
               "smoothest surface).",
@@ -667,7 +668,7 @@ registry.register(registry.Claim(
               "comparison (the closest-to-optimal claim) cannot include it."))
 
 registry.register(registry.Claim(
-    id="seed004.smoother_than_sample", seed="seed 004",
+    id="zerogp.smoother_than_sample",
     where="section IV-B, figure 2 (d) vs (e)",
     statement="The value surface of 0-GP (figure 2e) is smoother than that of 0-GP-sample "
               "(figure 2d), indicating that its discriminator generalises better.",
@@ -683,7 +684,7 @@ registry.register(registry.Claim(
 
 
 registry.register(registry.Claim(
-    id="seed004.closest_to_optimal", seed="seed 004", where="section IV-B, figure 2 (e) vs (f)",
+    id="zerogp.closest_to_optimal", where="section IV-B, figure 2 (e) vs (f)",
     statement="0-GP gives the value surface most similar to that of the theoretically optimal "
               "discriminator D* = p_r / (p_r + p_g).",
     paper="Value-surface pictures only; no numbers.",

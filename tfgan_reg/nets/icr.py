@@ -1,8 +1,8 @@
-"""The networks of seed 003 (Schaefer et al. 2020, "Implicit competitive regularization"):
-its MNIST pair (Tables 1-2) and the WGAN-GP CIFAR-10 DCGAN pair (Tables 4-5, from Gulrajani et
-al. 2017). Images are NHWC in [-1, 1]; the discriminators output raw logits [B, 1]. The 4x4
-stride-2 convolutions are `nets.layers`' (Keras's, with a faster bfloat16 kernel gradient at
-4x4 maps)."""
+"""The networks of the ICR paper (Schaefer et al. 2020, "Implicit competitive regularization in
+GANs"): its MNIST pair (Tables 1-2) and the WGAN-GP CIFAR-10 DCGAN pair (Tables 4-5, from
+Gulrajani et al. 2017). Images are NHWC in [-1, 1]; the discriminators output raw logits [B, 1].
+The 4x4 stride-2 convolutions are `nets.layers`' (Keras's, with a faster bfloat16 kernel
+gradient at 4x4 maps)."""
 import keras
 
 from tfgan_reg.nets import layers
