@@ -1,4 +1,5 @@
-"""Test set-up: quiet TensorFlow, CPU only, and two logical CPU devices for replica tests."""
+"""Test set-up: quiet TensorFlow with the commands' oneDNN setting, CPU only, two logical CPU
+devices for replica tests, and the tiers (slow, bfloat16)."""
 import os
 import sys
 
@@ -6,6 +7,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 os.environ.setdefault("MPLBACKEND", "Agg")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from tfgan_reg import commands  # noqa: E402  (absl only)
+
+# What the commands set before TensorFlow loads (oneDNN on x86-64, unless set): the tests run
+# the library as train.py does; `make test-cpu-paths` sets TF_ENABLE_ONEDNN_OPTS=0 and =1.
+commands.set_environment()
 
 import tensorflow as tf  # noqa: E402
 
@@ -93,7 +100,32 @@ SLOW_TIER = {
 }
 
 
+# oneDNN's names for instruction sets below the AVX-512 its bfloat16 kernels need.
+_BELOW_AVX512 = ("SSE41", "AVX", "AVX2", "AVX2_VNNI")
+
+
+def bfloat16_cannot_run():
+    """Why bfloat16 ops would abort this process, or "": oneDNN on and held by
+    ONEDNN_MAX_CPU_ISA below AVX-512 on a CPU that has it. TensorFlow sends bfloat16 to oneDNN
+    when the CPU has AVX512F (it does not read the cap), and oneDNN, held below the ISA its
+    bfloat16 kernels need, aborts ("could not create a primitive descriptor"). On a CPU without
+    AVX-512 TensorFlow sends bfloat16 to Eigen instead (seen under QEMU as an AVX2-only AMD
+    EPYC), the path TF_ENABLE_ONEDNN_OPTS=0 takes here: only the cap leads to this state."""
+    from tfgan_reg import cpu
+    isa = os.environ.get("ONEDNN_MAX_CPU_ISA", "").upper()
+    this = cpu.read()
+    if (isa not in _BELOW_AVX512 or os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0"
+            or this is None or "avx512f" not in this.features):
+        return ""
+    return (f"ONEDNN_MAX_CPU_ISA={isa} on a CPU with AVX-512: TensorFlow sends bfloat16 to "
+            f"oneDNN, which cannot run it under the cap; a CPU without AVX-512 takes Eigen's "
+            f"bfloat16 kernels (TF_ENABLE_ONEDNN_OPTS=0)")
+
+
 def pytest_collection_modifyitems(config, items):
+    no_bfloat16 = bfloat16_cannot_run()
     for item in items:
         if item.nodeid.split("/")[-1] in SLOW_TIER:
             item.add_marker(pytest.mark.slow)
+        if no_bfloat16 and ("bfloat16" in item.nodeid or item.get_closest_marker("bfloat16")):
+            item.add_marker(pytest.mark.skip(reason=no_bfloat16))

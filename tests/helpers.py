@@ -34,6 +34,14 @@ def restored(config, workdir):
     return model
 
 
+def relative_error(value, reference):
+    """||value - reference|| / ||reference||, in float64: how a low-precision result is judged
+    against its float32 or float64 reference. Element-wise tolerances between two
+    low-precision results measure the CPU (its kernels round differently), not the code."""
+    value, reference = (np.asarray(tf.cast(t, tf.float64)) for t in (value, reference))
+    return float(np.linalg.norm(value - reference) / np.linalg.norm(reference))
+
+
 def weights(model):
     return [np.asarray(v) for v in model.generator.weights + model.discriminator.weights]
 

@@ -57,29 +57,34 @@ def test_one_and_two_replicas_give_the_same_weights(penalty, kwargs, loss, n_dis
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("prec,atol", [("mixed_bfloat16", 2e-3), ("mixed_float16", 5e-4)])
+@pytest.mark.parametrize("prec", ["mixed_bfloat16", "mixed_float16"])
 @pytest.mark.parametrize("penalty,kwargs,loss,scheme", [
     ("r1", {"gamma": 10.0}, "non_saturating", "alternating"),
     ("wgan_gp", {"lam": 10.0}, "wasserstein", "alternating"),
     ("roth_js", {"gamma": 2.0}, "non_saturating", "simultaneous"),
 ])
 def test_one_and_two_replicas_agree_in_mixed_precision(penalty, kwargs, loss, scheme, prec,
-                                                       atol, mirrored_strategy):
-    """Each replica rounds its partial gradients to the low dtype before the all-reduce, so
-    1 and 2 replicas agree to that rounding (the weights move 15-60x more in these steps).
+                                                       mirrored_strategy):
+    """Each replica rounds its partial gradients to the low dtype before the all-reduce, so 1
+    and 2 replicas agree to that rounding: their weights differ (norm-wise) by less than either
+    differs from the float32 run's. Element-wise they may not: Adam turns a rounding flip of
+    a near-zero gradient into a full step (seen with oneDNN off: one weight of 256 off by
+    0.011, the norm-wise difference 0.55 of the rounding error).
     Under float16 a loss scale near overflow can skip a step on one replica count and not on
     the other (the float16 sums over 16 and over 8 samples differ: measured, WGAN-GP from
     Keras's initial scale 2^15 skips 2 of 3 D steps on one replica, 3 on two), so these runs
     start at a scale that never overflows."""
     scale = 2.0 ** 8 if prec == "mixed_float16" else None
-    single = _train(tf.distribute.get_strategy(), penalty, kwargs, loss, 1, scheme, prec=prec,
-                    initial_scale=scale)
-    mirrored = _train(mirrored_strategy, penalty, kwargs, loss, 1, scheme, prec=prec,
-                      initial_scale=scale)
-    moved = max(np.abs(a - b).max() for a, b in zip(single, _initial(penalty)))
-    assert moved > 10 * atol
-    for a, b in zip(single, mirrored):
-        np.testing.assert_allclose(a, b, rtol=0, atol=atol)
+    flat = lambda weights: np.concatenate([w.ravel() for w in weights])
+    reference = flat(_train(tf.distribute.get_strategy(), penalty, kwargs, loss, 1, scheme))
+    single = flat(_train(tf.distribute.get_strategy(), penalty, kwargs, loss, 1, scheme,
+                         prec=prec, initial_scale=scale))
+    mirrored = flat(_train(mirrored_strategy, penalty, kwargs, loss, 1, scheme, prec=prec,
+                           initial_scale=scale))
+    apart = np.linalg.norm(single - mirrored)
+    assert np.linalg.norm(single - flat(_initial(penalty))) > 10 * apart  # training moved them
+    rounding = max(np.linalg.norm(single - reference), np.linalg.norm(mirrored - reference))
+    assert apart <= rounding, (apart, rounding)
 
 
 def test_an_overflow_on_one_replica_skips_the_step_on_all(mirrored_strategy):
@@ -169,7 +174,7 @@ def test_xla_over_cpu_replicas_is_refused_with_one_line(mirrored_strategy):
 @pytest.mark.parametrize("arch,data,d_norm,jit,nsr", [
     ("dcgan", "digits", "batch", False, 1),   # batch norm in G and D
     ("resnet", "digits", "layer", False, 1),
-    ("seed003_mnist", "mnist5k", "none", False, 1),
+    ("icr_mnist", "mnist5k", "none", False, 1),
     ("dcgan", "digits", "layer", False, 2),    # explicit noise, 2 draws per kept sample
 ])
 def test_batch_norm_and_noise_groups_are_the_same_on_one_and_two_replicas(
