@@ -3,9 +3,9 @@
 <data>: `digits` (8x8, offline), `mnist` (28x28) or `cifar10` (32x32; both need the set prepared for
 tensorflow-datasets, `--config.data.data_dir`). <method>: `none` (vanilla non-saturating GAN),
 `wgan` (Wasserstein loss with weight clipping 0.01, RMSprop 5e-5, 5 critic steps), or a penalty of
-`tfgan_reg.penalties` with METHODS.md's defaults: `wgan_gp` (Wasserstein loss, 5 critic steps, Adam
-1e-4 (0.5, 0.9)), `dragan`, `r1`, `r2`, `zero_gp`, `roth_js` (gamma 0.1, Roth et al.'s CIFAR-10
-setting), `roth_f`, ... Everything else: Adam 2e-4 (0.5, 0.999), batch 64, latent 100 (digits 32). D
+`tfgan_reg.penalties` with docs/METHODS.md's defaults: `wgan_gp` (Wasserstein loss, 5 critic
+steps, Adam 1e-4 (0.5, 0.9)), `dragan`, `r1`, `r2`, `zero_gp`, `roth_js` (gamma 0.1, Roth et
+al.'s CIFAR-10 setting), `roth_f`, ... Everything else: Adam 2e-4 (0.5, 0.999), batch 64, latent 100 (digits 32). D
 uses batch normalisation when unregularised (DCGAN) and layer normalisation with a gradient penalty
 (Kodali et al. 2017, supplement 2.4), where batch statistics would couple the samples' gradients.
 

@@ -1,7 +1,8 @@
 """ring8 (8 Gaussians on a circle) with one penalty: `--config=configs/ring8.py:<penalty>`.
 
 `<penalty>` is `none` or a name of `tfgan_reg.penalties` (default `r1`), with the defaults of
-METHODS.md section 2 (WGAN-GP and DRAGAN with lam 10; Roth's f-penalty on the `gan` f-divergence).
+docs/METHODS.md section 2 (WGAN-GP and DRAGAN with lam 10; Roth's f-penalty on the `gan`
+f-divergence).
 The WGAN-GP setup uses the Wasserstein loss and 5 critic steps (Adam 1e-4, 0.5, 0.9) as in
 Gulrajani et al.; the others use the non-saturating loss. About 1-2 minutes on a 2-core CPU.
 """

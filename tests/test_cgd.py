@@ -1,4 +1,5 @@
-"""CGD / ACGD against dense numpy solves of METHODS.md section 3, on games with known answers."""
+"""CGD / ACGD against dense numpy solves of docs/METHODS.md section 3, on games with known
+answers."""
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -7,7 +8,7 @@ from tfgan_reg import optimizers
 from tfgan_reg.optimizers import hvp
 
 
-# ---- dense numpy references of METHODS.md section 3 -------------------------------------------
+# ---- dense numpy references of docs/METHODS.md section 3 --------------------------------------
 
 class Game:
     """f = x^T P x / 2 + x^T A y - y^T Q y / 2 + b^T x + c^T y (P = Q = 0: bilinear)."""
@@ -33,7 +34,7 @@ class Game:
 
 
 def _reference_step(game, x, y, ax, ay):
-    """METHODS.md's ACGD formulas with dense inverses (CGD: ax, ay constant vectors)."""
+    """docs/METHODS.md's ACGD formulas with dense inverses (CGD: ax, ay constant vectors)."""
     gx, gy = game.grads(x, y)
     dxy, dyx = game.a, game.a.T
     sx, sy = np.diag(np.sqrt(ax)), np.diag(np.sqrt(ay))

@@ -1,4 +1,4 @@
-"""Every loss against closed forms (METHODS.md section 1), including logits of +-1e4.
+"""Every loss against closed forms (docs/METHODS.md section 1), including logits of +-1e4.
 
 The references are the table's formulas evaluated in numpy extended precision (`longdouble`,
 exponent range ~1e4932), so exp(1e4) is representable there; a float32 result must equal the
@@ -27,7 +27,7 @@ def _sigmoid(v):
     return np.where(v >= 0, 1 / (1 + np.exp(-v)), np.exp(v) / (1 + np.exp(v)))
 
 
-# The table of METHODS.md section 1: g_f(v), f*(t), f*''(t), and g_f'(v) (differentiated by
+# The table of docs/METHODS.md section 1: g_f(v), f*(t), f*''(t), and g_f'(v) (differentiated by
 # hand from g_f). expm1/log1p keep the extended-precision reference accurate near 0.
 TABLE = {
     "kl": dict(g=lambda v: v, f=lambda t: np.exp(t - 1), fdd=lambda t: np.exp(t - 1),

@@ -1,4 +1,4 @@
-"""Every penalty against closed forms (METHODS.md section 2) on discriminators whose input
+"""Every penalty against closed forms (docs/METHODS.md section 2) on discriminators whose input
 gradient is known: linear `D(x) = w.x + b` (gradient w) and quadratic `D(x) = x^T M x / 2`
 (gradient M x), on inputs of shape [B, 2, 3] so the per-sample norm spans every dimension."""
 import numpy as np

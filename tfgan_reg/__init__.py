@@ -1,6 +1,6 @@
 """tfgan_reg: GAN regularisers, objectives and competitive optimisers for TensorFlow 2 / Keras 3.
 
-METHODS.md-level numerics live in `losses`, `penalties`, `stabilizers`, `schedules`; the Keras
+docs/METHODS.md-level numerics live in `losses`, `penalties`, `stabilizers`, `schedules`; the Keras
 model is `GAN`; `training.train_and_evaluate` is what `train.py` runs (docs/ARCHITECTURE.md
 has the layers).
 

@@ -1,4 +1,4 @@
-"""GAN objectives: METHODS.md section 1.
+"""GAN objectives: docs/METHODS.md section 1.
 
 Every loss takes the discriminator's raw outputs (logits `v`, any shape with the batch first)
 and returns the batch mean that the player minimises. f-GAN terms are computed from `v`

@@ -1,4 +1,4 @@
-"""Discriminator penalties: METHODS.md section 2.
+"""Discriminator penalties: docs/METHODS.md section 2.
 
 Each penalty is a plain function `name(discriminator, real, fake, *, <weight>, seed=None,
 training=True, ...)` returning the scalar the discriminator minimises (added to its loss),

@@ -1,4 +1,4 @@
-"""Real image sets (METHODS.md section 4), scaled to [-1, 1], NHWC float32.
+"""Real image sets (docs/METHODS.md section 4), scaled to [-1, 1], NHWC float32.
 
 `digits` is scikit-learn's 1,797 8x8 handwritten digits (shipped with scikit-learn: the offline
 set, one split). `mnist5k` is the 5,000 28x28 MNIST digits (500 per class) shipped in the

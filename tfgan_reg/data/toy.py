@@ -1,4 +1,4 @@
-"""Low-dimensional data sets (METHODS.md section 4), generated statelessly from a seed.
+"""Low-dimensional data sets (docs/METHODS.md section 4), generated statelessly from a seed.
 
 Three Gaussian-mixture families take their parameters from the config: `data.name` = `ring`,
 `grid` or `submanifold`, with the keyword arguments of `ring`, `grid` and `submanifold` as the

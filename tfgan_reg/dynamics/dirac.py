@@ -1,6 +1,7 @@
-"""The Dirac-GAN of Mescheder et al. 2018 (section 2.2; METHODS.md section 6) for each method of
-its Table 1 and for CGD: the gradient vector field, its Jacobian at the equilibrium, the update
-operators of simultaneous and alternating gradient descent, and simulated trajectories.
+"""The Dirac-GAN of Mescheder et al. 2018 (section 2.2; docs/METHODS.md section 6) for each
+method of its Table 1 and for CGD: the gradient vector field, its Jacobian at the equilibrium,
+the update operators of simultaneous and alternating gradient descent, and simulated
+trajectories.
 
 Data `delta_0`, generator `delta_theta`, discriminator `D(x) = psi x`; the generator minimises
 `L(theta, psi) = f(psi theta) + f(0)`, the discriminator maximises it minus its regulariser.
@@ -134,7 +135,7 @@ def alternating_step(method, h, n_g=1, n_d=1):
 
 
 def cgd_step(method, h):
-    """One CGD step (METHODS.md section 3) on the zero-sum Dirac-GAN, theta min, psi max."""
+    """One CGD step (docs/METHODS.md section 3) on the zero-sum Dirac-GAN, theta min, psi max."""
     def step(theta, psi):
         with tf.GradientTape(persistent=True) as outer:
             outer.watch([theta, psi])

@@ -1,5 +1,5 @@
-"""Low-dimensional metrics: METHODS.md section 5 (Mescheder et al. 2018, section 5; mixture mode
-counts)."""
+"""Low-dimensional metrics: docs/METHODS.md section 5 (Mescheder et al. 2018, section 5;
+mixture mode counts)."""
 import numpy as np
 from scipy import optimize
 from scipy.spatial import distance

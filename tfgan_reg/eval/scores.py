@@ -1,4 +1,4 @@
-"""Image scores (METHODS.md section 5): Inception score, FID and KID from classifier logits and
+"""Image scores (docs/METHODS.md section 5): Inception score, FID and KID from classifier logits and
 pool activations, computed with tensorflow-gan's eval ops (loaded by `tfgan_compat`).
 
 `image_scores` streams: the classifier's outputs are taken batch by batch into fixed-size

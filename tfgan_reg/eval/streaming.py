@@ -1,4 +1,4 @@
-"""Streamed accumulators for the image scores (METHODS.md section 5): each takes the
+"""Streamed accumulators for the image scores (docs/METHODS.md section 5): each takes the
 classifier's outputs batch by batch and holds a fixed amount, whatever the number of samples N.
 
 - `Moments`: mean and unbiased covariance of pool activations (float64), for FID. Batches are

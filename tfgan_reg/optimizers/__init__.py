@@ -1,4 +1,4 @@
-"""Competitive optimisers (METHODS.md section 3): `CGD`, `ACGD`, and their building blocks."""
+"""Competitive optimisers (docs/METHODS.md section 3): `CGD`, `ACGD`, and their building blocks."""
 from tfgan_reg.optimizers import hvp
 from tfgan_reg.optimizers.cgd import ACGD, CGD, CompetitiveOptimizer
 

@@ -1,5 +1,5 @@
 """Competitive gradient descent (Schaefer & Anandkumar 2019) and its adaptive variant ACGD
-(Schaefer et al. 2020, appendix A.5, Algorithm 1); METHODS.md section 3.
+(Schaefer et al. 2020, appendix A.5, Algorithm 1); docs/METHODS.md section 3.
 
 Both take the Nash equilibrium of the local bilinear game with diagonal step sizes `A_x`, `A_y`
 (CGD: `eta I`; ACGD: RMSProp-type per-parameter sizes):

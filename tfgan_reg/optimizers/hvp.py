@@ -1,4 +1,5 @@
-"""Gradients and mixed Hessian-vector products of a two-player objective (METHODS.md section 3).
+"""Gradients and mixed Hessian-vector products of a two-player objective (docs/METHODS.md
+section 3).
 
 `Dxy v = d/dx (grad_y f . v)` is computed forward-over-backward: a `ForwardAccumulator` pushes
 the tangent `v` of the y variables through a `GradientTape` that computes `grad_x f`. No matrix

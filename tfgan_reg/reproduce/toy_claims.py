@@ -44,7 +44,7 @@ TABLE_STEPS = 1500
 # and 0-GP-sample: the authors' toy code (htt210/GeneralizationAndStabilityInGANs,
 # GradientPenaltiesGAN.py) uses lam 10 on the sigmoid output at 10x the data scale; on our
 # logit and unit-scale data that is 10 * (1/4)^2 / 10^2 = 0.00625 at D = 1/2. WGAN-GP lam 10
-# (Gulrajani et al.'s default); R1 gamma 10 and Roth's gamma0 2 annealed are METHODS.md's
+# (Gulrajani et al.'s default); R1 gamma 10 and Roth's gamma0 2 annealed are docs/METHODS.md's
 # defaults (context rows, judged by no claim).
 WEIGHTS = {"wgan_gp": 10.0, "dragan": 10.0, "zero_gp": 0.00625, "zero_gp_sample": 0.00625,
            "r1": 10.0, "roth_js": 2.0}
@@ -257,7 +257,7 @@ _TABLE_SETUP = (
     f"5 critic steps, lam 10 (lr 1e-3, not Gulrajani's 1e-4, for the short budget); DRAGAN: "
     f"lam 10, C 0.5; 0-GP and "
     f"0-GP-sample: lam 0.00625, the authors' lam 10 on sigmoid(D) at 10x the data scale "
-    f"converted to our logit and scale; R1 gamma 10, Roth JS gamma0 2 annealed (METHODS.md "
+    f"converted to our logit and scale; R1 gamma 10, Roth JS gamma0 2 annealed (docs/METHODS.md "
     f"defaults, context rows); non-saturating loss otherwise. Metrics (`eval.lowdim`) on "
     f"1,000 samples: a mode is covered when >= 10 % of its fair share lies within 3 std of "
     f"its centre; 'all modes' means >= 7 of 8 or >= 23 of 25; exact W1.")
@@ -640,7 +640,7 @@ _FIG2_SETUP = (
     f"seed, D alone (2-64-64-1 tanh MLP) trained {FIG2_STEPS} steps (figure 2's 10,000 "
     f"iterations) on shuffled batches of {FIG2_BATCH} + {FIG2_BATCH}, Adam(1e-3); BCE for "
     f"No-GP, 0-GP-sample and 0-GP, the Wasserstein loss for 1-GP (eq. 14); penalties on the raw "
-    f"output (METHODS.md) with 0-GP and 0-GP-sample at 0.0625, the authors' weight 1 on "
+    f"output (docs/METHODS.md) with 0-GP and 0-GP-sample at 0.0625, the authors' weight 1 on "
     f"sigmoid(D) converted to the logit at D = 1/2, and 1-GP at 1 (the first full run used 1 "
     f"for all three, 16x the authors' zero-centred penalties). Smoothness over a fixed "
     f"neighbourhood: {NEIGHBOURHOOD_DRAWS} points v + {NEIGHBOURHOOD_RADIUS} N(0, I) around "
