@@ -381,6 +381,10 @@ def targets(args, ours, peers, out):
         ratio, low, high = paired_ratio(num, den)
         below = (f"; its FLOPs are {floor:.2f}x the plain step's, so the target asks for less "
                  f"arithmetic" if floor is not None and floor > target else "")
+        missing = cpu.missing_feature(num.precision, cpu.read())
+        if missing and num.framework == "ours":
+            below += (f"; {num.precision} is emulated on this CPU (no {missing}): the target "
+                      f"is for a CPU that computes it")
         print(f"{text}: {ratio:.2f} [{low:.2f}-{high:.2f}] (target <= {target}) "
               f"{'PASS' if ratio <= target else 'MISS'}{below}", file=out)
 

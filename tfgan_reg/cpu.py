@@ -27,7 +27,8 @@ MEASURED_COST = {
     "mixed_bfloat16": (
         ("2026-12-06", "an AMD EPYC with AVX2 only",
          "6.6x float32's time (3,254 vs 515 ms; with R1 8.4x)"),
-        # The Intel Xeon with AVX-512 VNNI but no AVX512_BF16 or AMX: to be measured.
+        ("2026-12-07", "an Intel Xeon with AVX-512 VNNI but no AVX512_BF16 or AMX",
+         "3.0x float32's time (471 vs 153 ms)"),
     ),
     "mixed_float16": (
         ("2026-12-03", "an Intel Xeon with AVX-512 but no AVX512_FP16",
