@@ -1,5 +1,7 @@
 """Test set-up: quiet TensorFlow with the commands' oneDNN setting, CPU only, two logical CPU
-devices for replica tests, and the tiers (slow, bfloat16)."""
+devices for replica tests, and the bfloat16 tier. The slow tier (`make test-all`) is marked at
+each test, `@pytest.mark.slow` or `pytest.param(..., marks=pytest.mark.slow)` for one case; a
+slow test whose code a faster one also covers names that one beside its mark."""
 import os
 import sys
 
@@ -69,37 +71,6 @@ def ring8_runs(tmp_path_factory):
     return out
 
 
-# Tests of 5-30 s each that run in the slow tier (`make test-all`, CI), so that `make test` stays
-# under 8 minutes on 2 cores; each has a faster sibling in the fast tier covering the same code
-# (noted after it).
-SLOW_TIER = {
-    "test_cgd_gan.py::test_one_and_two_replicas_give_the_same_weights[acgd]",  # [cgd]
-    "test_cgd_gan.py::test_linearized_products_give_the_plain_products_weights[acgd-True]",
-    "test_cgd_gan.py::test_training_runs_acgd_from_a_config_and_resumes",  # test_cgd_gan's CGD
-    "test_gan.py::test_fit_with_callbacks_and_keras_files",  # test_keras_model
-    "test_keras_model.py::test_save_load_model_continues_like_an_uninterrupted_fit[lazy]",
-    "test_keras_model.py::test_terminate_on_nan_does_not_apply_and_terminate_on_non_finite_does",
-    "test_keras_model.py::test_backup_and_restore_resumes_an_interrupted_fit",
-    "test_keras_model.py::test_predict_samples_the_moving_average_generator",
-    "test_keras_model.py::test_tensorboard_csv_logger_and_early_stopping_on_validation_losses",
-    "test_training.py::test_cli_errors_come_before_training",  # test_bad_inputs
-    "test_training.py::test_resume_after_interruption_matches_uninterrupted_run",  # test_faults
-    "test_distributed.py::test_one_and_two_replicas_give_the_same_weights"
-    "[r1-kwargs1-non_saturating-2-alternating-4]",  # the r1 case
-    "test_distributed.py::test_one_and_two_replicas_give_the_same_weights"
-    "[wgan_gp-kwargs2-wasserstein-2-alternating-1]",
-    "test_distributed.py::test_one_and_two_replicas_give_the_same_weights"
-    "[roth_js-kwargs4-non_saturating-1-simultaneous-1]",
-    "test_distributed.py::test_one_and_two_replicas_give_the_same_weights"
-    "[dragan-kwargs3-non_saturating-1-alternating-1]",
-    "test_images.py::test_celeb_a_dcgan_trains_on_mock_data",  # the digits DCGAN run
-    "test_images.py::test_streamed_sets_on_mock_data[celeb_a]",  # [lsun/bedroom]
-    "test_output.py::test_start_up_filter_keeps_warnings_and_survives_an_abort",
-    "test_lowdim.py::test_summary_on_true_samples_covers_all_modes",  # test_lowdim's others
-    "test_drift.py::test_drift_experiment",  # test_drift's freeze_generator
-}
-
-
 # oneDNN's names for instruction sets below the AVX-512 its bfloat16 kernels need.
 _BELOW_AVX512 = ("SSE41", "AVX", "AVX2", "AVX2_VNNI")
 
@@ -125,7 +96,5 @@ def bfloat16_cannot_run():
 def pytest_collection_modifyitems(config, items):
     no_bfloat16 = bfloat16_cannot_run()
     for item in items:
-        if item.nodeid.split("/")[-1] in SLOW_TIER:
-            item.add_marker(pytest.mark.slow)
         if no_bfloat16 and ("bfloat16" in item.nodeid or item.get_closest_marker("bfloat16")):
             item.add_marker(pytest.mark.skip(reason=no_bfloat16))

@@ -1,4 +1,5 @@
-"""Shared test helpers: a small ring8 config, restoring a workdir, a killed dataset, the CLI."""
+"""Shared test helpers: a small ring8 config, restoring a workdir, a killed dataset, the CLI,
+the pixels of a picture."""
 import contextlib
 import importlib.util
 import os
@@ -40,6 +41,27 @@ def relative_error(value, reference):
     low-precision results measure the CPU (its kernels round differently), not the code."""
     value, reference = (np.asarray(tf.cast(t, tf.float64)) for t in (value, reference))
     return float(np.linalg.norm(value - reference) / np.linalg.norm(reference))
+
+
+def picture(path):
+    """The RGB pixels of a PNG as floats in [0, 1], decoded by Pillow (which fails on a file
+    that is not a whole PNG)."""
+    from PIL import Image
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"), np.float64) / 255.0
+
+
+def share_near(pixels, colour, tol):
+    """The share of `pixels` ([h, w, 3] in [0, 1]) within `tol` of `colour` (a matplotlib
+    colour or an RGB triple) in every channel."""
+    from matplotlib import colors
+    return float(np.mean(np.abs(pixels - colors.to_rgb(colour)).max(-1) <= tol))
+
+
+def share_saturated(pixels, threshold=0.2):
+    """The share of pixels whose channels spread more than `threshold` (coloured, not white,
+    grey or black)."""
+    return float(np.mean(pixels.max(-1) - pixels.min(-1) > threshold))
 
 
 def weights(model):

@@ -39,11 +39,15 @@ def _train(strategy, penalty, kwargs, loss, n_disc, scheme="alternating", every=
 
 
 @pytest.mark.parametrize("penalty,kwargs,loss,n_disc,scheme,every", [
-    ("r1", {"gamma": 10.0}, "non_saturating", 1, "alternating", 1),
-    ("r1", {"gamma": 10.0}, "non_saturating", 2, "alternating", 4),  # lazy R1
-    ("wgan_gp", {"lam": 10.0}, "wasserstein", 2, "alternating", 1),
-    ("dragan", {"lam": 10.0}, "non_saturating", 1, "alternating", 1),
-    ("roth_js", {"gamma": 2.0}, "non_saturating", 1, "simultaneous", 1),
+    ("r1", {"gamma": 10.0}, "non_saturating", 1, "alternating", 1),  # the others' fast sibling
+    pytest.param("r1", {"gamma": 10.0}, "non_saturating", 2, "alternating", 4,  # lazy R1
+                 marks=pytest.mark.slow),
+    pytest.param("wgan_gp", {"lam": 10.0}, "wasserstein", 2, "alternating", 1,
+                 marks=pytest.mark.slow),
+    pytest.param("dragan", {"lam": 10.0}, "non_saturating", 1, "alternating", 1,
+                 marks=pytest.mark.slow),
+    pytest.param("roth_js", {"gamma": 2.0}, "non_saturating", 1, "simultaneous", 1,
+                 marks=pytest.mark.slow),
 ])
 def test_one_and_two_replicas_give_the_same_weights(penalty, kwargs, loss, n_disc, scheme,
                                                     every, mirrored_strategy):

@@ -31,6 +31,7 @@ def test_freeze_generator_trains_the_discriminator_only(ring8_runs):
     assert any(np.abs(a - b).max() > 0 for a, b in zip(d0, model.discriminator.get_weights()))
 
 
+@pytest.mark.slow  # fast sibling: test_drift's freeze_generator
 def test_drift_experiment(ring8_runs, tmp_path):
     config, model = runs_lib.load_run(ring8_runs[0])
     real = data_lib.real_samples("ring8", 100, 1)

@@ -216,6 +216,7 @@ def test_trackers_report_every_term():
     np.testing.assert_allclose(logs["r1"], 5.0 * np.sum(w ** 2), rtol=1e-5)
 
 
+@pytest.mark.slow  # fast sibling: test_keras_model
 def test_fit_with_callbacks_and_keras_files(tmp_path):
     g, d = _models()
     model = _gan(g, d)

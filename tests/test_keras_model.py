@@ -128,7 +128,8 @@ def test_config_round_trip_and_unsaveable_arguments():
         GAN(g, d, latent_dim=LATENT, loss=custom).get_config()
 
 
-@pytest.mark.parametrize("setup", sorted(SETUPS))
+@pytest.mark.parametrize("setup", [  # [lazy] in the slow tier; its fast sibling: [schedule]
+    pytest.param(s, marks=pytest.mark.slow) if s == "lazy" else s for s in sorted(SETUPS)])
 def test_save_load_model_continues_like_an_uninterrupted_fit(setup, tmp_path):
     reference = _uninterrupted(setup, 3)
     model = _gan(setup)
@@ -176,6 +177,7 @@ def test_model_checkpoint_files_resume_an_interrupted_fit(tmp_path):
     _assert_same_state(fresh, reference)
 
 
+@pytest.mark.slow
 def test_backup_and_restore_resumes_an_interrupted_fit(tmp_path):
     reference = _uninterrupted("schedule", 3)
     backup = str(tmp_path / "backup")
@@ -192,6 +194,7 @@ def test_backup_and_restore_resumes_an_interrupted_fit(tmp_path):
     _assert_same_state(model, reference)
 
 
+@pytest.mark.slow
 def test_tensorboard_csv_logger_and_early_stopping_on_validation_losses(tmp_path):
     model = _gan("schedule")
     val = np.random.default_rng(1).normal(size=(2 * BATCH, DIM)).astype(np.float32)
@@ -220,6 +223,7 @@ def test_tensorboard_csv_logger_and_early_stopping_on_validation_losses(tmp_path
     np.testing.assert_allclose(scalars["epoch_d_loss"], history.history["d_loss"], rtol=1e-6)
 
 
+@pytest.mark.slow
 def test_terminate_on_nan_does_not_apply_and_terminate_on_non_finite_does():
     real = np.random.default_rng(0).normal(size=(STEPS * BATCH, DIM)).astype(np.float32)
     real[BATCH + 1] = np.nan  # batch 1
@@ -284,6 +288,7 @@ def test_evaluate_matches_the_loss_and_penalty_functions_and_updates_nothing():
                           return_dict=True)["wgan_gp"] != got["wgan_gp"]
 
 
+@pytest.mark.slow
 def test_predict_samples_the_moving_average_generator():
     model = _gan("schedule")
     model.fit(_data(), epochs=1, verbose=0)

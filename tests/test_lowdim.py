@@ -3,9 +3,12 @@ import itertools
 
 import numpy as np
 import pytest
+from matplotlib import cm
 
 from tfgan_reg.data import toy
 from tfgan_reg.eval import lowdim, plots
+
+from helpers import picture, share_near
 
 
 def _brute_force_w1(x, y):
@@ -79,6 +82,7 @@ def test_reverse_kl_closed_forms():
     assert lowdim.reverse_kl([0, 0, 0]) == float("inf")  # no high-quality sample
 
 
+@pytest.mark.slow  # fast siblings: this file's other tests
 def test_summary_on_true_samples_covers_all_modes():
     source = toy.get("ring8")
     real = np.asarray(source.sample(2000, 1))
@@ -93,16 +97,32 @@ def test_summary_on_true_samples_covers_all_modes():
     assert lowdim.summary(collapsed, real, centres=source.centres, std=source.std)["modes"] == 1
 
 
-def test_pictures_are_written(tmp_path):
+def test_pictures_show_what_they_plot(tmp_path):
+    """Each picture, decoded, shows its points or surface (the legend alone colours under
+    0.1 % of a picture's pixels)."""
     x = np.random.default_rng(0).normal(size=(200, 2)).astype(np.float32)
-    assert plots.scatter_png(str(tmp_path / "s.png"), x, x + 1, title="t",
-                             centres=np.zeros((1, 2)))
-    plots.kde_png(str(tmp_path / "k.png"), x)
-    plots.kde_png(str(tmp_path / "k0.png"), np.zeros((50, 2)))  # degenerate: still a picture
-    plots.scatter_png(str(tmp_path / "s3.png"), np.random.default_rng(1).normal(size=(50, 3)))
-    plots.value_surface_png(str(tmp_path / "v.png"), lambda p: -np.sum(p ** 2, 1), x, x + 1)
-    for name in ("s.png", "k.png", "k0.png", "s3.png", "v.png"):
-        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # 2-D scatter: the data in navy (blue over red), the samples in orange (red over blue).
+    s = picture(plots.scatter_png(str(tmp_path / "s.png"), x, x + 1))
+    assert np.mean(s[..., 2] - s[..., 0] > 0.2) > 0.003
+    assert np.mean(s[..., 0] - s[..., 2] > 0.2) > 0.005
+    # KDE: viridis from its lowest colour (far from the samples) to its highest (the mode).
+    k = picture(plots.kde_png(str(tmp_path / "k.png"), x))
+    assert share_near(k, cm.viridis(0.0)[:3], 0.05) > 0.2
+    assert share_near(k, cm.viridis(1.0)[:3], 0.05) > 0
+    # Collapsed samples have no density: drawn as points in matplotlib's first colour.
+    k0 = picture(plots.kde_png(str(tmp_path / "k0.png"), np.zeros((50, 2))))
+    assert share_near(k0, "C0", 0.1) > 0 and share_near(k0, cm.viridis(0.0)[:3], 0.05) == 0
+    # 3-D scatter: the samples tint the panes orange.
+    s3 = picture(plots.scatter_png(str(tmp_path / "s3.png"),
+                                   np.random.default_rng(1).normal(size=(50, 3))))
+    assert np.mean(s3[..., 0] - s3[..., 2] > 0.1) > 0.002
+    # Value surface of D(x) = x_1: coolwarm's red (high) on the right of its blue (low).
+    v = picture(plots.value_surface_png(str(tmp_path / "v.png"), lambda p: p[:, 0], x, x + 1))
+    # (A constant D paints one colour; the colour bar alone holds under 2 % of the pixels.)
+    red = np.nonzero(v[..., 0] - v[..., 2] > 0.4)[1]
+    blue = np.nonzero(v[..., 2] - v[..., 0] > 0.4)[1]
+    assert min(len(red), len(blue)) > 0.1 * v[..., 0].size
+    assert red.mean() > blue.mean() + 0.2 * v.shape[1]
 
 
 def test_image_grid_layout():

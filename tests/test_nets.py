@@ -139,8 +139,13 @@ def test_bogonet_pairs_build_and_train_a_step():
         assert g(z).shape == (4, 8, 8, 1) and d(g(z)).shape == (4, 1)
     model = gan_lib.GAN(g, d, latent_dim=pair["latent_dim"], penalties={"dragan": {}})
     model.compile(d_optimizer="adam", g_optimizer="adam")
+    before = [w.numpy() for w in g.trainable_weights + d.trainable_weights]
     logs = model.train_step(tf.random.uniform([4, 8, 8, 1], -1, 1))
     assert np.isfinite(float(logs["d_loss"])) and np.isfinite(float(logs["g_loss"]))
+    # The step updated every trainable weight of both players (Adam's first step moves each
+    # weight by about the learning rate, whatever its gradient's size).
+    after = [w.numpy() for w in g.trainable_weights + d.trainable_weights]
+    assert all(np.abs(a - b).max() > 0 for a, b in zip(after, before))
 
 
 def test_mlp_maxout_discriminator_against_numpy():

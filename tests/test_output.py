@@ -38,6 +38,7 @@ def test_a_short_train_run_is_quiet_and_counts_integer_steps(tmp_path):
     assert "step 6" in out.stdout
 
 
+@pytest.mark.slow
 def test_start_up_filter_keeps_warnings_and_survives_an_abort():
     # INFO lines are dropped at TF_CPP_MIN_LOG_LEVEL=1, a warning passes, and so does a line
     # written just before an abort (a LOG(FATAL) while TensorFlow loads).

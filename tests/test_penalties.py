@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 import keras
 
-from tfgan_reg import penalties, rng, schedules, stabilizers
+from tfgan_reg import penalties, rng, stabilizers
 from test_losses import LD, TABLE
 
 B, SHAPE = 6, (2, 3)
@@ -273,17 +273,6 @@ def test_clip_weights():
     np.testing.assert_allclose(v.numpy(), [-0.01, -0.005, 0.01])
     with pytest.raises(ValueError, match="Received: c=0"):
         stabilizers.clip_weights([v], c=0)
-
-
-def test_anneal_schedule_closed_form():
-    s = schedules.make(2.0, "anneal", alpha=0.01, total_steps=1000)
-    for t in (0, 250, 500, 1000):
-        np.testing.assert_allclose(float(s(tf.constant(t))), 2.0 * 0.01 ** (t / 1000), rtol=1e-6)
-    assert float(schedules.make(3.0)(tf.constant(10))) == 3.0
-    with pytest.raises(ValueError, match=r"`schedule` must be one of \['constant', 'anneal'\]"):
-        schedules.make(1.0, "cosine")
-    with pytest.raises(ValueError, match=r"alpha=0.0"):
-        schedules.make(1.0, "anneal", alpha=0.0)
 
 
 def test_consensus_gradient_on_bilinear_game():

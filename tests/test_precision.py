@@ -13,7 +13,7 @@ import tensorflow as tf
 from tfgan_reg import GAN, config_lib, penalties, precision
 from tfgan_reg.nets import dcgan, mlp
 
-from helpers import relative_error
+from helpers import picture, relative_error, restored, share_saturated
 
 # Relative tolerance of a penalty value against float32: bfloat16 keeps 8 mantissa bits
 # (~0.4 % per rounding), float16 11 bits (~0.05 %); a few layers of rounding accumulate.
@@ -188,8 +188,13 @@ def test_gan_trains_in_each_precision(prec):
     model = GAN(g, d, latent_dim=4, penalties={"r1": {}}, precision=prec)
     model.compile(d_optimizer=keras.optimizers.Adam(1e-3),
                   g_optimizer=keras.optimizers.Adam(1e-3))
+    before = [w.numpy() for w in g.trainable_weights + d.trainable_weights]
     history = _fit(model)
     assert all(np.isfinite(v[-1]) for v in history.values())
+    # Both players moved (a step that drops its update also ends with finite losses).
+    after = [w.numpy() for w in g.trainable_weights + d.trainable_weights]
+    moved = [np.abs(a - b).max() for a, b in zip(after, before)]
+    assert min(max(moved[:len(g.trainable_weights)]), max(moved[len(g.trainable_weights):])) > 0
     scaled = isinstance(model.d_optimizer, keras.optimizers.LossScaleOptimizer)
     assert scaled == (prec == "mixed_float16")
     assert isinstance(model.g_optimizer, keras.optimizers.LossScaleOptimizer) == scaled
@@ -284,7 +289,8 @@ def test_exported_mixed_precision_networks_take_and_return_float32(tmp_path):
 def test_a_mixed_precision_toy_run_writes_its_metrics_and_pictures(tmp_path):
     """The evaluation at a run's end reads D and G in float32 (a bfloat16 value surface once
     crashed matplotlib)."""
-    from tfgan_reg import training
+    from tfgan_reg import evaluation, runs, training
+    from tfgan_reg.eval import lowdim
     config = config_lib.base_config()
     config.train.precision = "mixed_bfloat16"
     config.train.num_steps, config.train.batch_size = 20, 64
@@ -293,7 +299,23 @@ def test_a_mixed_precision_toy_run_writes_its_metrics_and_pictures(tmp_path):
     config.eval.num_samples = 200
     training.train_and_evaluate(config, str(tmp_path), verbose=False)
     metrics = json.loads((tmp_path / "metrics.json").read_text())
-    assert metrics["modes"] >= 0 and (tmp_path / "value_final.png").exists()
+    # The metrics are those of the final generator, judged against float32: the same weights
+    # give samples within bfloat16's rounding, and W1 moves by at most the mean distance the
+    # samples move (triangle inequality), far less than another draw or scale moves it.
+    n, seed = config.eval.num_samples, config.eval.seed
+    bf16 = runs.generate(restored(config, str(tmp_path)), n, seed)
+    config.train.precision = "float32"
+    f32 = runs.generate(restored(config, str(tmp_path)), n, seed)
+    assert relative_error(bf16, f32) <= BF16_VALUE_ERROR
+    real = np.asarray(evaluation.toy_source(config).sample(n, seed + 1))
+    moved = float(np.mean(np.linalg.norm(bf16 - f32, axis=1)))
+    assert abs(metrics["w1"] - lowdim.wasserstein1(f32, real)) <= moved + 1e-6, metrics
+    assert metrics["step"] == 20 and metrics["num_modes"] == 8
+    # The pictures decode; the value surface colours the plane by D (a constant or NaN D
+    # leaves it grey or white: under 4 % of the pixels coloured).
+    for name in ("samples_final.png", "kde_final.png", "value_final.png"):
+        assert picture(tmp_path / name).std() > 0.05, name
+    assert share_saturated(picture(tmp_path / "value_final.png")) > 0.2
 
 
 def test_an_exported_bfloat16_dcgan_generator_loads_and_matches(tmp_path):

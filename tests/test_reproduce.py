@@ -99,6 +99,17 @@ def test_a_diagnosis_written_after_the_run_reaches_the_report_but_a_new_rule_doe
     assert calls == ["p.a"]
 
 
+def test_a_verdict_outside_the_three_is_refused_and_leaves_no_record(monkeypatch, tmp_path):
+    calls = []
+    _fake_claims(monkeypatch, calls)
+    claim = registry._REGISTRY["p.a"]
+    registry._REGISTRY["p.a"] = dataclasses.replace(claim, verdict=lambda r: ("maybe", "?"))
+    with pytest.raises(ValueError, match=r"`verdict` must be one of \['reproduced', 'partly', "
+                                         r"'not reproduced'\]. Received: verdict='maybe'"):
+        reproduce.run(["p.a"], out=str(tmp_path), seeds=(0,), verbose=False)
+    assert not os.path.exists(tmp_path / "claims" / "p.a.json")
+
+
 def test_report_shows_what_the_runs_wrote(monkeypatch, tmp_path):
     calls = []
     _fake_claims(monkeypatch, calls)
@@ -120,11 +131,26 @@ def test_report_shows_what_the_runs_wrote(monkeypatch, tmp_path):
     assert "| `p.a` (Planted et al. 2099, Table 9): claim p.a |" in text
 
 
+# Claims that run here and claims that need a GPU: a claim module dropped from `reproduce`, or
+# a claim renamed or moved between the two, shows here.
+RUN_HERE = {"mescheder.table1", "mescheder.critical", "icr.quadratic", "icr.icr_drift",
+            "icr.adam_vs_acgd", "roth.fig6_submanifold", "roth.cross_test", "dragan.fig8_ring8",
+            "dragan.collapse_rarer", "dragan.bogonet", "dragan.fdiv_robustness",
+            "zerogp.collapse", "zerogp.ranking", "zerogp.smoother_than_1gp",
+            "zerogp.smoother_than_sample", "zerogp.closest_to_optimal"}
+NEEDS_A_GPU = {"roth.fig1_submanifold", "dragan.cifar10_is"}
+
+
 def test_registry_checks():
     every = reproduce.registry.claims()
-    assert {"mescheder.table1", "mescheder.critical", "icr.quadratic",
-            "dragan.cifar10_is"} <= set(every)
-    assert all(c.gpu or (c.experiment and c.verdict and c.rule) for c in every.values())
+    assert RUN_HERE <= {i for i, c in every.items() if not c.gpu}
+    assert NEEDS_A_GPU <= {i for i, c in every.items() if c.gpu}
+    # Every claim states its rule and setup (the registry checks the experiment and verdict).
+    assert all(c.rule and c.setup for c in every.values())
+    with pytest.raises(ValueError, match="runs on this machine: it needs an experiment and a "
+                                         "verdict rule"):
+        registry.register(dataclasses.replace(every["mescheder.table1"], id="mescheder.new",
+                                              verdict=None))
     with pytest.raises(ValueError, match=r"`claims` must be one of \[.*'mescheder.table1'.*\]. "
                                          r"Received: claims='mescheder.tabel1'"):
         reproduce.get(["mescheder.tabel1"])

@@ -1,12 +1,14 @@
 """Kodali et al.'s (DRAGAN) claims on offline images (`reproduce.dragan_claims`): the verdict rules
 of the BogoNet and f-divergence claims on planted results, the stability rule of one run, a diverged
 run's curve, the configs, and the f-divergence claim end to end in quick mode."""
+import csv
 import json
+import math
 import os
 
 import pytest
 
-from helpers import config_module
+from helpers import config_module, picture
 from tfgan_reg import config_lib
 from tfgan_reg import training
 from tfgan_reg.experiments import bogonet as bogonet_lib
@@ -192,13 +194,6 @@ def test_bogonet_config_follows_configs_bogonet_digits():
                                                         every))
 
 
-def test_claims_are_registered_with_rules():
-    every = registry.claims()
-    for claim_id in ("dragan.bogonet", "dragan.fdiv_robustness"):
-        claim = every[claim_id]
-        assert claim.rule and claim.setup and claim.paper and not claim.gpu
-
-
 # ---- end to end ---------------------------------------------------------------------------------
 
 @pytest.mark.slow
@@ -209,6 +204,12 @@ def test_fdiv_claim_end_to_end_in_quick_mode(tmp_path):
     assert list(table) == ["reverse_kl"]
     for method in ("none", "dragan"):
         run = table["reverse_kl"][method]["runs"][0]
-        assert len(run["is"]) == 2 and all(1.0 <= s <= 10.0 for s in run["is"])
-    assert record["verdict"] in registry.VERDICTS
-    assert os.path.exists(os.path.join(tmp_path, record["result"]["pictures"][0]))
+        # The curve is the run's own IS column (the IS itself: test_scores*); a step it did
+        # not reach, or a non-finite IS, is the floor.
+        with open(os.path.join(tmp_path, "runs", claim.id, "reverse_kl", method, "seed0",
+                               "eval.csv")) as f:
+            got = {int(r["step"]): float(r["is"]) for r in csv.DictReader(f)}
+        want = [got.get(s, dragan_claims.FLOOR_IS) for s in (5, 10)]
+        assert run["steps"] == [5, 10]
+        assert run["is"] == [v if math.isfinite(v) else dragan_claims.FLOOR_IS for v in want]
+    assert picture(os.path.join(tmp_path, record["result"]["pictures"][0])).std() > 0.05

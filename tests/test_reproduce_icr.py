@@ -133,13 +133,6 @@ def test_mnist5k_configs_follow_the_paper():
             module.get_config(bad)
 
 
-def test_the_claims_are_registered_with_rules():
-    from tfgan_reg import reproduce  # noqa: F401  (the registry the CLI uses)
-    for claim_id in ("icr.icr_drift", "icr.adam_vs_acgd"):
-        claim = registry.get([claim_id])[0]
-        assert claim.experiment is not None and claim.verdict is not None and claim.rule
-
-
 # ---- end to end ---------------------------------------------------------------------------------
 
 @pytest.mark.slow
@@ -147,7 +140,7 @@ def test_drift_claim_quick_end_to_end(tmp_path):
     claim = registry.get(["icr.icr_drift"])[0]
     record = runner.run_claim(claim, str(tmp_path), seeds=(0, 1), quick=True, verbose=False)
     result = record["result"]
-    assert record["verdict"] in registry.VERDICTS and len(result["seeds"]) == 1
+    assert len(result["seeds"]) == 1
     seed = result["seeds"][0]
     # Both continuations ran `steps` steps from the checkpoint; the fixed sets moved.
     steps = result["steps"]

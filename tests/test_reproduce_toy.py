@@ -268,12 +268,3 @@ def test_table_configs_validate_and_follow_the_papers():
         module.get_config("ring8-none-full")
     with pytest.raises(ValueError, match="method"):
         module.get_config("ring8-r3")
-
-
-def test_claims_are_registered_with_rules():
-    ids = ["dragan.fig8_ring8", "dragan.collapse_rarer", "zerogp.collapse",
-           "zerogp.ranking", "zerogp.smoother_than_1gp", "zerogp.smoother_than_sample",
-           "zerogp.closest_to_optimal"]
-    for claim in reproduce.get(ids):
-        assert claim.rule and claim.setup and claim.verdict and claim.experiment
-        assert not claim.gpu

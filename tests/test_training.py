@@ -16,6 +16,7 @@ from tfgan_reg import training
 from helpers import ROOT, killed_at, restored, run_cli, small_config, weights
 
 
+@pytest.mark.slow  # fast sibling: test_bad_inputs
 def test_cli_errors_come_before_training(tmp_path):
     workdir = tmp_path / "w"
     bad = run_cli("--config=configs/default.py", f"--workdir={workdir}",
@@ -29,6 +30,7 @@ def test_cli_errors_come_before_training(tmp_path):
     assert typo.returncode != 0 and "dics_iters" in typo.stderr
 
 
+@pytest.mark.slow  # fast sibling: test_faults
 def test_resume_after_interruption_matches_uninterrupted_run(tmp_path, monkeypatch):
     config = small_config()
     straight = training.train_and_evaluate(config, str(tmp_path / "a"), verbose=False)
