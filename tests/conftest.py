@@ -11,6 +11,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from tfgan_reg import commands  # noqa: E402  (absl only)
+from tfgan_reg import cpu  # noqa: E402  (standard library only)
 
 # What the commands set before TensorFlow loads (oneDNN on x86-64, unless set): the tests run
 # the library as train.py does; `make test-cpu-paths` sets TF_ENABLE_ONEDNN_OPTS=0 and =1.
@@ -75,17 +76,17 @@ def ring8_runs(tmp_path_factory):
 _BELOW_AVX512 = ("SSE41", "AVX", "AVX2", "AVX2_VNNI")
 
 
-def bfloat16_cannot_run():
-    """Why bfloat16 ops would abort this process, or "": oneDNN on and held by
+def bfloat16_cannot_run(environ=os.environ, cpuinfo=None):
+    """Why bfloat16 ops would abort a process with `environ` on the CPU of `cpuinfo` (default:
+    this one), or "": oneDNN on and held by
     ONEDNN_MAX_CPU_ISA below AVX-512 on a CPU that has it. TensorFlow sends bfloat16 to oneDNN
     when the CPU has AVX512F (it does not read the cap), and oneDNN, held below the ISA its
     bfloat16 kernels need, aborts ("could not create a primitive descriptor"). On a CPU without
     AVX-512 TensorFlow sends bfloat16 to Eigen instead (seen under QEMU as an AVX2-only AMD
     EPYC), the path TF_ENABLE_ONEDNN_OPTS=0 takes here: only the cap leads to this state."""
-    from tfgan_reg import cpu
-    isa = os.environ.get("ONEDNN_MAX_CPU_ISA", "").upper()
-    this = cpu.read()
-    if (isa not in _BELOW_AVX512 or os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0"
+    isa = environ.get("ONEDNN_MAX_CPU_ISA", "").upper()
+    this = cpu.read(cpuinfo)
+    if (isa not in _BELOW_AVX512 or environ.get("TF_ENABLE_ONEDNN_OPTS") == "0"
             or this is None or "avx512f" not in this.features):
         return ""
     return (f"ONEDNN_MAX_CPU_ISA={isa} on a CPU with AVX-512: TensorFlow sends bfloat16 to "
@@ -95,6 +96,7 @@ def bfloat16_cannot_run():
 
 def pytest_collection_modifyitems(config, items):
     no_bfloat16 = bfloat16_cannot_run()
+    skip_bfloat16 = pytest.mark.skipif(bool(no_bfloat16), reason=no_bfloat16 or "runs here")
     for item in items:
-        if no_bfloat16 and ("bfloat16" in item.nodeid or item.get_closest_marker("bfloat16")):
-            item.add_marker(pytest.mark.skip(reason=no_bfloat16))
+        if "bfloat16" in item.nodeid or item.get_closest_marker("bfloat16"):
+            item.add_marker(skip_bfloat16)

@@ -109,3 +109,17 @@ def test_a_command_prints_a_warning_as_one_line(capsys):
     commands._show_warning(FutureWarning("old name"), FutureWarning, "nets.py", 1)
     assert capsys.readouterr().err.splitlines() == [
         "warning: mixed_bfloat16 is emulated on this CPU", "warning: FutureWarning: old name"]
+
+
+def test_bfloat16_tests_are_skipped_only_where_onednn_is_held_below_avx512(tmp_path):
+    """tests/conftest.py's condition: oneDNN on (unset or 1) and capped below AVX-512 on a CPU
+    that has AVX512F; an AVX2-only CPU, oneDNN off or no cap runs them."""
+    from conftest import bfloat16_cannot_run
+    xeon = _cpuinfo(tmp_path, SAPPHIRE)
+    capped = {"ONEDNN_MAX_CPU_ISA": "avx2"}
+    assert "ONEDNN_MAX_CPU_ISA=AVX2" in bfloat16_cannot_run(capped, xeon)
+    assert bfloat16_cannot_run(dict(capped, TF_ENABLE_ONEDNN_OPTS="1"), xeon)
+    assert bfloat16_cannot_run(dict(capped, TF_ENABLE_ONEDNN_OPTS="0"), xeon) == ""
+    assert bfloat16_cannot_run({}, xeon) == ""
+    assert bfloat16_cannot_run({"ONEDNN_MAX_CPU_ISA": "AVX512_CORE"}, xeon) == ""
+    assert bfloat16_cannot_run(capped, _cpuinfo(tmp_path, EPYC)) == ""

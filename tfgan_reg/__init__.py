@@ -1,7 +1,7 @@
 """tfgan_reg: GAN regularisers, objectives and competitive optimisers for TensorFlow 2 / Keras 3.
 
-docs/METHODS.md-level numerics live in `losses`, `penalties`, `stabilizers`, `schedules`; the Keras
-model is `GAN`; `training.train_and_evaluate` is what `train.py` runs (docs/ARCHITECTURE.md
+docs/METHODS.md-level numerics live in `losses`, `penalties`, `stabilizers`, `schedules`; the
+Keras model is `GAN`; `training.train_and_evaluate` is what `train.py` runs (docs/ARCHITECTURE.md
 has the layers).
 
 Importing the package before TensorFlow imports nothing else: the names below load on first
