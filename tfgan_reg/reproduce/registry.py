@@ -10,6 +10,7 @@ import dataclasses
 import json
 import math
 import os
+import time
 import warnings
 from typing import Callable
 
@@ -19,6 +20,9 @@ from tfgan_reg import checks
 
 REPRODUCED, PARTLY, NOT_REPRODUCED = "reproduced", "partly", "not reproduced"
 VERDICTS = (REPRODUCED, PARTLY, NOT_REPRODUCED)
+# What a claim whose sanity gate failed is reported as: apart, never counted as a verdict.
+INCONCLUSIVE = "inconclusive (not trained enough)"
+OUTCOMES = VERDICTS + (INCONCLUSIVE,)
 
 # The papers whose claims are registered, by the short name that starts a claim id
 # (`icr.quadratic`), and how the report cites them; docs/PAPERS.md has the references.
@@ -57,6 +61,17 @@ class Context:
 
 
 @dataclasses.dataclass(frozen=True)
+class Revision:
+    """A change to a claim after a full run of it: what changed (`changed`: the rule, the
+    setup, or both), why, and the verdict before (`before`, with its figures and the commit of
+    the record it came from). The report shows every revision under its claim."""
+    changed: str
+    why: str
+    before: str
+    old_rule: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
 class Claim:
     """One claim of a paper. `experiment(ctx)` returns a JSON-able dict whose `"ours"` entry is
     a one-line summary of our numbers and `"pictures"` the paths it drew; `verdict(result)`
@@ -74,6 +89,18 @@ class Claim:
     gpu: bool = False
     command: str = ""
     diagnosis: str = ""
+    # `config()` returns every setting the experiment uses (an ml_collections ConfigDict or a
+    # dict, built from configs/), hashed into the record so a changed setup is never reused.
+    config: Callable = None
+    # `gate(result)` -> (passed, reason): a sanity check fixed before the run (e.g. every
+    # model beats the noise baseline); a failed gate makes the claim INCONCLUSIVE.
+    gate: Callable = None
+    gate_rule: str = ""
+    # A row that tests on data or settings the paper has no experiment for: reported apart.
+    beyond_paper: bool = False
+    # The seeds the rule was written for (its power); None: the runner's `--seeds`.
+    seeds: tuple = None
+    history: tuple = ()  # `Revision`s, oldest first
 
     @property
     def citation(self):
@@ -151,6 +178,28 @@ def few(n):
 def majority(n):
     """More than half of `n` seeds."""
     return n // 2 + 1
+
+
+# The sub-runs of the claim being run in this process, in order: (name, seconds, reused). The
+# runner clears it before an experiment and stores it in the record.
+SUBRUNS = []
+
+
+def subrun(name, path, compute):
+    """The JSON-able result of `compute()`, cached at `path` with its compute time, so a
+    resumed experiment reads it back instead of rerunning it; either way the sub-run and its
+    compute time (measured when it ran) are added to `SUBRUNS`."""
+    cached = read_json(path)
+    if cached is not None and "seconds" in cached and "value" in cached:
+        SUBRUNS.append(dict(name=name, seconds=cached["seconds"], reused=True))
+        return cached["value"]
+    started = time.process_time(), time.time()
+    value = compute()
+    seconds = round(time.time() - started[1], 2)
+    write_json(path, {"value": value, "seconds": seconds,
+                      "cpu_seconds": round(time.process_time() - started[0], 2)})
+    SUBRUNS.append(dict(name=name, seconds=seconds, reused=False))
+    return value
 
 
 def read_json(path):
