@@ -101,6 +101,9 @@ class Claim:
     # The seeds the rule was written for (its power); None: the runner's `--seeds`.
     seeds: tuple = None
     history: tuple = ()  # `Revision`s, oldest first
+    # The measured (or, said so in `setup`, estimated) CPU-hours of the full run on one core:
+    # the runner schedules the longest claims first over its `--jobs` workers.
+    cpu_hours: float = 0.0
 
     @property
     def citation(self):
