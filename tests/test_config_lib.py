@@ -122,3 +122,20 @@ def test_best_metric_must_fit_the_data():
     config.data.name = "digits"
     with pytest.raises(ValueError, match=r"needs image scores: set eval.classifier"):
         config_lib.validate(config)
+
+
+def test_from_file_reads_a_paper_setup_with_its_argument(tmp_path):
+    (tmp_path / "setup.py").write_text(
+        "import ml_collections\n"
+        "def get_config(arg='a'):\n"
+        "    return ml_collections.ConfigDict({'arg': arg})\n")
+    assert config_lib.from_file("setup.py:b", configs_dir=str(tmp_path)).arg == "b"
+    assert config_lib.from_file("configs/setup.py", configs_dir=str(tmp_path)).arg == "a"
+    assert config_lib.from_file(str(tmp_path / "setup.py") + ":c").arg == "c"
+    with pytest.raises(FileNotFoundError, match="missing.py"):
+        config_lib.from_file("missing.py", configs_dir=str(tmp_path))
+
+
+def test_from_file_finds_the_repository_configs():
+    config = config_lib.from_file("configs/default.py")
+    config_lib.validate(config)

@@ -6,6 +6,9 @@ is an error with a "did you mean") and overridden per paper setup. `validate` ra
 a model exists; where a constructor owns a rule (`penalties.configure`, `GAN`'s options,
 the networks, the domain classifier), it dry-runs that constructor's own check.
 """
+import importlib.util
+import os
+
 import ml_collections
 
 from tfgan_reg import checks
@@ -235,3 +238,28 @@ def validate(config):
     if e.classifier == "domain":
         domain.check_data(config.data.name)
     return config
+
+
+# The repository's `configs/` (a source checkout or an editable install; a built wheel does not
+# ship it).
+CONFIGS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                           "configs")
+
+
+def from_file(spec, configs_dir=None):
+    """The config of `spec`, "<file>.py[:<argument>]" as `--config=` takes it, with `<file>`
+    relative to `configs/` (or absolute): how a claim or a tool reads a paper setup."""
+    path, _, argument = spec.partition(":")
+    full = path if os.path.isabs(path) else os.path.join(configs_dir or CONFIGS_DIR,
+                                                         os.path.relpath(path, "configs")
+                                                         if path.startswith("configs") else path)
+    if not os.path.isfile(full):
+        raise FileNotFoundError(
+            f"No config file {full!r} for {spec!r}: the paper setups live in the repository's "
+            f"configs/ directory (run from a source checkout, or pass configs_dir).")
+    module_spec = importlib.util.spec_from_file_location(
+        "tfgan_reg_config_" + os.path.splitext(os.path.basename(full))[0], full)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module.get_config(*([argument] if argument else []))
+
