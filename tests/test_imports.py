@@ -90,7 +90,7 @@ print(json.dumps({
 
 LIBRARY = ("tfgan_reg.losses", "tfgan_reg.penalties", "tfgan_reg.gan", "tfgan_reg.nets",
            "tfgan_reg.data", "tfgan_reg.eval.scores", "tfgan_reg.eval.plots", "tfgan_reg.runs",
-           "tfgan_reg.training", "tfgan_reg.evaluation", "tfgan_reg.optimizers",
+           "tfgan_reg.training", "tfgan_reg.training.evaluation", "tfgan_reg.optimizers",
            "tfgan_reg.export", "tfgan_reg.experiments.drift", "tfgan_reg.dynamics.dirac",
            "tfgan_reg.precision", "tfgan_reg.cpu")
 

@@ -7,8 +7,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from tfgan_reg import config_lib
-from tfgan_reg import evaluation
 from tfgan_reg.eval import plots
+from tfgan_reg.training import evaluation
 
 
 @pytest.fixture

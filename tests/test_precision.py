@@ -289,7 +289,8 @@ def test_exported_mixed_precision_networks_take_and_return_float32(tmp_path):
 def test_a_mixed_precision_toy_run_writes_its_metrics_and_pictures(tmp_path):
     """The evaluation at a run's end reads D and G in float32 (a bfloat16 value surface once
     crashed matplotlib)."""
-    from tfgan_reg import evaluation, runs, training
+    from tfgan_reg import runs, training
+    from tfgan_reg.training import evaluation
     from tfgan_reg.eval import lowdim
     config = config_lib.base_config()
     config.train.precision = "mixed_bfloat16"

@@ -12,9 +12,9 @@ from scipy.spatial.transform import Rotation
 
 from tfgan_reg import config_lib
 from tfgan_reg import data as data_lib
-from tfgan_reg import evaluation
 from tfgan_reg import runs
 from tfgan_reg.data import toy
+from tfgan_reg.training import evaluation
 
 from helpers import ROOT
 

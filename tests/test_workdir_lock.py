@@ -22,6 +22,7 @@ from tfgan_reg import training
 from tfgan_reg import workdirs
 from tfgan_reg.reproduce import registry
 from tfgan_reg.reproduce import runner
+from tfgan_reg.training import loop
 
 from helpers import ROOT, run_cli, tiny_ring8_config
 
@@ -214,7 +215,7 @@ def test_only_the_chief_holds_the_workdir(chief, tmp_path, monkeypatch):
     # they must not take the lock the chief holds (here, this process holds it).
     workdir = str(tmp_path)
     monkeypatch.setattr(distribute, "is_chief", lambda strategy: chief)
-    monkeypatch.setattr(training, "_train", lambda *args: {})
+    monkeypatch.setattr(loop, "_train", lambda *args: {})
     with workdirs.lock(workdir):
         if chief:
             with pytest.raises(workdirs.WorkdirInUse):

@@ -18,7 +18,7 @@ import os
 import numpy as np
 
 from tfgan_reg import config_lib
-from tfgan_reg import evaluation
+from tfgan_reg.training import evaluation
 from tfgan_reg import penalties as penalties_lib
 from tfgan_reg import training
 from tfgan_reg.eval import plots

@@ -21,7 +21,7 @@ import numpy as np
 
 from tfgan_reg import checks
 from tfgan_reg import config_lib
-from tfgan_reg import evaluation
+from tfgan_reg.training import evaluation
 from tfgan_reg import runs
 from tfgan_reg import training
 from tfgan_reg.eval import plots

@@ -23,7 +23,7 @@ import tensorflow as tf
 from tfgan_reg import config_lib
 from tfgan_reg import data as data_lib
 from tfgan_reg import distribute
-from tfgan_reg import evaluation
+from tfgan_reg.training import evaluation
 from tfgan_reg import runs
 from tfgan_reg import workdirs
 
