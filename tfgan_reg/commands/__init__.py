@@ -15,11 +15,28 @@ import warnings
 
 from absl import app
 from absl import flags
+from ml_collections.config_flags import config_flags
 
 from tfgan_reg import cpu
 
 # The `python -m tfgan_reg.eval <tool>` tools, by name.
 EVAL_TOOLS = ("scores", "cross_test", "drift", "bogonet")
+# What `python -m tfgan_reg.eval` without a tool, or with `help`, prints.
+EVAL_USAGE = """`python -m tfgan_reg.eval <tool> [--flags]`: the evaluation tools; `<tool> --help` for each.
+
+Tools:
+  scores      Inception score, FID and KID of a trained generator (TF-GAN Inception from
+              TF-Hub when online, a local SavedModel / TF-Hub directory, or the domain
+              classifier of digits / MNIST).
+  cross_test  Roth et al.'s cross-testing of two runs' discriminators and generators.
+  drift       The ICR paper's drift: how far the discriminator moves from a checkpoint when
+              trained alone and when trained with its generator.
+  bogonet     Kodali et al.'s BogoNet score: random architecture pairs trained with two methods.
+"""
+# The `python -m tfgan_reg.<entry>` names a user types (each package's `__main__.py` only
+# calls `main`), with the tools each runs: `eval` takes the tool as its first argument.
+ENTRY_POINTS = {"eval": EVAL_TOOLS, "dynamics": ("dynamics",), "export": ("export",),
+                "reproduce": ("reproduce",)}
 # Errors that report bad input or a bad state of the user's files, not a bug.
 USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError,
                PermissionError, FloatingPointError)
@@ -98,8 +115,7 @@ def set_environment():
     TensorFlow loads; importing the library sets nothing."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
     if cpu.machine() == "x86_64":
-        # DCGAN-CIFAR float32 step, AMD EPYC with AVX2 only (2026-12-06,
-        # benchmarks/throughput.py): 515 ms with TensorFlow's default, 274 ms with oneDNN.
+        # Faster on CPUs without those features too (docs/BENCHMARKS.md, the AVX2-only EPYC).
         os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 
@@ -133,9 +149,12 @@ def quiet_tensorflow():
         tf.config.list_physical_devices("GPU")
 
 
-def _config_flag_names():
-    return [name for name, flag in flags.FLAGS._flags().items()
-            if type(flag).__module__.startswith("ml_collections")]
+def _config_flag_names(flag_values=flags.FLAGS):
+    """The names of the ml_collections config-file flags (`--config`) among `flag_values`; the
+    per-key override flags (`--config.a.b`) are not. Public API only: iterating and indexing
+    absl's `FlagValues`, and `is_config_flag`, which ml_collections documents for this check
+    but does not re-export from `ml_collections.config_flags` (tests/test_commands.py)."""
+    return [name for name in flag_values if config_flags.is_config_flag(flag_values[name])]
 
 
 def _load_config(argv, name):
@@ -233,6 +252,27 @@ def run(module, argv, *, program):
             fail(e)
 
     app.run(main, argv=[program, "--verbosity=-1"] + list(argv), flags_parser=parse_flags)
+
+
+def main(entry, argv=None):
+    """Runs `python -m tfgan_reg.<entry>` with `argv` (default: the command line after the
+    module name): the tool of `entry`, or for `eval` the tool named first (no tool: the usage,
+    status 2; `help`: the usage, status 0; an unknown tool: one `error:` line, status 2)."""
+    if entry not in ENTRY_POINTS:
+        raise ValueError(f"`entry` must be one of {sorted(ENTRY_POINTS)}. Received: "
+                         f"entry={entry!r}")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    program = f"python -m tfgan_reg.{entry}"
+    if entry != "eval":
+        run(load(entry), argv, program=program)
+        return
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(EVAL_USAGE)
+        sys.exit(0 if argv else 2)
+    tool = argv[0]
+    if tool not in EVAL_TOOLS:
+        fail(f"`tool` must be one of {sorted(EVAL_TOOLS)}. Received: tool={tool!r}", status=2)
+    run(load(tool), argv[1:], program=f"{program} {tool}")
 
 
 def check_writable_dir(key, path):

@@ -1,7 +1,5 @@
-"""`python -m tfgan_reg.export --workdir RUN --out DIR` (see `tfgan_reg.commands.export`)."""
-import sys
-
+"""`python -m tfgan_reg.export --workdir RUN --out DIR` (`tfgan_reg.commands.export`)."""
 from tfgan_reg import commands
 
 if __name__ == "__main__":
-    commands.run(commands.load("export"), sys.argv[1:], program="python -m tfgan_reg.export")
+    commands.main("export")
