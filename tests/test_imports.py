@@ -2,6 +2,7 @@
 descriptor 2, no environment variable set, no command line read, no command package imported;
 and the commands (`train.py`, `python -m tfgan_reg.<tool>`) set TensorFlow's environment before
 TensorFlow loads, leaving a user's own setting alone."""
+import ast
 import glob
 import json
 import os
@@ -213,3 +214,113 @@ def test_a_saved_gan_loads_in_a_fresh_process_after_importing_keras_and_tfgan_re
                          capture_output=True, text=True, timeout=600, cwd=ROOT,
                          env=_env(TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES=""))
     assert out.returncode == 0 and out.stdout.split() == ["GAN"], out.stderr[-3000:]
+
+
+# The layers of docs/ARCHITECTURE.md, by module or package name (a package's modules take its
+# layer, except the root's; a `__main__.py`, a `python -m` shim calling `commands.main`, is a
+# command). A module
+# imports only from its own layer or below. A new top-level module needs a line here and in
+# the architecture's table.
+LAYERS = {
+    1: ("tfgan_reg.losses", "tfgan_reg.penalties", "tfgan_reg.stabilizers",
+        "tfgan_reg.schedules", "tfgan_reg.rng", "tfgan_reg.checks", "tfgan_reg.autodiff",
+        "tfgan_reg.precision", "tfgan_reg.cpu"),
+    2: ("tfgan_reg", "tfgan_reg.gan", "tfgan_reg.optimizers", "tfgan_reg.nets", "tfgan_reg.data",
+        "tfgan_reg.eval", "tfgan_reg.dynamics"),
+    3: ("tfgan_reg.runs", "tfgan_reg.config_lib", "tfgan_reg.distribute", "tfgan_reg.workdirs"),
+    4: ("tfgan_reg.training",),
+    5: ("tfgan_reg.experiments", "tfgan_reg.export", "tfgan_reg.reproduce"),
+    6: ("tfgan_reg.commands", "train"),
+}
+
+
+def _modules():
+    """{module name: path} of the package's modules and train.py."""
+    found = {"train": os.path.join(ROOT, "train.py")}
+    for path in glob.glob(os.path.join(ROOT, "tfgan_reg", "**", "*.py"), recursive=True):
+        name = os.path.relpath(path, ROOT)[:-3].replace(os.sep, ".")
+        found[name.removesuffix(".__init__")] = path
+    return found
+
+
+def _layer(module):
+    """The layer of `module`: that of its longest listed prefix; None when none is listed."""
+    if module.endswith(".__main__"):
+        return 6
+    owners = [(len(name), layer) for layer, names in LAYERS.items() for name in names
+              if module == name or name != "tfgan_reg" and module.startswith(name + ".")]
+    return max(owners)[1] if owners else None
+
+
+def _imports(path, modules):
+    """[(imported module, line, at the top level)] of the package's modules `path` imports."""
+    with open(path) as f:
+        tree = ast.parse(f.read())
+    top = {id(node) for node in tree.body}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            # `from p import m` imports the module p.m when there is one, else a name of p.
+            names = [f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in modules
+                     else node.module for a in node.names]
+        else:
+            continue
+        found += [(n, node.lineno, id(node) in top) for n in names
+                  if n.split(".")[0] == "tfgan_reg"]
+    return found
+
+
+def test_every_module_has_a_layer_and_imports_nothing_from_above():
+    modules = _modules()
+    unplaced = sorted(m for m in modules if _layer(m) is None)
+    assert not unplaced, (f"{unplaced} belong to no layer: add them to LAYERS here and to "
+                          "docs/ARCHITECTURE.md's table")
+    upward = [f"{m} (layer {_layer(m)}) line {line} imports {target} (layer {_layer(target)})"
+              for m, path in modules.items() for target, line, _ in _imports(path, modules)
+              if _layer(target) > _layer(m)]
+    assert not upward, "\n".join(upward)
+
+
+def test_the_module_level_imports_have_no_cycle():
+    modules = _modules()
+    graph = {m: {t for t, _, top in _imports(path, modules) if top and t != m}
+             for m, path in modules.items()}
+    state = {}
+
+    def visit(m, path):
+        state[m] = "open"
+        for t in sorted(graph.get(m, ())):
+            if state.get(t) == "open":
+                raise AssertionError("import cycle: " + " -> ".join(path[path.index(t):] + [t]))
+            if t not in state:
+                visit(t, path + [t])
+        state[m] = "done"
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m, [m])
+
+
+
+def package_edges():
+    """{package or top-level module: those it imports at module level}: docs/ARCHITECTURE.md's
+    figure (`python tests/test_imports.py` prints it, by layer)."""
+    def unit(module):
+        parts = module.split(".")
+        return "<pkg>.__main__" if parts[-1] == "__main__" else ".".join(parts[:2])
+
+    modules = _modules()
+    edges = {}
+    for module, path in modules.items():
+        for target, _, top in _imports(path, modules):
+            if top and unit(target) != unit(module):
+                edges.setdefault(unit(module), set()).add(unit(target))
+    return edges
+
+
+if __name__ == "__main__":
+    for name, targets in sorted(package_edges().items(), key=lambda e: (-_layer(e[0]), e[0])):
+        short = lambda n: n.removeprefix("tfgan_reg.")  # noqa: E731
+        print(_layer(name), short(name), "->", ", ".join(sorted(map(short, targets))))
