@@ -22,7 +22,8 @@ from tfgan_reg import cpu
 # The `python -m tfgan_reg.eval <tool>` tools, by name.
 EVAL_TOOLS = ("scores", "cross_test", "drift", "bogonet")
 # What `python -m tfgan_reg.eval` without a tool, or with `help`, prints.
-EVAL_USAGE = """`python -m tfgan_reg.eval <tool> [--flags]`: the evaluation tools; `<tool> --help` for each.
+EVAL_USAGE = """`python -m tfgan_reg.eval <tool> [--flags]`: the evaluation tools; `<tool> --help`
+for each.
 
 Tools:
   scores      Inception score, FID and KID of a trained generator (TF-GAN Inception from
