@@ -15,7 +15,7 @@ Pearson chi^2 and squared Hellinger, not for total variation; vanilla fails for 
 `-digits` is the offline variant of the claim `dragan.fdiv_robustness`
 (`tfgan_reg.reproduce.dragan_claims.fdiv_config`): the same networks and optimiser on
 scikit-learn's 8x8 digits, 400 steps, IS / FID of 500 samples by the project's digits
-classifier every 100 steps (the claim's CPU budget; mnist5k, 28x28, was measured ~7x slower).
+classifier every 100 steps (the claim's CPU budget, which mnist5k's 28x28 images exceed).
 """
 from tfgan_reg import config_lib, losses
 

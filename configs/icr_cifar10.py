@@ -54,7 +54,7 @@ def get_config(run="wgan-noreg-acgd"):
     t.update(batch_size=64, num_steps=100000, d_learning_rate=1e-4, g_learning_rate=1e-4,
              checkpoint_every=5000, log_every=100)
     if optimiser == "acgd":
-        # jit_compile off: XLA rules out the linearized products (about 1.4x faster here).
+        # jit_compile off: XLA rules out the linearized products (docs/BENCHMARKS.md).
         t.update(optimizer="acgd", beta2=0.99, epsilon=1e-5, scheme="simultaneous",
                  jit_compile=False)
     else:

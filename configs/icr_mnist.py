@@ -54,7 +54,7 @@ def get_config(setup="simgd"):
     if opt == "simgd":
         config.train.update(optimizer="sgd", d_learning_rate=0.01, g_learning_rate=0.01)
     else:
-        # jit_compile off: XLA rules out the linearized products (about 1.4x faster here).
+        # jit_compile off: XLA rules out the linearized products (docs/BENCHMARKS.md).
         config.train.update(optimizer="acgd", d_learning_rate=1e-4, g_learning_rate=1e-4,
                             beta2=0.99, epsilon=1e-5, jit_compile=False)
     config.eval.num_samples = 64

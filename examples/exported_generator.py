@@ -8,7 +8,6 @@ With an export of your own, pass `--export DIR` and skip the training.
 
     python examples/exported_generator.py [--workdir /tmp/exported_generator] [--export DIR]
 
-Measured with the defaults: 19 s of CPU time (32 s wall on a shared 2-core machine).
 DIR/generator maps latents [N, latent_dim] to images in [-1, 1]; its `sample` signature
 draws `n` images from an integer `seed`.
 """

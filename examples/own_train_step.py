@@ -8,8 +8,8 @@ the Wasserstein-1 distance to real samples before and after.
 
     python examples/own_train_step.py [--steps 2000]
 
-Measured with the defaults: W1 1.25 -> 0.15 (25 s of CPU time, about a minute of wall
-time on a shared 2-core machine).
+With the defaults W1 fell from 1.25 to 0.15 (docs/BENCHMARKS.md, "Examples", has the date
+and the time it took).
 """
 import argparse
 
