@@ -19,7 +19,8 @@ def experiment(ctx):
                               lambda s=s: s * 10) for s in ctx.seeds]
     time.sleep(PAUSE)
     with open(os.path.join(ctx.out, "interval.json"), "w") as f:
-        json.dump([started, time.time(), os.getpid()], f)
+        json.dump([started, time.time(), os.getpid(), os.environ.get("TF_NUM_INTRAOP_THREADS")],
+                  f)
     path = ctx.picture("samples.png")
     with open(path, "wb") as f:
         f.write(b"\x89PNG")

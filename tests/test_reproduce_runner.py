@@ -254,7 +254,10 @@ def test_report_shows_revisions_provenance_and_the_per_paper_summary(claims, tmp
     assert ("- Revision 1: changed the rule, because the old rule asked more than the paper. "
             "Verdict before: not reproduced (1/5 seeds; record of commit 0123abc). Old rule: "
             "reproduced when every seed converges.") in text
-    assert f"Records from commit {records[0]['commit']}; CPU {records[0]['cpu']}" in text
+    commit = records[0]["commit"]
+    short = commit[:12] + ("-dirty" if commit.endswith("-dirty") else "")
+    assert f"Records from commit {short}; CPU {records[0]['cpu']}" in text
+    assert f"- Run at commit `{short}`, " in text
     assert f"- Setup (hash `{records[0]['setup_hash'][:12]}`): planted" in text
     assert "- Diagnosis (as written at the run): the run is short" in text
     assert "| Planted et al. 2099 (`p`) | 2 | `p.a` reproduced; `p.g` needs a GPU |" in text
@@ -299,6 +302,8 @@ def test_two_jobs_run_in_parallel_and_write_the_records_one_job_does(claims, tmp
     spans = {r["id"]: _interval(str(tmp_path / "two"), r) for r in two}
     assert spans["p.b"][2] != spans["p.c"][2] and os.getpid() not in {s[2] for s in
                                                                        spans.values()}
+    # Each worker's TensorFlow gets its share of the cores, set before it loads.
+    assert {s[3] for s in spans.values()} == {str(jobs.threads(2)[0])}
     # Longest first: b and c started together, a after one of them finished; b and c overlap.
     assert spans["p.a"][0] >= min(spans["p.b"][1], spans["p.c"][1])
     assert max(spans["p.b"][0], spans["p.c"][0]) < min(spans["p.b"][1], spans["p.c"][1])
@@ -369,3 +374,13 @@ def test_sigterm_stops_the_workers_and_keeps_finished_records(tmp_path):
     assert json.load(open(record))["verdict"] == REPRODUCED
     assert "`p.a`" in open(os.path.join(out, "REPORT.md")).read()
     assert not os.path.exists(os.path.join(out, "claims", "p.forever.json"))
+
+
+def test_list_shows_cost_and_beyond_the_paper(claims):
+    claims(planted.claim("a", cpu_hours=1.25, beyond_paper=True), planted.claim("b"),
+           planted.claim("g", gpu=True, experiment=None, verdict=None))
+    assert report.listing(registry.get(())) == [
+        "p.a                          Planted et al. 2099, Table 9 (1.25 CPU-h, beyond the "
+        "paper)",
+        "p.b                          Planted et al. 2099, Table 9 (CPU-h not measured)",
+        "p.g                          Planted et al. 2099, Table 9 (needs a GPU)"]

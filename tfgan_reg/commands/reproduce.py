@@ -10,6 +10,7 @@ verdict code changed stops the run with what to do. `--quick` runs every claim a
 """
 from absl import flags
 
+from tfgan_reg import commands
 from tfgan_reg import reproduce
 from tfgan_reg.reproduce import report
 
@@ -32,11 +33,7 @@ FLAGS = flags.FLAGS
 def main(argv):
     del argv
     if FLAGS.list:
-        for claim in reproduce.get(()):
-            kind = "needs a GPU" if claim.gpu else (f"{claim.cpu_hours:g} CPU-h" if claim.cpu_hours
-                                                    else "CPU-h not measured")
-            apart = ", beyond the paper" if claim.beyond_paper else ""
-            print(f"{claim.id:<28} {claim.citation}, {claim.where} ({kind}{apart})")
+        print("\n".join(report.listing(reproduce.get(()))))
         return
     if not FLAGS.out:
         raise ValueError("--out is required (the directory for the runs and the report).")
@@ -50,6 +47,7 @@ def main(argv):
                 raise ValueError(f"`--seeds` must be integers. Received: --seeds={s!r}")
             seeds.append(int(s))
     records = reproduce.run(FLAGS.claims, out=FLAGS.out, seeds=seeds, quick=FLAGS.quick,
-                            report=FLAGS.report, readme=FLAGS.readme, jobs=FLAGS.jobs)
+                            report=FLAGS.report, readme=FLAGS.readme, jobs=FLAGS.jobs,
+                            worker_setup=commands.quiet_tensorflow)
     print(report.headline(records)
           + f" Report written to {FLAGS.report or FLAGS.out + '/REPORT.md'}.")

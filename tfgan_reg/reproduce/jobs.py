@@ -49,11 +49,13 @@ def _environment(values):
                 os.environ[k] = v
 
 
-def _worker(conn):
-    """A worker's loop: receives (claim, out, runs, seeds, quick, verbose) and sends back
-    ("done", outcome) or ("error", traceback), until it receives None."""
+def _worker(conn, setup):
+    """A worker's loop: calls `setup` (if any), then receives (claim, out, runs, seeds, quick,
+    verbose) and sends back ("done", outcome) or ("error", traceback), until it receives None."""
     # Ctrl-C reaches the whole process group: the parent decides, and stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if setup is not None:
+        setup()
     while True:
         task = conn.recv()
         if task is None:
@@ -84,9 +86,9 @@ def _payload(claim):
 class _Worker:
     """One worker process, its end of the pipe, and the claim it runs (or None)."""
 
-    def __init__(self, context, env):
+    def __init__(self, context, env, setup):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker, args=(child,), daemon=True)
+        self.process = context.Process(target=_worker, args=(child, setup), daemon=True)
         with _environment(env):
             self.process.start()
         child.close()
@@ -103,9 +105,11 @@ class _Worker:
         self.conn.close()
 
 
-def run_parallel(tasks, out, *, jobs, quick, stamp, on_record, verbose=True):
+def run_parallel(tasks, out, *, jobs, quick, stamp, on_record, verbose=True, setup=None):
     """Runs `tasks` ((claim, planned record) pairs, see `runner.plan`) over `jobs` workers,
-    longest `cpu_hours` first; calls `on_record(record)` in this process as each lands."""
+    longest `cpu_hours` first; calls `on_record(record)` in this process as each lands.
+    `setup`: a module-level function each worker calls first (the command's TensorFlow
+    start-up)."""
     pending = sorted(tasks, key=lambda t: -t[0].cpu_hours)
     intra, inter = threads(jobs)
     env = {"TF_NUM_INTRAOP_THREADS": str(intra), "TF_NUM_INTEROP_THREADS": str(inter),
@@ -149,7 +153,7 @@ def run_parallel(tasks, out, *, jobs, quick, stamp, on_record, verbose=True):
         while pending or any(w.task for w in workers):
             while pending and sum(w.task is not None for w in workers) < jobs:
                 idle = [w for w in workers if w.task is None]
-                worker = idle[0] if idle else _Worker(context, env)
+                worker = idle[0] if idle else _Worker(context, env, setup)
                 if not idle:
                     workers.append(worker)
                 assign(worker)

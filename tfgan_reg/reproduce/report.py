@@ -64,7 +64,7 @@ def headline(records):
             + ", ".join(f"{c[v]} {v}" for v in VERDICTS)
             + f"; {c['inconclusive']} inconclusive (not trained enough, not counted); "
             f"{c['beyond the paper']} beyond the paper (reported apart); "
-            f"{c[NEEDS_A_GPU]} need a GPU")
+            f"{c[NEEDS_A_GPU]} need{'s' if c[NEEDS_A_GPU] == 1 else ''} a GPU")
     if c[ERROR]:
         line += f"; {c[ERROR]} failed with an error"
     return line + "."
@@ -93,16 +93,35 @@ def paper_table(records):
     return lines
 
 
+def _short(commit):
+    """A commit as the report shows it: 12 hex digits, and "-dirty" when it was."""
+    head, dirty, _ = commit.partition("-dirty")
+    return head[:12] + dirty
+
+
 def provenance(records):
     """Where the records come from: their commits (with how many records each), CPUs,
     TensorFlow versions and dates."""
     def listed(field):
-        found = collections.Counter(str(r.get(field, "unknown")) for r in records)
+        found = collections.Counter(_short(str(r.get(field, "unknown"))) if field == "commit"
+                                    else str(r.get(field, "unknown")) for r in records)
         return ", ".join(f"{k} ({n})" if len(found) > 1 else k for k, n in found.items())
     dates = sorted(str(r["date"]) for r in records if r.get("date"))
     span = f"{dates[0]} to {dates[-1]}" if dates else "unknown"
     return (f"Records from commit {listed('commit')}; CPU {listed('cpu')}; TensorFlow "
             f"{listed('tensorflow')}; run {span}.")
+
+
+def listing(claims):
+    """One line per claim for `--list`: id, paper, where, and its measured CPU-hours (or that
+    it needs a GPU), and whether it is beyond the paper."""
+    lines = []
+    for claim in claims:
+        cost = NEEDS_A_GPU if claim.gpu else (
+            f"{claim.cpu_hours:g} CPU-h" if claim.cpu_hours else "CPU-h not measured")
+        apart = ", beyond the paper" if claim.beyond_paper else ""
+        lines.append(f"{claim.id:<28} {claim.citation}, {claim.where} ({cost}{apart})")
+    return lines
 
 
 def _table(rows):
@@ -149,7 +168,7 @@ def _claim_section(r, out, report_dir):
     if ERROR in r:
         lines.append(f"- Error:\n\n```\n{r[ERROR].strip()}\n```\n")
     lines.append(_times(r))
-    lines.append(f"- Run at commit `{r.get('commit', 'unknown')}`, {r.get('date', 'unknown')}, "
+    lines.append(f"- Run at commit `{_short(r.get('commit', 'unknown'))}`, {r.get('date', 'unknown')}, "
                  f"{r.get('cpu', 'unknown')}, TensorFlow {r.get('tensorflow', 'unknown')}, "
                  f"seeds {r['seeds']}.")
     if r.get("diagnosis"):

@@ -229,11 +229,11 @@ def _say_once(selected, plans, records, verbose):
 
 
 def run(ids=(), *, out, seeds=None, quick=False, report=None, readme=None, jobs=1,
-        verbose=True):
+        verbose=True, worker_setup=None):
     """Runs the claims `ids` (all when empty) into `out` and writes the report (`report`,
     default `out/REPORT.md`), `out/summary.md`, and the summary into `readme` when given;
     returns the records. `seeds`: every claim's seeds (default: each claim's own). `jobs`:
-    worker processes (1: this process). Every finished record is checked first (`plan`), so a
+    worker processes (1: this process), each calling `worker_setup` first. Every finished record is checked first (`plan`), so a
     stale one stops the run before anything runs. Holds `out`'s lock (`workdirs.lock`): a
     second runner on the same `out` is refused."""
     selected = registry.get(ids)
@@ -269,7 +269,8 @@ def run(ids=(), *, out, seeds=None, quick=False, report=None, readme=None, jobs=
         else:
             from tfgan_reg.reproduce import jobs as jobs_lib  # it imports this module
             jobs_lib.run_parallel([(c, plans[c.id][0]) for c in todo], out, jobs=jobs,
-                                  quick=quick, stamp=stamp, on_record=landed, verbose=verbose)
+                                  quick=quick, stamp=stamp, on_record=landed, verbose=verbose,
+                                  setup=worker_setup)
         final = ordered()
         report_lib.write_report(final, out, report)
         if readme:
