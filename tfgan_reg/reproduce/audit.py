@@ -239,10 +239,15 @@ def tensorflow_version():
     return "unknown"
 
 
+def now():
+    """The date and time (UTC, to the minute) as records give it."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def machine():
-    """Where and when a record was made: the date (UTC), the CPU model, TensorFlow's and
+    """Where and when a record was made: the date (`now`), the CPU model, TensorFlow's and
     Python's versions."""
     found = cpu.read()
-    return dict(date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    return dict(date=now(),
                 cpu=found.model if found else platform.processor() or "unknown",
                 tensorflow=tensorflow_version(), python=platform.python_version())

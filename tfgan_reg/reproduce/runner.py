@@ -145,6 +145,7 @@ def execute(claim, out, runs, *, seeds, quick=False, verbose=True, tag=""):
     verdict a failed gate set aside, the sub-runs and the times)."""
     registry.SUBRUNS.clear()
     os.makedirs(runs, exist_ok=True)
+    date = audit.now()  # when this claim started, not when the whole run did
     started = time.time()
     result = claim.experiment(Context(runs, os.path.join(out, "pictures", claim.id),
                                       tuple(seeds), quick, verbose, tag))
@@ -159,7 +160,7 @@ def execute(claim, out, runs, *, seeds, quick=False, verbose=True, tag=""):
         gate = dict(passed=bool(passed), reason=str(gate_reason))
     verdict, reason = claim.verdict(result)
     checks.choice("verdict", verdict, VERDICTS)
-    outcome = dict(result=result, gate=gate, verdict=verdict, reason=reason)
+    outcome = dict(result=result, gate=gate, verdict=verdict, reason=reason, date=date)
     if gate is not None and not gate["passed"]:
         outcome.update(verdict=INCONCLUSIVE, reason=f"the gate failed: {gate['reason']}",
                        verdict_had_it_counted=dict(verdict=verdict, reason=reason))
