@@ -178,3 +178,20 @@ def test_one_claim_end_to_end_in_quick_mode(tmp_path):
     again = runner.run_claim(registry.get(["mescheder.critical"])[0], out, seeds=(0, 1, 2, 3, 4),
                              quick=True, verbose=False)
     assert again == json.loads(json.dumps(record))
+
+
+@pytest.mark.slow
+def test_a_real_claim_in_two_workers_gives_the_record_of_one_process(tmp_path, monkeypatch):
+    # Mescheder et al.'s critical values at quick size, in a spawned worker that loads
+    # TensorFlow itself; one of them sent by id (as a claim that does not pickle is), which the
+    # worker finds in its own registry.
+    ids = ["mescheder.critical", "icr.quadratic"]
+    one = reproduce.run(ids, out=str(tmp_path / "one"), quick=True, verbose=False)
+    from tfgan_reg.reproduce import jobs  # pylint: disable=import-outside-toplevel
+    payload = jobs._payload
+    monkeypatch.setattr(jobs, "_payload",
+                        lambda claim: None if claim.id == ids[0] else payload(claim))
+    two = reproduce.run(ids, out=str(tmp_path / "two"), quick=True, jobs=2, verbose=False)
+    volatile = ("wall_seconds", "compute_seconds", "date")
+    assert [{k: v for k, v in r.items() if k not in volatile} for r in two] == \
+        [{k: v for k, v in r.items() if k not in volatile} for r in json.loads(json.dumps(one))]
