@@ -222,7 +222,8 @@ def test_a_failed_gate_is_inconclusive_and_not_counted(claims, tmp_path):
                                       "needs a GPU": 0, "error": 0}
     text = (tmp_path / "REPORT.md").read_text()
     assert ("1 claims of the papers judged: 1 reproduced, 0 partly, 0 not reproduced; 1 "
-            "inconclusive (not trained enough, not counted); 1 beyond the paper") in text
+            "inconclusive (not trained enough, not counted); 1 beyond the paper (1 reproduced), "
+            "reported apart; 0 need a GPU.") in text
     inconclusive = text.split("## Inconclusive (not trained enough)")[1].split("## ")[0]
     assert "`p.a`" in inconclusive and "`p.b`" not in inconclusive
     assert "`p.c`" in text.split("## Beyond the papers")[1].split("## ")[0]

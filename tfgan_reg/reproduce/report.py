@@ -60,10 +60,12 @@ def headline(records):
     """One line of counts, e.g. "12 claims of the papers judged: 3 reproduced, ...; ..."."""
     c = counts(records)
     judged = sum(c[v] for v in VERDICTS)
+    beyond = collections.Counter(r["verdict"] for r in records if kind(r) == "beyond")
+    beyond = f" ({', '.join(f'{n} {v}' for v, n in beyond.items())})" if beyond else ""
     line = (f"{judged} claims of the papers judged: "
             + ", ".join(f"{c[v]} {v}" for v in VERDICTS)
             + f"; {c['inconclusive']} inconclusive (not trained enough, not counted); "
-            f"{c['beyond the paper']} beyond the paper (reported apart); "
+            f"{c['beyond the paper']} beyond the paper{beyond}, reported apart; "
             f"{c[NEEDS_A_GPU]} need{'s' if c[NEEDS_A_GPU] == 1 else ''} a GPU")
     if c[ERROR]:
         line += f"; {c[ERROR]} failed with an error"
