@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from tfgan_reg import config_lib, nets, runs
-from tfgan_reg.reproduce import icr_claims, registry, runner
+from tfgan_reg.reproduce import audit, icr_claims, registry, runner
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OLD = re.compile(r"seeds?[ _-]?00[0-4]", re.IGNORECASE)
@@ -78,7 +78,8 @@ def test_a_record_kept_under_an_old_claim_id_is_read_back_under_the_new_one(tmp_
     claim = registry.get([new])[0]
     record = dict(runner._text(claim), id=old, seed="seed 002", quick=False, seeds=[0],
                   result={"ours": "sigma_c 1.414214", "pictures": [f"pictures/{old}/r1.png"]},
-                  verdict="reproduced", reason="planted", seconds=45.0)
+                  verdict="reproduced", reason="planted", seconds=45.0,
+                  setup_hash=audit.setup_hash(claim), verdict_hash=audit.verdict_hash(claim))
     del record["citation"]
     os.makedirs(os.path.join(out, "claims"))
     with open(os.path.join(out, "claims", f"{old}.json"), "w") as f:

@@ -206,8 +206,8 @@ def test_fdiv_claim_end_to_end_in_quick_mode(tmp_path):
         run = table["reverse_kl"][method]["runs"][0]
         # The curve is the run's own IS column (the IS itself: test_scores*); a step it did
         # not reach, or a non-finite IS, is the floor.
-        with open(os.path.join(tmp_path, "runs", claim.id, "reverse_kl", method, "seed0",
-                               "eval.csv")) as f:
+        runs = runner.runs_dir(str(tmp_path), record["setup_hash"], claim.id, quick=True)
+        with open(os.path.join(runs, "reverse_kl", method, "seed0", "eval.csv")) as f:
             got = {int(r["step"]): float(r["is"]) for r in csv.DictReader(f)}
         want = [got.get(s, dragan_claims.FLOOR_IS) for s in (5, 10)]
         assert run["steps"] == [5, 10]

@@ -229,13 +229,18 @@ def test_only_the_chief_holds_the_workdir(chief, tmp_path, monkeypatch):
 def test_a_second_reproduction_runner_on_the_same_out_is_refused(tmp_path, monkeypatch):
     out = str(tmp_path / "out")
     ran = []
-    monkeypatch.setattr(registry, "get", lambda ids: ["claim"])
-    monkeypatch.setattr(runner, "run_claim", lambda claim, out, **kwargs: ran.append(claim))
-    monkeypatch.setattr(runner, "write_report", lambda records, out, report=None: None)
+    claim = registry.Claim(id="mescheder.planted", where="", statement="", paper="", setup="",
+                           rule="", experiment=print, verdict=print)
+    monkeypatch.setattr(registry, "get", lambda ids: [claim])
+    monkeypatch.setattr(runner, "plan", lambda claim, out, **kwargs: ({}, None, None))
+    monkeypatch.setattr(runner, "run_claim",
+                        lambda claim, out, **kwargs: ran.append(claim.id) or {"id": claim.id})
+    monkeypatch.setattr(runner, "_write_record", lambda path, record: None)
+    monkeypatch.setattr(runner.report_lib, "write_report", lambda records, out, report=None: None)
     with _holder(out) as holder:
         with pytest.raises(workdirs.WorkdirInUse,
                            match=f"--out directory .* in use by process {holder.pid} "):
             runner.run(out=out, verbose=False)
         assert ran == []
     runner.run(out=out, verbose=False)
-    assert ran == ["claim"] and os.listdir(out) == []
+    assert ran == ["mescheder.planted"] and os.listdir(out) == []

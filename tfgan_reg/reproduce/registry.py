@@ -6,6 +6,7 @@ it, and `verdict(result)`: a rule over the numbers the experiment returns, writt
 run and never adjusted after it. A claim that needs a GPU or an online data set (`gpu=True`)
 is not run: the report lists its command and the paper's number.
 """
+import contextlib
 import dataclasses
 import json
 import math
@@ -13,6 +14,11 @@ import os
 import time
 import warnings
 from typing import Callable
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: sub-runs are not locked (one worker at a time is safe)
+    fcntl = None
 
 import numpy as np
 
@@ -23,6 +29,8 @@ VERDICTS = (REPRODUCED, PARTLY, NOT_REPRODUCED)
 # What a claim whose sanity gate failed is reported as: apart, never counted as a verdict.
 INCONCLUSIVE = "inconclusive (not trained enough)"
 OUTCOMES = VERDICTS + (INCONCLUSIVE,)
+# What a record says of a claim that is listed, not run, and of one whose run raised.
+NEEDS_A_GPU, ERROR = "needs a GPU", "error"
 
 # The papers whose claims are registered, by the short name that starts a claim id
 # (`icr.quadratic`), and how the report cites them; docs/PAPERS.md has the references.
@@ -43,21 +51,31 @@ RENAMED = {"seed000": "dragan", "seed001": "roth", "seed002": "mescheder", "seed
 class Context:
     """What an experiment is given: a directory for its runs (`out`, not kept in git), one for
     the pictures the report shows (`pictures`), the seeds to run over, and whether to run at
-    reduced size (`quick`, a smoke test whose verdict does not count)."""
+    reduced size (`quick`, a smoke test whose verdict does not count). The runner keys `out`
+    by the hash of the claim's setup (`out/runs/<setup hash>/<claim id>`), so a changed setup
+    never reads the sub-runs of the old one; `shared(name)` is a directory for runs shared by
+    the claims of one setup. `tag` starts every log line (the claim id, when claims run in
+    parallel)."""
     out: str
     pictures: str
     seeds: tuple
     quick: bool = False
     verbose: bool = True
+    tag: str = ""
 
     def picture(self, name):
         """The path of a picture of this claim (its directory is created)."""
         os.makedirs(self.pictures, exist_ok=True)
         return os.path.join(self.pictures, name)
 
+    def shared(self, name):
+        """The directory `name` next to this claim's runs, shared with the other claims whose
+        setup hashes the same (so with the same setup)."""
+        return os.path.join(os.path.dirname(os.path.abspath(self.out)), name)
+
     def log(self, message):
         if self.verbose:
-            print(f"  {message}", flush=True)
+            print(f"  {self.tag + ': ' if self.tag else ''}{message}", flush=True)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,26 +201,45 @@ def majority(n):
     return n // 2 + 1
 
 
-# The sub-runs of the claim being run in this process, in order: (name, seconds, reused). The
-# runner clears it before an experiment and stores it in the record.
+# The sub-runs of the claim being run in this process, in order: dicts of name, seconds (wall
+# time when it ran), cpu_seconds and reused. The runner clears it before an experiment and
+# stores it in the record.
 SUBRUNS = []
 
 
 def subrun(name, path, compute):
     """The JSON-able result of `compute()`, cached at `path` with its compute time, so a
     resumed experiment reads it back instead of rerunning it; either way the sub-run and its
-    compute time (measured when it ran) are added to `SUBRUNS`."""
-    cached = read_json(path)
-    if cached is not None and "seconds" in cached and "value" in cached:
-        SUBRUNS.append(dict(name=name, seconds=cached["seconds"], reused=True))
-        return cached["value"]
-    started = time.process_time(), time.time()
-    value = compute()
-    seconds = round(time.time() - started[1], 2)
-    write_json(path, {"value": value, "seconds": seconds,
-                      "cpu_seconds": round(time.process_time() - started[0], 2)})
-    SUBRUNS.append(dict(name=name, seconds=seconds, reused=False))
+    compute time (measured when it ran) are added to `SUBRUNS`. While it computes, `path` is
+    locked: a claim in another worker that needs the same sub-run waits and reads it back."""
+    with _locked(path + ".lock"):
+        cached = read_json(path)
+        if cached is not None and "seconds" in cached and "value" in cached:
+            SUBRUNS.append(dict(name=name, seconds=cached["seconds"],
+                                cpu_seconds=cached.get("cpu_seconds"), reused=True))
+            return cached["value"]
+        started = time.process_time(), time.time()
+        value = compute()
+        seconds = round(time.time() - started[1], 2)
+        cpu_seconds = round(time.process_time() - started[0], 2)
+        write_json(path, {"value": value, "seconds": seconds, "cpu_seconds": cpu_seconds})
+    SUBRUNS.append(dict(name=name, seconds=seconds, cpu_seconds=cpu_seconds, reused=False))
     return value
+
+
+@contextlib.contextmanager
+def _locked(path):
+    """Holds an exclusive lock on the file `path` while entered (waiting for it)."""
+    if fcntl is None:
+        yield
+        return
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def read_json(path):

@@ -1,4 +1,11 @@
-"""Runs claims (resuming: finished ones are read back, not rerun) and writes the report."""
+"""Runs claims (resuming: a finished claim whose setup and verdict code are unchanged is read
+back, not rerun), in this process or over `jobs` worker processes, and writes the report.
+
+Each record (`out/claims/<id>.json`) keeps the audit trail of its run: the commit, the hashes
+of the claim's setup and verdict code (`audit`), the gate's result, the diagnosis as it stood,
+every sub-run with its compute time (`registry.subrun`), the wall time, the seeds, the date, the
+CPU and TensorFlow's version.
+"""
 import json
 import os
 import time
@@ -8,12 +15,28 @@ import numpy as np
 
 from tfgan_reg import checks
 from tfgan_reg import workdirs
-from tfgan_reg.reproduce import registry
-from tfgan_reg.reproduce.registry import REPRODUCED, VERDICTS, Context
+from tfgan_reg.reproduce import audit
+from tfgan_reg.reproduce import report as report_lib
+# Imported by their full names: `from tfgan_reg.reproduce import registry` would register every
+# family (the package's `__getattr__`), loading TensorFlow in a worker before its threads are set.
+import tfgan_reg.reproduce.registry as registry
+from tfgan_reg.reproduce.registry import ERROR, INCONCLUSIVE, NEEDS_A_GPU, VERDICTS, Context
+
+# The seeds of a claim that names none (`Claim.seeds`) when the user gives no `--seeds`.
+DEFAULT_SEEDS = (0, 1, 2, 3, 4)
+write_report = report_lib.write_report
 
 
 def _record_path(out, claim_id):
     return os.path.join(out, "claims", f"{claim_id}.json")
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON-able: {type(value).__name__}")
 
 
 def _write_record(path, record):
@@ -25,17 +48,20 @@ def _write_record(path, record):
 
 
 def _text(claim):
-    """The claim's words in a record (the result and verdict are the run's)."""
+    """The claim's words in a record, as they stand when it runs."""
     return dict(id=claim.id, citation=claim.citation, where=claim.where,
                 statement=claim.statement, paper=claim.paper, setup=claim.setup,
-                rule=claim.rule, gpu=claim.gpu, command=claim.command,
-                diagnosis=claim.diagnosis)
+                rule=claim.rule, gate_rule=claim.gate_rule, gpu=claim.gpu,
+                command=claim.command, diagnosis=claim.diagnosis,
+                beyond_paper=claim.beyond_paper, cpu_hours=claim.cpu_hours,
+                history=[dict(changed=r.changed, why=r.why, before=r.before,
+                              old_rule=r.old_rule) for r in claim.history])
 
 
 def _rename_old(out, claim_id):
     """Renames what `out` holds of a claim under its old id (`registry.RENAMED`): its pictures
-    and runs directories and its record (id, picture paths), with a `FutureWarning`, so that a
-    finished claim is read back, not rerun. Returns what was renamed."""
+    and runs directories and its record (id, picture paths), with a `FutureWarning`. Returns
+    what was renamed."""
     old = registry.old_id(claim_id)
     if old is None:
         return []
@@ -66,123 +92,188 @@ def _rename_old(out, claim_id):
     return renamed
 
 
-def run_claim(claim, out, *, seeds, quick=False, verbose=True):
-    """Runs one claim (or returns its finished record from `out`): a dict with the claim's
-    text, the result, the verdict and reason, and the wall time. A finished record keeps its
-    result and verdict; its words (a diagnosis written after the run) are the registry's. What
-    `out` holds under the claim's old id (`registry.RENAMED`) is renamed first (`_rename_old`)."""
+def claim_seeds(claim, seeds):
+    """The seeds `claim` runs: `seeds` when the user gave them, else the claim's own
+    (`Claim.seeds`), else `DEFAULT_SEEDS`."""
+    return tuple(seeds if seeds is not None else claim.seeds or DEFAULT_SEEDS)
+
+
+def runs_dir(out, setup_hash, claim_id, quick):
+    """The directory of a claim's runs: keyed by its setup hash, so a changed setup never reads
+    the sub-runs of the old one, and shared (`Context.shared`) by claims of the same setup."""
+    return os.path.join(out, "runs", ("quick-" if quick else "") + setup_hash[:12], claim_id)
+
+
+def plan(claim, out, *, seeds=None, quick=False):
+    """The record under which `claim` runs (its words, seeds, quick flag and hashes) and the
+    finished record in `out` to reuse instead, if any: (new, reused, note). `note` says why an
+    existing record is not reused (None when there is none or it is reused). Raises
+    `ValueError` (naming the claim, the hash that differs, the record's commit and what to do)
+    when a finished record of the same seeds and mode has another setup or verdict hash."""
     _rename_old(out, claim.id)
+    seeds = claim_seeds(claim, seeds)
+    new = dict(_text(claim), quick=quick, seeds=list(seeds),
+               setup_hash=audit.setup_hash(claim), verdict_hash=audit.verdict_hash(claim))
     path = _record_path(out, claim.id)
-    if os.path.exists(path):
-        with open(path) as f:
-            record = json.load(f)
-        if record.get("quick") == quick and record.get("seeds") == list(seeds):
-            if record.get("rule") != claim.rule:
-                raise ValueError(
-                    f"The verdict rule of {claim.id!r} changed after its run in {path}: "
-                    f"delete that record to judge the claim afresh.")
-            if verbose:
-                print(f"{claim.id}: finished before ({record['verdict']}), not rerun",
-                      flush=True)
-            record.update(_text(claim))
-            return record
-    record = dict(_text(claim), quick=quick, seeds=list(seeds))
+    if claim.gpu or not os.path.exists(path):
+        return new, None, None
+    with open(path) as f:
+        old = json.load(f)
+    if old.get("quick") != quick or old.get("seeds") != list(seeds):
+        return new, None, "other seeds or mode"
+    if "setup_hash" not in old or "verdict_hash" not in old:
+        return new, None, "a record without setup and verdict hashes (made before them)"
+    differs = [what for what in ("setup", "verdict")
+               if old[f"{what}_hash"] != new[f"{what}_hash"]]
+    if differs:
+        what = " and ".join({"setup": "setup (its config)",
+                             "verdict": "verdict code (rule, gate or their functions)"}[w]
+                            for w in differs)
+        raise ValueError(
+            f"The {' and '.join(differs)} hash of claim {claim.id!r} differs from its record "
+            f"{path} (run at commit {old.get('commit', 'unknown')}): its {what} changed "
+            f"since. Delete that record to judge the claim afresh; if the change alters what "
+            f"the claim tests, first add a `Revision` to the claim's `history` (what changed, "
+            f"why, the verdict before). Sub-runs of an unchanged setup are reused.")
+    old.update(history=new["history"], citation=new["citation"])
+    return new, old, None
+
+
+def execute(claim, out, runs, *, seeds, quick=False, verbose=True, tag=""):
+    """Runs `claim`'s experiment in `runs` (pictures under `out/pictures/<id>`), then its gate
+    and its verdict: the outcome part of a record (result, gate, verdict and reason, the
+    verdict a failed gate set aside, the sub-runs and the times)."""
+    registry.SUBRUNS.clear()
+    os.makedirs(runs, exist_ok=True)
+    date = audit.now()  # when this claim started, not when the whole run did
+    started = time.time()
+    result = claim.experiment(Context(runs, os.path.join(out, "pictures", claim.id),
+                                      tuple(seeds), quick, verbose, tag))
+    # Pictures are kept relative to `out`, so a report can be moved with them.
+    result["pictures"] = [os.path.relpath(p, out) for p in result.get("pictures", [])]
+    wall = round(time.time() - started, 1)
+    subruns = [dict(s) for s in registry.SUBRUNS]
+    registry.SUBRUNS.clear()
+    gate = None
+    if claim.gate is not None:
+        passed, gate_reason = claim.gate(result)
+        gate = dict(passed=bool(passed), reason=str(gate_reason))
+    verdict, reason = claim.verdict(result)
+    checks.choice("verdict", verdict, VERDICTS)
+    outcome = dict(result=result, gate=gate, verdict=verdict, reason=reason, date=date)
+    if gate is not None and not gate["passed"]:
+        outcome.update(verdict=INCONCLUSIVE, reason=f"the gate failed: {gate['reason']}",
+                       verdict_had_it_counted=dict(verdict=verdict, reason=reason))
+    subrun_seconds = round(sum(s["seconds"] for s in subruns), 1)
+    reused = sum(s["seconds"] for s in subruns if s["reused"])
+    outcome.update(subruns=subruns, subrun_seconds=subrun_seconds, wall_seconds=wall,
+                   # What the claim costs from scratch: this run's wall time and the time the
+                   # sub-runs it read back took when they ran.
+                   compute_seconds=round(wall + reused, 1))
+    return outcome
+
+
+def gpu_record(new):
+    """The record of a claim that needs a GPU: listed, not run."""
+    return dict(new, verdict=NEEDS_A_GPU, reason="not run here", result={}, gate=None,
+                subruns=[], subrun_seconds=0.0, wall_seconds=0.0, compute_seconds=0.0)
+
+
+def run_claim(claim, out, *, seeds=None, quick=False, verbose=True, stamp=None):
+    """Runs one claim in this process (or returns its finished record from `out`, see `plan`)
+    and writes its record; returns it. `stamp`: the commit and machine fields of the record
+    (default: read now)."""
+    new, reused, note = plan(claim, out, seeds=seeds, quick=quick)
+    if reused is not None:
+        if verbose:
+            print(f"{claim.id}: finished before ({reused['verdict']}), not rerun", flush=True)
+        return reused
+    if note and verbose:
+        print(f"{claim.id}: {note}: rerun", flush=True)
+    stamp = stamp or dict(commit=audit.commit(), **audit.machine())
     if claim.gpu:
-        record.update(verdict="needs a GPU", reason="not run here", result={}, seconds=0.0)
+        record = gpu_record(dict(new, **stamp))
     else:
         if verbose:
             print(f"{claim.id} ({claim.citation}, {claim.where}): running", flush=True)
-        runs_dir = os.path.join(out, "runs", claim.id)
-        os.makedirs(runs_dir, exist_ok=True)
-        started = time.time()
-        result = claim.experiment(Context(runs_dir, os.path.join(out, "pictures", claim.id),
-                                          tuple(seeds), quick, verbose))
-        # Pictures are kept relative to `out`, so a report can be moved with them.
-        result["pictures"] = [os.path.relpath(p, out) for p in result.get("pictures", [])]
-        verdict, reason = claim.verdict(result)
-        checks.choice("verdict", verdict, VERDICTS)
-        record.update(result=result, verdict=verdict, reason=reason,
-                      seconds=round(time.time() - started, 1))
+        record = dict(new, **stamp)
+        record.update(execute(claim, out, runs_dir(out, new["setup_hash"], claim.id, quick),
+                              seeds=new["seeds"], quick=quick, verbose=verbose))
         if verbose:
-            print(f"{claim.id}: {verdict} ({reason}) in {record['seconds']} s", flush=True)
-    _write_record(path, record)
+            print(f"{claim.id}: {record['verdict']} ({record['reason']}) in "
+                  f"{record['wall_seconds']} s", flush=True)
+    _write_record(_record_path(out, claim.id), record)
     return record
 
 
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"not JSON-able: {type(value).__name__}")
+def _say_once(selected, plans, records, verbose):
+    """One line for each reason why finished records are not reused (a warning for records
+    made before the hashes), and one for diagnoses written since their run."""
+    notes = {}
+    for i, (_, _, note) in plans.items():
+        if note:
+            notes.setdefault(note, []).append(i)
+    for note, which in notes.items():
+        message = f"Not reused, rerun ({note}): {', '.join(which)}."
+        if "without" in note:
+            warnings.warn(message, UserWarning, stacklevel=3)
+        elif verbose:
+            print(message, flush=True)
+    changed = [c.id for c in selected if c.id in records and not c.gpu
+               and c.diagnosis != records[c.id].get("diagnosis", "")]
+    if changed and verbose:
+        print(f"The diagnosis of {', '.join(changed)} changed since its run: the report shows "
+              f"the one stored with the run (delete the record to rerun and store the new one).",
+              flush=True)
+    if records and verbose:
+        print(f"Finished before, not rerun: {', '.join(records)}.", flush=True)
 
 
-def run(ids=(), *, out, seeds=(0, 1, 2, 3, 4), quick=False, report=None, verbose=True):
+def run(ids=(), *, out, seeds=None, quick=False, report=None, readme=None, jobs=1,
+        verbose=True, worker_setup=None):
     """Runs the claims `ids` (all when empty) into `out` and writes the report (`report`,
-    default `out/REPORT.md`); returns the records. Holds `out`'s lock (`workdirs.lock`) while
-    it runs: a second runner on the same `out` is refused."""
+    default `out/REPORT.md`), `out/summary.md`, and the summary into `readme` when given;
+    returns the records. `seeds`: every claim's seeds (default: each claim's own). `jobs`:
+    worker processes (1: this process), each calling `worker_setup` first. Every finished record is checked first (`plan`), so a
+    stale one stops the run before anything runs. Holds `out`'s lock (`workdirs.lock`): a
+    second runner on the same `out` is refused."""
     selected = registry.get(ids)
-    records = []
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"`jobs` must be a positive integer. Received: jobs={jobs!r}")
+    if readme:
+        report_lib.check_readme(readme)
     with workdirs.lock(out, what="--out directory"):
-        for k, claim in enumerate(selected):
-            if verbose:
-                print(f"[{k + 1}/{len(selected)}] ", end="", flush=True)
-            records.append(run_claim(claim, out, seeds=seeds, quick=quick, verbose=verbose))
-            write_report(records, out, report)  # the report so far, after every claim
-    return records
+        plans = {c.id: plan(c, out, seeds=seeds, quick=quick) for c in selected}
+        stamp = dict(commit=audit.commit(), **audit.machine())
+        records = {i: reused for i, (_, reused, _) in plans.items() if reused is not None}
+        _say_once(selected, plans, records, verbose)
 
+        def ordered():
+            return [records[c.id] for c in selected if c.id in records]
 
-def _cell(text):
-    return str(text).replace("|", "\\|").replace("\n", " ")
+        def landed(record):
+            records[record["id"]] = record
+            if ERROR not in record:
+                _write_record(_record_path(out, record["id"]), record)
+            report_lib.write_report(ordered(), out, report)  # the report so far
 
-
-def write_report(records, out, report=None):
-    """`out/report.json` (every record) and the Markdown report `report` (default
-    `out/REPORT.md`: one row per claim, then each claim's rule, reason, diagnosis and
-    pictures, linked relative to the report); returns the Markdown path."""
-    path = os.path.abspath(report or os.path.join(out, "REPORT.md"))
-    out = os.path.abspath(out)
-    with open(os.path.join(out, "report.json"), "w") as f:
-        json.dump(records, f, indent=2, default=_json_default)
-    run_rows = [r for r in records if not r["gpu"]]
-    gpu_rows = [r for r in records if r["gpu"]]
-    quick = any(r["quick"] for r in run_rows)
-    lines = ["# Reproduction report", ""]
-    if quick:
-        lines += ["**Quick mode**: every claim at reduced size, a smoke test; these verdicts do "
-                  "not count.", ""]
-    counts = {v: sum(r["verdict"] == v for r in run_rows) for v in VERDICTS}
-    lines += [f"{len(run_rows)} claims run: " + ", ".join(f"{n} {v}" for v, n in counts.items())
-              + f"; {len(gpu_rows)} need a GPU. Seeds: {run_rows[0]['seeds'] if run_rows else []}."
-              f" Total wall time {sum(r['seconds'] for r in run_rows):.0f} s.", ""]
-    lines += ["| claim | paper | ours | verdict | wall time |", "|---|---|---|---|---|"]
-    for r in run_rows:
-        lines.append(f"| `{r['id']}` ({r['citation']}, {_cell(r['where'])}): "
-                     f"{_cell(r['statement'])} | {_cell(r['paper'])} | "
-                     f"{_cell(r['result'].get('ours', ''))} | **{r['verdict']}** | "
-                     f"{r['seconds']:.0f} s |")
-    lines.append("")
-    for r in run_rows:
-        lines += [f"## `{r['id']}`: {r['verdict']}", "",
-                  f"- Paper ({r['citation']}, {r['where']}): {r['statement']} {r['paper']}",
-                  f"- Setup: {r['setup']}",
-                  f"- Verdict rule (fixed before the run): {r['rule']}",
-                  f"- Ours: {r['result'].get('ours', '')}",
-                  f"- Verdict: {r['verdict']}, because {r['reason']}."]
-        if r["verdict"] != REPRODUCED and r["diagnosis"]:
-            lines.append(f"- Diagnosis: {r['diagnosis']}")
-        for picture in r["result"].get("pictures", []):
-            rel = os.path.relpath(os.path.join(out, picture), os.path.dirname(path))
-            lines.append(f"\n![{r['id']}]({rel})")
-        lines.append("")
-    if gpu_rows:
-        lines += ["## Needs a GPU and the data set", "",
-                  "| claim | paper's number | command |", "|---|---|---|"]
-        for r in gpu_rows:
-            lines.append(f"| `{r['id']}` ({r['citation']}, {_cell(r['where'])}): "
-                         f"{_cell(r['statement'])} | {_cell(r['paper'])} | "
-                         f"`{_cell(r['command'])}` |")
-        lines.append("")
-    with open(path, "w") as f:
-        f.write("\n".join(lines))
-    return path
+        for claim in selected:
+            if claim.gpu:
+                landed(gpu_record(dict(plans[claim.id][0], **stamp)))
+        todo = [c for c in selected if not c.gpu and c.id not in records]
+        if jobs == 1:
+            for k, claim in enumerate(todo):
+                if verbose:
+                    print(f"[{k + 1}/{len(todo)}] ", end="", flush=True)
+                landed(run_claim(claim, out, seeds=seeds, quick=quick, verbose=verbose,
+                                 stamp=stamp))
+        else:
+            from tfgan_reg.reproduce import jobs as jobs_lib  # it imports this module
+            jobs_lib.run_parallel([(c, plans[c.id][0]) for c in todo], out, jobs=jobs,
+                                  quick=quick, stamp=stamp, on_record=landed, verbose=verbose,
+                                  setup=worker_setup)
+        final = ordered()
+        report_lib.write_report(final, out, report)
+        if readme:
+            report_lib.update_readme(readme, final, report or os.path.join(out, "REPORT.md"))
+    return final
