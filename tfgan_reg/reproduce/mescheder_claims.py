@@ -113,12 +113,13 @@ registry.register(registry.Claim(
           "0.2 and 1 from 24 starts (radii 0.1, 1, 2; 8 angles), float64. A step counts as a "
           "decrease only beyond float64 rounding (1e-12 relative): for the GAN objective at "
           "h = 1 the exact increase h^2 |v|^2 falls below the norm's last bit where f'(psi "
-          "theta) underflows.",
+          "theta) underflows. Cost: 4 s of CPU on one core (pilot, 2026-12-07, loaded 2-core "
+          "Xeon).",
     rule="reproduced when every eigenvalue pair and its modulus agree with the closed forms to "
          "1e-6 and along every trajectory no step lowers the norm by more than 1e-12 "
          "(relative) and the final norm exceeds the start's; partly when only one of the two "
          "holds; otherwise not reproduced.",
-    config=lambda: lemmas_config(False), cpu_hours=0.002,
+    config=lambda: lemmas_config(False), cpu_hours=0.0011,
     experiment=_lemma_2_4, verdict=lemma_2_4_verdict))
 
 
@@ -207,11 +208,11 @@ registry.register(registry.Claim(
           "(n_g, n_d) in {(1, 1), (1, 5), (3, 2), (2, 3)}, h in {0.05, ..., 3.9, 4.1, 6} "
           "(alpha from 0.025 to 14.7); 500-step trajectories from (1, 1) at the authors' "
           "notebook h = 0.2 with 1 and 5 D steps; 50 steps at h = 6 from 8 starts at |z| = "
-          "1e-3.",
+          "1e-3. Cost: 18 s of CPU on one core (pilot, 2026-12-07, loaded 2-core Xeon).",
     rule="reproduced when every eigenvalue pair agrees with eq. 5 to 1e-6 and both moduli are "
          "1 (to 1e-6) exactly when alpha <= 2, with one > 1 + 1e-6 when alpha > 2, and, for "
          "figure 2b, the norm along every cycle stays within [1/2, 2] x its start and every "
          "start near 0 with alpha > 2 grows more than 10-fold; partly when only the lemma "
          "part or only the figure part holds; otherwise not reproduced.",
-    config=lambda: lemmas_config(False), cpu_hours=0.002,
+    config=lambda: lemmas_config(False), cpu_hours=0.005,
     experiment=_lemma_2_5, verdict=lemma_2_5_verdict))
