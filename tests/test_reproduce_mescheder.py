@@ -90,3 +90,62 @@ def test_lemma_claims_on_the_library_dirac_gan_quick():
     result = mc._lemma_2_4(ctx)
     assert mc.lemma_2_4_verdict(result)[0] == REPRODUCED
     assert max(r["error"] for r in result["eigenvalues"]) < 1e-9
+
+
+# ---- section 5, figure 5 ---------------------------------------------------------------------
+
+def _fig5(r1, r2, none, wgp1=(1.0, 1.0, 1.0), wgp5=(1.0, 1.0, 1.0), noise=1.5):
+    return {"w1": {"none": list(none), "r1": list(r1), "r2": list(r2), "wgp1": list(wgp1),
+                   "wgp5": list(wgp5)}, "noise_w1": noise}
+
+
+def test_fig5_verdict_reproduced_when_similar_and_better_beyond_the_spread():
+    # R1 0.1, R2 0.12 (1.2x); best other 0.5; gap 0.4 > sd 0.0816 of `none`.
+    result = _fig5((0.1, 0.1, 0.1), (0.12, 0.12, 0.12), (0.4, 0.5, 0.6))
+    verdict, reason = mc.fig5_verdict(result)
+    assert verdict == REPRODUCED and "best regularised r1" in reason
+
+
+def test_fig5_verdict_boundaries():
+    # Exactly SIMILAR x apart is similar; 1.51x is not.
+    assert mc.fig5_verdict(_fig5((0.2,) * 3, (0.3,) * 3, (0.5,) * 3))[0] == REPRODUCED
+    verdict, reason = mc.fig5_verdict(_fig5((0.2,) * 3, (0.302,) * 3, (0.5,) * 3))
+    assert verdict == PARTLY and "not similar" in reason
+    # Gap 0.1 against a seed sd of exactly 0.1 (values 0.3 +- 0.1 * sqrt(1.5)): within spread.
+    spread = 0.1 * np.sqrt(1.5)
+    close = (0.3 - spread, 0.3, 0.3 + spread)
+    verdict, reason = mc.fig5_verdict(_fig5((0.2,) * 3, (0.2,) * 3, close, (0.35,) * 3,
+                                            (0.35,) * 3))
+    assert verdict == PARTLY and "within seed spread" in reason
+
+
+def test_fig5_verdict_not_reproduced_when_another_method_is_better():
+    verdict, reason = mc.fig5_verdict(_fig5((0.3,) * 3, (0.3,) * 3, (1.0,) * 3,
+                                            wgp5=(0.2, 0.25, 0.3)))
+    assert verdict == NOT_REPRODUCED and "best other wgp5" in reason
+    # A diverged run (W1 inf) of R2 makes R1 and R2 dissimilar, not an error.
+    result = _fig5((0.1,) * 3, (0.1, 0.1, float("inf")), (0.5,) * 3)
+    assert mc.fig5_verdict(result)[0] == PARTLY
+
+
+def test_fig5_gate():
+    # Best mean 0.1 < 0.5 x 1.5 noise.
+    assert mc.fig5_gate(_fig5((0.1,) * 3, (0.2,) * 3, (0.9,) * 3))[0]
+    # Nothing below half the noise's W1 (0.75): not trained enough; exactly half fails too.
+    assert not mc.fig5_gate(_fig5((0.8,) * 3, (0.9,) * 3, (0.9,) * 3, (0.9,) * 3,
+                                  (0.9,) * 3))[0]
+    assert not mc.fig5_gate(_fig5((0.75,) * 3, (0.9,) * 3, (0.9,) * 3, (0.9,) * 3,
+                                  (0.9,) * 3))[0]
+
+
+def test_fig5_configs_follow_the_grid():
+    g = mc.fig5_grid()
+    assert mc._settings(g)[0] == ("none", 0.0) and len(mc._settings(g)) == 13
+    wgp5 = mc.fig5_run_config("wgp5", 10.0, seed=2)
+    assert (wgp5.train.n_disc, wgp5.loss, wgp5.penalty.name, wgp5.penalty.lam, wgp5.seed) == \
+        (5, "wasserstein", "wgan_gp", 10.0, 2)
+    r2 = mc.fig5_run_config("r2", 0.1, seed=0)
+    assert (r2.penalty.name, r2.penalty.gamma, r2.train.num_steps, r2.train.optimizer) == \
+        ("r2", 0.1, 50000, "rmsprop")
+    with pytest.raises(ValueError, match="r3"):
+        mc.fig5_run_config("r3", 1.0, seed=0)
