@@ -127,7 +127,7 @@ def _experiment(ctx):
     rows = [{"init": i, **{f"{o}_{k}": runs[o][i][k] for o in OPTIMISERS
                            for k in ("finite", "in_projection", "periods")}}
             for i in c.initialisations]
-    pictures = [] if ctx.quick else [_picture(ctx, c, runs)]
+    pictures = [_picture(ctx, c, runs)]
     counts = {o: sum(bool(r[f"{o}_periods"]) for r in rows) for o in OPTIMISERS}
     means = {o: float(np.mean([r[f"{o}_in_projection"] for r in rows])) for o in OPTIMISERS}
     text = (f"projection periods in {counts['simgd']}/{len(rows)} SimGD and {counts['cgd']}/"

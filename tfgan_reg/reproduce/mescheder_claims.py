@@ -9,10 +9,12 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_reg import config_lib
+from tfgan_reg import runs
 from tfgan_reg import training
 from tfgan_reg.data import toy
 from tfgan_reg.dynamics import dirac
 from tfgan_reg.eval import lowdim
+from tfgan_reg.eval import plots
 from tfgan_reg.reproduce import registry
 from tfgan_reg.reproduce.registry import NOT_REPRODUCED, PARTLY, REPRODUCED
 
@@ -283,14 +285,36 @@ def _fig5(ctx):
     best = {m: min(grid_w1[m], key=grid_w1[m].get) for m in g.methods}
     w1 = {m: [grid_w1[m][best[m]]] + [_fig5_run(ctx, m, float(best[m]), s)
                                        for s in g.repeat_seeds] for m in g.methods}
-    n = fig5_run_config("none", 0.0, 0, ctx.quick).eval.num_samples
-    noise = lowdim.wasserstein1(np.random.default_rng(0).standard_normal((n, 2)),
-                                toy.sample(g.data, n, 0))
+    data = fig5_run_config("none", 0.0, 0, ctx.quick).data
+    real = np.asarray(toy.sample(data.name, data_samples(ctx), 0,
+                                 params=data[data.name].to_dict()))
+    noise = lowdim.wasserstein1(np.random.default_rng(0).standard_normal(real.shape), real)
     text = "; ".join(f"{m} (best weight {best[m]}): W1 {registry.mean_sd(w1[m])}"
                      for m in g.methods)
-    return {"ours": f"{g.data}, seeds {[g.grid_seed, *g.repeat_seeds]}: {text}; N(0, I) "
-                    f"noise {noise:.3f}", "grid": grid_w1, "best": best, "w1": w1,
-            "noise_w1": float(noise), "pictures": []}
+    return {"ours": f"seeds {[g.grid_seed, *g.repeat_seeds]}: {text}; N(0, I) noise "
+                    f"{noise:.3f}", "grid": grid_w1, "best": best, "w1": w1,
+            "noise_w1": float(noise), "pictures": [_fig5_picture(ctx, g, best, real)]}
+
+
+def data_samples(ctx):
+    """The evaluation's sample size (every run of the grid has the same)."""
+    return fig5_run_config("none", 0.0, 0, ctx.quick).eval.num_samples
+
+
+def _fig5_picture(ctx, g, best, real):
+    """Samples of each method's best run on the grid seed, over the data."""
+    panels = []
+    for m in g.methods:
+        workdir = os.path.join(ctx.out, f"{m}-{float(best[m]):g}", f"seed{g.grid_seed}")
+        try:
+            config, model = runs.load_run(workdir)
+            fake = runs.generate(model, len(real), config.eval.seed)
+        except FileNotFoundError:  # a diverged run keeps no checkpoint
+            fake = np.zeros([0, 2])
+        panels.append((f"{m} (weight {best[m]})", fake, real, None))
+    return plots.scatter_grid_png(ctx.picture("fig5_best_runs.png"), panels,
+                                  columns=len(panels),
+                                  title=f"Best run of each method, seed {g.grid_seed}")
 
 
 def fig5_gate(result):
@@ -332,8 +356,9 @@ registry.register(registry.Claim(
               "training and WGAN-GP with 1 or 5 critic updates (WGP-1, WGP-5).",
     paper="Figure 5: bars of W1 over 4 data sets x 6 architectures; R1 and R2 lowest.",
     setup="`configs/mescheder_fig5.py` (its docstring gives each choice and its source): "
-          "ring8; G and D of 4 hidden ReLU layers of 16, latent 16, batch 512, RMSProp 1e-4 "
-          "(the same author's 2-D code in TheNumericsOfGANs); 50,000 iterations; weights "
+          "8 Gaussians on the unit circle, std 0.01; G and D of 4 hidden ReLU layers of 16, "
+          "latent 16, batch 512, RMSProp 1e-4 (the same author's 2-D code in "
+          "TheNumericsOfGANs); 50,000 iterations; weights "
           "{0.1, 1, 10} for R1, R2 (gamma) and WGAN-GP (lam); the grid on seed 0 (13 runs), "
           "each method's best on seeds 1 and 2 (10 runs); W1 on 2,000 samples. Deviations: one "
           "data set, one architecture and one learning rate of the paper's 4, 6 and 8 (the "
