@@ -8,14 +8,16 @@ per generator update, figure 5's caption), RMSProp among its optimisers, 3 weigh
 regulariser, 50,000 iterations, the best setup of each method reported, W1 to the data.
 Its data sets, architectures, learning rates, weights and batch size are in its supplementary
 material, which we do not have, and its authors' repositories have no 2-D code. Ours, and why:
-- nets and optimiser from the same first author's 2-D mixture code (LMescheder/TheNumericsOfGANs
-  @68d915f:notebooks/mog-eigval-dist.ipynb, cells 4-8): G and D MLPs of 4 hidden ReLU layers
-  of 16, latent 16, batch 512, RMSProp 1e-4 (one learning rate, of the paper's 4 x 2
-  optimiser settings: the budget);
-- one data set of the paper's 4: 8 Gaussians on the unit circle with std 0.01 (the same
-  notebook's data; `data.name = "ring"`);
+- nets, loss and optimiser from the same first author's 2-D mixture code
+  (LMescheder/TheNumericsOfGANs@5479ed6:notebooks/mog-eigval-dist.ipynb, cells 3-7, read
+  2026-12-07): G and D MLPs of 4 hidden ReLU layers of 16 (slim's defaults), latent 16 N(0, I),
+  batch 512, RMSProp 1e-4 for both, the "standard" loss (D: cross-entropy; G: the
+  non-saturating one), 50,000 iterations; one learning rate of the paper's 4 x 2 optimiser
+  settings (the budget). The notebook updates both players at once (for ConOpt); we alternate
+  a D step and a G step, as the paper's own trainer (LMescheder/GAN_stability) does;
+- one data set of the paper's 4: the same notebook's (cell 4) 8 Gaussians on the unit circle
+  with std 0.01 (`data.name = "ring"`);
 - weights {0.1, 1, 10} for R1 / R2 (gamma) and WGAN-GP (lam; target 1, the Wasserstein loss);
-- the non-saturating loss for the unregularised, R1 and R2 runs (docs/METHODS.md);
 - W1 on 2,000 samples (exact optimal transport, `eval.lowdim.wasserstein1`).
 The full grid is 13 runs on seed 0, then each method's best setting on seeds 1 and 2.
 """
@@ -28,7 +30,7 @@ WEIGHTS = (0.1, 1.0, 10.0)
 
 
 def grid(quick=False):
-    """The claim's grid: methods, weights, seeds, and the run settings shared by all."""
+    """The claim's grid: methods, weights and seeds (the runs' settings: `run_config`)."""
     g = ml_collections.ConfigDict()
     g.methods = METHODS
     g.weights = WEIGHTS[1:2] if quick else WEIGHTS
