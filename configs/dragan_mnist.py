@@ -20,8 +20,8 @@ import ml_collections
 from tfgan_reg import config_lib
 
 METHODS = ("none", "dragan")
-NUM_STEPS = 30000
-EVAL_EVERY = 500
+NUM_STEPS = 100000       # half the notebook's; the longest that fits this claim's CPU share
+EVAL_EVERY = 1000        # the notebook's cadence
 EVAL_SAMPLES = 2000
 SEEDS = (0, 1, 2)
 # A collapse event: the IS falls below (1 - DROP) x its maximum over the previous WINDOW
@@ -29,7 +29,7 @@ SEEDS = (0, 1, 2)
 # exceeded ONSET_IS (earlier evaluations are the start of training, not a collapse).
 DROP = 0.25
 WINDOW = 4
-ONSET_IS = 3.0
+ONSET_IS = 2.5
 PENALTY_SAMPLES = 1000   # real digits at which the DRAGAN penalty of vanilla's D is tracked
 QUICK = dict(num_steps=40, eval_every=10, eval_samples=100, penalty_samples=100)
 

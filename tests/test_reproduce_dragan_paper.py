@@ -169,9 +169,10 @@ def test_mnist_verdict():
 
 
 def test_mnist_gate():
-    ok = [_mnist_run([], best=4.0)] * 3
+    gate = dragan_mnist.GATE_IS
+    ok = [_mnist_run([], best=gate)] * 3
     assert dragan_mnist.mnist_gate(_mnist(ok, ok))[0]  # the boundary passes
-    low = [_mnist_run([], best=3.99)] + [_mnist_run([], best=6.0)] * 2
+    low = [_mnist_run([], best=gate - 0.01)] + [_mnist_run([], best=6.0)] * 2
     passed, reason = dragan_mnist.mnist_gate(_mnist(ok, low))
     assert not passed and "DRAGAN seed 0" in reason
 

@@ -154,13 +154,18 @@ registry.register(registry.Claim(
           "(f) 0-GP with betas (0.9, 0.9); no numbers.",
     setup=f"`configs/zerogp_mnist.py`: the 0-GP authors' image script (G z(50) -> 3 x 512 ReLU "
           f"-> 784 linear, D 784 -> 3 x 512 ReLU -> 1, BCE non-saturating, batch 128, "
-          f"Adam(3e-4, 0.5, 0.9), {_RUN.train.n_disc} D steps, lambda "
+          f"Adam(3e-4, 0.5, 0.9), lambda "
           f"{_RUN.penalty.lam:g} on the logit = their 500 on sigmoid(D) at their input scale) "
           f"on mnist5k's 4,000 digits in [-1, 1]; {_RUN.train.num_steps:,} steps (10 MNIST "
           f"epochs at batch 128); seeds {tuple(_CLAIM.seeds)}. Collapse: the domain "
           f"classifier's argmax histogram of {_CLAIM.samples:,} samples has fewer than "
           f"{_CLAIM.min_classes} classes holding >= {_CLAIM.class_share:.1%} or a KL to uniform "
-          f"above {_CLAIM.max_kl} nats; a diverged run counts as collapsed.",
+          f"above {_CLAIM.max_kl} nats; a diverged run counts as collapsed. Deviations: "
+          f"{_RUN.train.n_disc} D step per G step (the script's default 5 and the report "
+          f"silent; 5 would cost about 4x this claim's CPU share), the penalty on the logit, "
+          f"0-GP-sample on real and fake samples (the script's --alpha 1: real only), mnist5k. "
+          f"CPU: about 0.75 h, an estimate from 30- and 130-step pilots (2026-12-07, Intel "
+          f"Xeon, one thread, machine loaded): 22 / 39 ms a step without / with a penalty.",
     rule="No-GP and 1-GP each collapse in a majority of seeds; 0-GP, 0-GP-sample and 0-GP with "
          "betas (0.9, 0.9) each collapse in at most a minority. Reproduced: all five hold; "
          "partly: at least three hold, among them one collapsing and one stable setting; "
@@ -169,4 +174,4 @@ registry.register(registry.Claim(
               f"probability >= {GATE_CONFIDENCE}) in a majority of its seeds; otherwise "
               f"inconclusive (not trained enough).",
     experiment=_experiment, verdict=mnist_verdict, gate=mnist_gate, config=setup_config,
-    seeds=tuple(_CLAIM.seeds), cpu_hours=0.0))
+    seeds=tuple(_CLAIM.seeds), cpu_hours=0.75))
