@@ -106,3 +106,12 @@ def test_config_settings():
     assert configs["zero_gp"].penalty.lam == pytest.approx(500 / 16 * 0.6162 ** 2, abs=0.01)
     with pytest.raises(ValueError, match="zero_gp_sample"):
         config_lib.from_file("configs/zerogp_mnist.py:two_gp")
+
+
+@pytest.mark.parametrize("spec", [f"zerogp_mnist.py:{s}" for s in z.LABELS]
+                         + [f"dragan_mnist.py:{m}" for m in ("none", "dragan")]
+                         + [f"dragan_swissroll.py:{m}" for m in ("none", "wgan_gp", "dragan")])
+def test_new_configs_validate(spec):
+    # Each run's setup passes the library's own checks (penalty keywords, loss, networks).
+    for size in ("", "-quick"):
+        config_lib.validate(config_lib.from_file(f"configs/{spec}{size}"))

@@ -7,6 +7,7 @@ evaluation; afterwards each checkpoint is scored: the domain classifier's IS of 
 the DRAGAN penalty of its D at fixed real digits (tracked, for vanilla not applied), as the
 notebook prints both at each evaluation.
 """
+import functools
 import os
 
 import numpy as np
@@ -68,6 +69,12 @@ def penalty_rises(penalty, events, *, rise=RISE):
     return [bool(max(p[max(k - 1, 0)], p[k]) >= rise * base) for k in events]
 
 
+@functools.cache
+def _classifier():
+    """The mnist5k domain classifier, loaded once per process."""
+    return classifier_lib.resolve("domain", data_name="mnist5k")
+
+
 def claim_config(quick=False):
     return config_lib.from_file(f"{CONFIG}:claim" + ("-quick" if quick else ""))
 
@@ -91,7 +98,7 @@ def score_checkpoints(workdir, claim):
     model = runs.build_gan(config)
     checkpoint = runs.make_checkpoint(model)
     files = runs.checkpoint_files(runs.checkpoint_dir(workdir))
-    clf = classifier_lib.resolve("domain", data_name="mnist5k")
+    clf = _classifier()
     real = images.to_float(images.sample_uint8("mnist5k", claim.penalty_samples,
                                                claim.eval_seed))
     out = {"steps": [], "is": [], "penalty": []}

@@ -5,6 +5,7 @@ MNIST the GANs trained with no penalty and with 1-GP show mode collapse, those w
 Setup: `configs/zerogp_mnist.py`. Mode collapse is read from the domain classifier's class
 histogram of each run's generated digits (`class_stats`), with the thresholds fixed there.
 """
+import functools
 import os
 
 import numpy as np
@@ -42,6 +43,12 @@ def class_stats(probabilities, *, class_share, min_classes, max_kl):
     return {"histogram": hist.round(4).tolist(), "classes": classes, "kl": kl,
             "confidence": float(p.max(1).mean()),
             "collapsed": bool(classes < min_classes or kl > max_kl)}
+
+
+@functools.cache
+def _classifier():
+    """The mnist5k domain classifier, loaded once per process."""
+    return classifier_lib.resolve("domain", data_name="mnist5k")
 
 
 def claim_config(quick=False):
@@ -84,7 +91,7 @@ def _one(ctx, claim, setting, seed):
             return {"diverged": True, "message": "non-finite samples", "classes": 0,
                     "kl": float(np.log(10)), "confidence": 0.0, "collapsed": True,
                     "histogram": []}
-        clf = classifier_lib.resolve("domain", data_name="mnist5k")
+        clf = _classifier()
         logits = np.concatenate([clf(fake[i:i + 500])[0] for i in range(0, len(fake), 500)])
         return dict(class_stats(_softmax(logits), class_share=claim.class_share,
                                 min_classes=claim.min_classes, max_kl=claim.max_kl),
