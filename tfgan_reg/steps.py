@@ -26,7 +26,6 @@ from tfgan_reg import rng
 from tfgan_reg import schedules
 from tfgan_reg import stabilizers
 
-
 SCHEMES = ("alternating", "simultaneous")
 GENERATOR_LOSSES = ("default", "alternative")
 
@@ -248,7 +247,7 @@ def generator_step(game, optimizer, batch, step, seed):
 
 
 def _simultaneous_update(game, d_optimizer, g_optimizer, real, step, seed, *,
-                      consensus_gamma=None, clip_value=None):
+                         consensus_gamma=None, clip_value=None):
     """Both players' gradients at one point, applied together; with `consensus_gamma`, each
     player's loss gains ConOpt's `gamma/2 ||v||^2` of the joint gradient `v` (Mescheder et
     al. 2017), differentiated through the gradients (double backprop). Returns the terms."""
