@@ -155,7 +155,8 @@ def test_evaluation_batch_takes_samples_or_a_training_element():
     x = tf.reshape(tf.range(24, dtype=tf.float32), [4, 3, DIM])
     flat = steps.evaluation_batch(x, (DIM,), n_disc=3)
     np.testing.assert_array_equal(flat.numpy(), x.numpy().reshape(12, DIM))
-    assert steps.evaluation_batch(x[:, 0], (DIM,), n_disc=3) is not None
+    np.testing.assert_array_equal(steps.evaluation_batch(x[:, 0], (DIM,), n_disc=3).numpy(),
+                                  x[:, 0].numpy())  # samples pass as they are
     with pytest.raises(ValueError, match=r"shaped \[batch, \*\(2,\)\].*shape=\(4, 3, 2\)"):
         steps.evaluation_batch(x, (DIM,), n_disc=1)
     with pytest.raises(ValueError, match=r"n_disc=3.*\[batch, n_disc, \.\.\.\].*\(4, 2\)"):
