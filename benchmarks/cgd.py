@@ -166,10 +166,10 @@ class _OurACGD:
 
     def latents(self, step, batch):
         """The latents the joint step number `step` draws (the seed chain of `GAN.train_step`
-        and `GAN._joint_step`)."""
+        and `steps.joint`)."""
         m = self.model
-        seed = rng.fold(rng.fold(rng.as_seed(m.seed), step), m.n_disc)
-        return m._latents(rng.fold(seed, rng.LATENT_G), batch).numpy()
+        seed = rng.fold(rng.fold(rng.as_seed(m.seed), step), 1)
+        return m.game.latents(rng.fold(seed, rng.LATENT_G), batch).numpy()
 
     def run(self, steps):
         start = time.perf_counter()

@@ -108,15 +108,15 @@ def test_config_round_trip_and_unsaveable_arguments():
     assert (other.loss_fn.name, other.generator_loss, other.scheme, other.n_disc, other.seed,
             other.noise_nsr, other.clip_value, other.consensus_gamma, other.ema_decay) == \
         ("kl", "alternative", "simultaneous", 2, 11, 2, 0.5, 0.1, 0.5)
-    assert [p.name for p in other._penalties] == ["roth_f", "dragan"]
-    roth, dragan = other._penalties
+    assert [p.name for p in other.game.penalties] == ["roth_f", "dragan"]
+    roth, dragan = other.game.penalties
     assert roth.kwargs == {"divergence": "kl"} and dragan.kwargs == {"c": 0.25}
     for step in (0, 40, 100):
         np.testing.assert_allclose(roth.schedule(step), 2.0 * 0.01 ** (step / 100), rtol=1e-6)
-        np.testing.assert_allclose(other._noise(step), 0.1 * 0.5 ** (step / 10), rtol=1e-6)
+        np.testing.assert_allclose(other.game.noise(step), 0.1 * 0.5 ** (step / 10), rtol=1e-6)
     assert float(dragan.schedule(7)) == 3.0
-    assert not other._noise_on or other._noise is not model._noise
-    assert GAN.from_config(GAN(g, d, latent_dim=LATENT).get_config())._noise_on is False
+    assert other.game.noise_on
+    assert GAN.from_config(GAN(g, d, latent_dim=LATENT).get_config()).game.noise_on is False
 
     lam = GAN(g, d, latent_dim=LATENT, penalties={"r1": {"gamma": lambda step: 1.0}})
     with pytest.raises(ValueError, match=r"Penalty 'r1'.*LearningRateSchedule.*Received: "

@@ -136,7 +136,7 @@ def test_shared_pass_penalties_equal_the_stand_alone_ones(name):
     fake = tf.constant(r.normal(size=(5, 3)).astype(np.float32))
     step, seed = tf.constant(0, tf.int64), tf.constant([1, 2], tf.int64)
     with tf.GradientTape(persistent=True) as tape:
-        total, terms, _ = model._discriminator_terms(real, fake, step, seed)
+        total, terms, _ = model.game.discriminator_terms(real, fake, step, seed)
         alone = penalties.get(name)(d, real, fake, seed=0, **(
             {"divergence": "kl"} if name == "roth_f" else {}))
         two_pass = model.loss_fn.discriminator(d(real), d(fake)) + alone
@@ -162,8 +162,8 @@ def test_one_discriminator_pass_per_batch(name, calls):
     model = _gan(name, d=d)
     d.calls = 0
     real = tf.constant(np.ones((4, 3), np.float32))
-    model._discriminator_terms(real, real * 0.5, tf.constant(0, tf.int64),
-                               tf.constant([1, 2], tf.int64))
+    model.game.discriminator_terms(real, real * 0.5, tf.constant(0, tf.int64),
+                                   tf.constant([1, 2], tf.int64))
     assert d.calls == calls
 
 
