@@ -195,7 +195,7 @@ def test_fig8_config_is_the_improved_wgan_toy_code():
     dragan = config_lib.from_file("configs/dragan_toy.py:fig8-dragan")
     assert (dragan.train.n_disc, dragan.penalty.lam, dragan.penalty.c) == (1, 10.0, 0.5)
     claim = reproduce.get(["dragan.fig8_ring8"])[0]
-    assert claim.config()["wgan_gp"].to_dict() == wgan.to_dict()
+    assert claim.config()["ring8-wgan_gp"].to_dict() == wgan.to_dict()
 
 
 def test_zerogp_rows_are_the_authors_script():
@@ -234,3 +234,12 @@ def test_dragan_rows_and_toy_config():
         assert config_lib.validate(module.get_config(f"ring8-{method}")).penalty.name == method
     with pytest.raises(ValueError, match="method"):
         module.get_config("ring8-r3")
+
+
+@pytest.mark.parametrize("name", ["toy", "dragan_toy", "zerogp_toy", "zerogp_fig2",
+                                  "dragan_bogonet", "fdiv_mlp_g", "bogonet", "ring8"])
+def test_configs_do_not_import_the_claims(name):
+    # Claims import configs, never the reverse (issue 26 item 1).
+    with open(os.path.join(ROOT, "configs", f"{name}.py")) as f:
+        imports = [line for line in f if line.startswith(("import", "from"))]
+    assert imports and not any("reproduce" in line for line in imports)

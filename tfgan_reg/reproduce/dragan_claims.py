@@ -18,6 +18,7 @@ section 3.2).
 import math
 import os
 
+import ml_collections
 import numpy as np
 
 from tfgan_reg import config_lib
@@ -219,8 +220,8 @@ registry.register(registry.Claim(
     gate_rule=f"a majority of the pairs (6 of 10) is informative: one of its two runs reaches "
               f"IS >= {INFORMATIVE_IS} at some evaluation (a pair where neither learns says "
               f"nothing of stability); otherwise inconclusive (not trained enough).",
-    config=lambda: {f"{p}-{m}": bogonet_config(p, m) for p in range(BOGO_PAIRS)
-                    for m in METHODS},
+    config=lambda: ml_collections.ConfigDict({f"{p}-{m}": bogonet_config(p, m)
+                                              for p in range(BOGO_PAIRS) for m in METHODS}),
     cpu_hours=0.56,
     history=(Revision(
         changed="setup: the paper's Adam defaults (1e-3, 0.9, 0.999) in place of (2e-4, 0.5, "
@@ -379,8 +380,9 @@ registry.register(registry.Claim(
               "data and length, the GAN loss) is stable by the rule's own test; otherwise the "
               "setup cannot train a generator at all and the claim is inconclusive (not "
               "trained enough).",
-    config=lambda: {**{f"{d}-{m}": fdiv_config(d, m) for d in DIVERGENCES for m in METHODS},
-                    "reference": fdiv_config("reference", None)},
+    config=lambda: ml_collections.ConfigDict(
+        {**{f"{d}-{m}": fdiv_config(d, m) for d in DIVERGENCES for m in METHODS},
+         "reference": fdiv_config("reference", None)}),
     seeds=FDIV_SEEDS, cpu_hours=0.45,
     history=(Revision(
         changed=f"setup: the paper's Adam defaults (1e-3, 0.9, 0.999) in place of (1e-4, 0.5, "

@@ -94,7 +94,7 @@ registry.register(registry.Claim(
     gate_rule=f"each method's W1 has settled in a majority of its seeds: W1 at the end within "
               f"{SETTLED_CHANGE:.0%} (or {SETTLED_ATOL}) of W1 at 80 % of the steps; otherwise "
               f"inconclusive (not trained enough).",
-    config=lambda: {m: toy_table.setup_config(FIG8, "ring8", m) for m in ("wgan_gp", "dragan")},
+    config=lambda: toy_table.table_setup(FIG8, ("wgan_gp", "dragan"), ("ring8",)),
     seeds=FIG8_SEEDS, cpu_hours=1.95, experiment=_fig8, verdict=fig8_verdict,
     history=(Revision(
         changed="setup: the improved-WGAN toy code's networks and optimiser (512 units, Adam "

@@ -9,6 +9,7 @@ script). Runs shared by several claims are trained once, one sub-run per (setup,
 """
 import os
 
+import ml_collections
 import numpy as np
 from scipy import stats
 
@@ -37,6 +38,7 @@ ALPHA = 0.05  # one-sided Mann-Whitney tests between methods' W1 over the seeds
 # The setups: (config file, its argument for (data, method)).
 DRAGAN_TABLE = ("configs/dragan_toy.py", "table-{data}-{method}")
 ZEROGP_TABLE = ("configs/zerogp_toy.py", "{data}-{method}")
+ZEROGP_METHODS = ("none", "wgan_gp", "zero_gp", "zero_gp_sample")
 
 
 def setup_config(setup, data, method, quick=False):
@@ -44,6 +46,12 @@ def setup_config(setup, data, method, quick=False):
     path, arg = setup
     return config_lib.from_file(f"{path}:{arg.format(data=data, method=method)}"
                                 + ("-quick" if quick else ""))
+
+
+def table_setup(setup, methods, datasets=DATASETS):
+    """A claim's resolved setup: the config of every run of `setup`, by `<data>-<method>`."""
+    return ml_collections.ConfigDict({f"{d}-{m}": setup_config(setup, d, m)
+                                      for d in datasets for m in methods})
 
 
 def _root(ctx):
@@ -123,16 +131,16 @@ def panels(ctx, setup, data, method, seeds):
 
 
 def _sample_grid(ctx, name, setup, methods, seeds):
-    panels = []
+    cells = []
     for data in DATASETS:
         config = setup_config(setup, data, methods[0], ctx.quick)
         source = toy.get(config.data.name, **data_lib.family_params(config.data))
         real = np.asarray(source.sample(PANEL_SAMPLES, 1))
         for m in methods:
             fake, _ = panels(ctx, setup, data, m, seeds)
-            panels.append((f"{data}, {LABELS[m]}", fake, real, source.centres))
+            cells.append((f"{data}, {LABELS[m]}", fake, real, source.centres))
     steps = setup_config(setup, DATASETS[0], methods[0], ctx.quick).train.num_steps
-    return plots.scatter_grid_png(ctx.picture(name), panels, columns=len(methods),
+    return plots.scatter_grid_png(ctx.picture(name), cells, columns=len(methods),
                                   title=f"samples after {steps} generator steps, seed "
                                         f"{seeds_of(ctx, seeds)[0]}")
 
@@ -236,8 +244,7 @@ registry.register(registry.Claim(
          "when DRAGAN's mean number of covered modes is higher than vanilla's on both; "
          "otherwise not reproduced.",
     gate=coverage_gate, gate_rule=COVERAGE_GATE, beyond_paper=True, seeds=SEEDS,
-    config=lambda: {f"{d}-{m}": setup_config(DRAGAN_TABLE, d, m)
-                    for d in DATASETS for m in ("none", "dragan")},
+    config=lambda: table_setup(DRAGAN_TABLE, ("none", "dragan")),
     cpu_hours=0.6, experiment=_dragan_table, verdict=collapse_rarer_verdict,
     history=(Revision(
         changed=_TABLE_REVISION.format(f"Adam 1e-4, {_DT.train.num_steps} steps"),
@@ -249,8 +256,7 @@ registry.register(registry.Claim(
 
 
 def _zerogp_table(ctx, methods, picture):
-    table = run_setup(ctx, ZEROGP_TABLE, DATASETS, ("none", "wgan_gp", "zero_gp",
-                                                    "zero_gp_sample"), SEEDS)
+    table = run_setup(ctx, ZEROGP_TABLE, DATASETS, ZEROGP_METHODS, SEEDS)
     shown = {d: {m: table[d][m] for m in methods} for d in table}
     pictures = [_sample_grid(ctx, "zerogp_table_samples.png", ZEROGP_TABLE,
                              ("none", "wgan_gp", "zero_gp_sample", "zero_gp"), SEEDS)] \
@@ -337,8 +343,7 @@ registry.register(registry.Claim(
          "on one data set, or when on both the lower of the two zero-centred penalties' mean "
          "covered modes exceeds the higher of No-GP's and 1-GP's; otherwise not reproduced.",
     gate=coverage_gate, gate_rule=COVERAGE_GATE, beyond_paper=True, seeds=SEEDS,
-    config=lambda: {f"{d}-{m}": setup_config(ZEROGP_TABLE, d, m) for d in DATASETS
-                    for m in ("none", "wgan_gp", "zero_gp", "zero_gp_sample")},
+    config=lambda: table_setup(ZEROGP_TABLE, ZEROGP_METHODS),
     cpu_hours=0.6, experiment=lambda ctx: _zerogp_table(
         ctx, ("none", "wgan_gp", "zero_gp_sample", "zero_gp"), True),
     verdict=zerogp_collapse_verdict,
@@ -360,8 +365,7 @@ registry.register(registry.Claim(
          f"difference trivial); partly when 1-GP lies above both on at least one data set; "
          f"otherwise not reproduced (1-GP not worst beyond the seed spread).",
     gate=coverage_gate, gate_rule=COVERAGE_GATE, beyond_paper=True, seeds=SEEDS,
-    config=lambda: {f"{d}-{m}": setup_config(ZEROGP_TABLE, d, m) for d in DATASETS
-                    for m in ("none", "wgan_gp", "zero_gp", "zero_gp_sample")},
+    config=lambda: table_setup(ZEROGP_TABLE, ZEROGP_METHODS),
     cpu_hours=0.0, experiment=lambda ctx: _zerogp_table(
         ctx, ("wgan_gp", "zero_gp_sample", "zero_gp"), False),
     verdict=ranking_verdict,
