@@ -203,9 +203,9 @@ def test_zerogp_rows_are_the_authors_script():
         for method in ("none", "wgan_gp", "zero_gp", "zero_gp_sample"):
             config = config_lib.validate(
                 config_lib.from_file(f"configs/zerogp_toy.py:{data}-{method}"))
-            assert (config.train.optimizer, config.train.d_learning_rate,
-                    config.train.batch_size, config.train.n_disc,
-                    config.train.num_steps) == ("sgd", 3e-3, 128, 1, 20000)
+            assert (config.train.optimizer, config.train.d_learning_rate, config.train.beta1,
+                    config.train.beta2, config.train.batch_size, config.train.n_disc,
+                    config.train.num_steps) == ("adam", 3e-3, 0.5, 0.9, 128, 1, 20000)
     ring = config_lib.from_file("configs/zerogp_toy.py:ring8-zero_gp")
     # The script's --scale 10: ring radius 10 / 1.414; lam 10 on sigmoid(D) = 10 / 16 on the
     # logit where D = 1/2.

@@ -246,7 +246,11 @@ _SETUP = (
     f"one-sided Wilcoxon signed-rank test over them, paired by seed (same data and init), at "
     f"level {_C.alpha}, fixed before the run. Cost (estimate from pilots, 2026-12-07, one "
     f"thread on the shared 2-core machine under load): 0.48 ms a step with a penalty, 0.25 "
-    f"without, ~0.3 CPU-h for the 40 sub-runs.")
+    f"without, ~0.3 CPU-h for the 40 sub-runs. Check of the one deviation that could change "
+    f"a verdict, 0-GP-sample's side (2026-12-07, 10,000 steps, seeds 0-3): real points only "
+    f"(the script's --alpha 1; the library's r1 with gamma 2) gives Lipschitz 0.97 / 6.13 / "
+    f"11.2 / 6.98, both sides 2.09 / 7.56 / 1.50 / 5.72, 0-GP 1.00 / 1.32 / 1.18 / 1.32: 0-GP "
+    f"is lower in 3 of 4 and 4 of 4 seeds, the side does not reverse the comparison.")
 _BEFORE_SETUP = ("setup before: D without the output sigmoid, penalties on the logit (0-GP and "
                  "0-GP-sample lam 0.0625, 1-GP a Wasserstein critic with lam 1), 10,000 steps, "
                  "5 seeds, smoothness of the raw output")
