@@ -220,8 +220,8 @@ def test_zerogp_rows_are_the_authors_script():
 
 def test_dragan_rows_and_toy_config():
     config = config_lib.validate(config_lib.from_file("configs/dragan_toy.py:table-grid25-dragan"))
-    assert (config.model.d_width, config.train.d_learning_rate, config.penalty.lam) == \
-        (64, 1e-4, 10.0)
+    assert (config.model.d_width, config.train.d_learning_rate, config.train.beta1,
+            config.penalty.lam) == (64, 1e-3, 0.5, 10.0)
     quick = config_lib.from_file("configs/dragan_toy.py:table-ring8-none-quick")
     assert quick.train.num_steps < 100 and quick.model.d_width < 64
     with pytest.raises(ValueError, match="fig8"):
