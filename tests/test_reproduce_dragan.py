@@ -83,7 +83,8 @@ def test_a_run_is_stable_when_it_ends_high_and_near_its_peak():
 
 
 def test_a_diverged_run_is_scored_at_the_floor_after_it_stopped(tmp_path, monkeypatch):
-    config = dragan_claims.fdiv_config("reverse_kl", "none", num_steps=40, evals=4)
+    config = dragan_claims.fdiv_config("reverse_kl", "none")
+    config.train.num_steps, config.eval.every = 40, 10
     workdir = str(tmp_path / "run")
 
     def diverging(config, workdir, **kwargs):  # one evaluation, then a NaN loss
@@ -168,30 +169,65 @@ def test_offline_fdiv_config_is_the_papers_setup_on_digits():
     assert config.data.name == "digits" and config.eval.classifier == "domain"
     assert config.model.arch == "dcgan_mlp_g" and config.model.d_normalization == "layer"
     assert config.loss == "reverse_kl" and config.generator_loss == "alternative"
-    assert config.penalty.name == "dragan" and config.penalty.lam == 10.0
-    assert (config.train.d_learning_rate, config.train.beta1, config.train.beta2) == \
-        (1e-4, 0.5, 0.9)
+    assert (config.penalty.name, config.penalty.lam, config.penalty.c) == ("dragan", 10.0, 0.5)
+    # Section 3.2: "Adam with default parameters everywhere".
+    assert (config.train.d_learning_rate, config.train.g_learning_rate, config.train.beta1,
+            config.train.beta2) == (1e-3, 1e-3, 0.9, 0.999)
     assert config.to_dict() == dragan_claims.fdiv_config("reverse_kl", "dragan").to_dict()
+    # The gate's run: the DCGAN generator against the same discriminator and optimiser.
+    reference = config_lib.validate(module.get_config("reference-digits"))
+    assert reference.model.arch == "dcgan" and reference.loss == "non_saturating"
+    assert reference.penalty.name == "none" and reference.model.d_normalization == "layer"
+    for key in ("num_steps", "d_learning_rate", "beta1", "beta2", "batch_size"):
+        assert reference.train[key] == config.train[key], key
     # The CIFAR-10 setups keep their arguments.
     cifar = module.get_config("total_variation-none")
     assert cifar.data.name == "cifar10" and cifar.penalty.name == "none"
-    assert cifar.train.num_steps == 50000
+    assert cifar.train.num_steps == 50000 and cifar.train.beta1 == 0.9
     with pytest.raises(ValueError, match="digits"):
         module.get_config("reverse_kl-wgan_gp-digits")
+    with pytest.raises(ValueError, match="reference"):
+        module.get_config("reference")
 
 
-def test_bogonet_config_follows_configs_bogonet_digits():
+def test_bogonet_config_follows_configs_bogonet_digits_with_the_papers_adam():
     shipped = config_module("bogonet").get_config("digits")
     ours = dragan_claims.bogonet_config(3, "dragan")
     config_lib.validate(ours)
-    for key in ("batch_size", "d_learning_rate", "g_learning_rate", "beta1", "beta2"):
-        assert ours.train[key] == shipped.train[key], key
-    assert ours.loss == shipped.loss and ours.model.bogonet_scale == shipped.model.bogonet_scale
+    assert ours.train.batch_size == shipped.train.batch_size and ours.loss == shipped.loss
+    assert ours.model.bogonet_scale == shipped.model.bogonet_scale
+    assert (ours.train.d_learning_rate, ours.train.beta1, ours.train.beta2) == (1e-3, 0.9, 0.999)
     assert ours.model.bogonet_seed == 3 and ours.seed == 3
     assert ours.penalty.name == "dragan" and ours.eval.classifier == "domain"
-    every = dragan_claims.BOGO_STEPS // dragan_claims.BOGO_EVALS
-    assert dragan_claims.eval_steps(ours) == list(range(every, dragan_claims.BOGO_STEPS + 1,
-                                                        every))
+    every = ours.eval.every
+    assert dragan_claims.eval_steps(ours) == list(range(every, ours.train.num_steps + 1, every))
+    assert len(dragan_claims.eval_steps(ours)) == 20
+    assert dragan_claims.bogonet_config(3, "none", quick=True).train.num_steps <= 20
+
+
+# ---- gates --------------------------------------------------------------------------------------
+
+def test_bogonet_gate_needs_a_majority_of_informative_pairs():
+    gate = registry.get(["dragan.bogonet"])[0].gate
+    learnt = {"none": FLAT, "dragan": [1.2] * 6}     # FLAT reaches 2.0 at its end
+    idle = {"none": [1.5] * 6, "dragan": [1.99] * 6}
+    assert gate(_bogonet_result([learnt] * 6 + [idle] * 4))[0]
+    passed, why = gate(_bogonet_result([learnt] * 5 + [idle] * 5))
+    assert not passed and "5/10" in why
+
+
+def test_fdiv_gate_needs_the_reference_generator_to_learn():
+    gate = registry.get(["dragan.fdiv_robustness"])[0].gate
+    assert gate({"reference": GOOD})[0]
+    assert not gate({"reference": _curve(FLAT[:-1] + [1.99])})[0]
+    assert not gate({"reference": BAD})[0] and not gate({"reference": NAN})[0]
+
+
+def test_changed_claims_keep_their_old_verdicts():
+    for cid in ("dragan.bogonet", "dragan.fdiv_robustness"):
+        claim = registry.get([cid])[0]
+        assert claim.history and claim.history[0].before.startswith("not reproduced")
+        assert claim.cpu_hours > 0 and claim.gate_rule and claim.config()
 
 
 # ---- end to end ---------------------------------------------------------------------------------
