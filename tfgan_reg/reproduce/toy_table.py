@@ -15,11 +15,11 @@ from scipy import stats
 
 from tfgan_reg import config_lib
 from tfgan_reg import data as data_lib
-from tfgan_reg import evaluation
 from tfgan_reg import runs
 from tfgan_reg import training
 from tfgan_reg.data import toy
 from tfgan_reg.eval import plots
+from tfgan_reg.training import evaluation
 from tfgan_reg.reproduce import registry
 from tfgan_reg.reproduce.registry import NOT_REPRODUCED, PARTLY, REPRODUCED, Revision
 
