@@ -62,8 +62,9 @@ def test_validate_rejects_lazy_penalty_without_separate_d_steps(key, value, patt
 def test_validate_rejects_f_penalty_without_f_loss_and_unknown_keys():
     config = config_lib.base_config()
     config.penalty = config_lib.penalty_config("roth_f")
-    with pytest.raises(ValueError, match=r"needs an f-divergence loss, one of \[.*'kl'.*\]\. "
-                                         r"Received: loss='non_saturating'"):
+    with pytest.raises(ValueError, match=r"^`loss` must be one of \[.*'kl'.*\] \(penalty 'roth_f' "
+                                         r"needs an f-divergence loss\)\. "
+                                         r"Received: loss='non_saturating'$"):
         config_lib.validate(config)
     config.loss = "kl"
     config_lib.validate(config)

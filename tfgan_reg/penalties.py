@@ -236,10 +236,8 @@ def roth_f(discriminator, real, fake, *, gamma=2.0, divergence=None, seed=None,
     loss being trained, one of `losses.F_DIVERGENCES`.
     """
     _check_weight("gamma", gamma)
-    if divergence is None or (not isinstance(divergence, losses_lib.FDivergence)
-                              and divergence not in losses_lib.F_DIVERGENCES):
-        raise ValueError(f"`divergence` must be one of {sorted(losses_lib.F_DIVERGENCES)}. "
-                         f"Received: divergence={divergence!r}")
+    if not isinstance(divergence, losses_lib.FDivergence):
+        checks.choice("divergence", divergence, sorted(losses_lib.F_DIVERGENCES))
     f = losses_lib.get(divergence)
     fake_logits, fake_sq = _at(discriminator, fake, fake_pass, training, loss_scale)
     return 0.5 * gamma * tf.reduce_mean(f.roth_weight(fake_logits) * fake_sq)
@@ -437,8 +435,7 @@ def configure(name, *, loss=None, total_steps=1, prefix="", schedule="constant",
     if name in NEEDS_F_DIVERGENCE:
         f = None if loss is None else losses_lib.get(loss)
         if f is None or not f.is_f_divergence:
-            raise ValueError(f"Penalty {name!r} needs an f-divergence loss, one of "
-                             f"{sorted(losses_lib.F_DIVERGENCES)}. Received: "
-                             f"loss={getattr(f, 'name', loss)!r}")
+            checks.choice("loss", getattr(f, "name", loss), sorted(losses_lib.F_DIVERGENCES),
+                          note=f" (penalty {name!r} needs an f-divergence loss)")
         kwargs["divergence"] = f.name
     return Penalty(name, keyword, weight, kwargs)

@@ -28,6 +28,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
+from tfgan_reg import checks
 from tfgan_reg import rng
 
 # name: (tfds name, image shape)
@@ -50,9 +51,7 @@ def names():
 
 
 def shape(name):
-    if name not in SHAPES:
-        raise ValueError(f"`data.name` must be one of {names()}. Received: data.name={name!r}")
-    return SHAPES[name]
+    return SHAPES[checks.choice("data.name", name, names())]
 
 
 def _default_data_dir():
@@ -119,9 +118,7 @@ def _mnist5k_test_indices():
 def mnist5k_split(split):
     """Indices into mnist5k's file order of `split` ("train": 4,000, "test": 1,000; sorted):
     `MNIST5K_TEST_PER_CLASS` test images of each class drawn with `MNIST5K_SPLIT_SEED`."""
-    if split not in ("train", "test"):
-        raise ValueError(f"`split` must be one of ['test', 'train'] for data.name='mnist5k'. "
-                         f"Received: split={split!r}")
+    checks.choice("split", split, ("test", "train"), note=" for data.name='mnist5k'")
     test = _mnist5k_test_indices()
     if split == "test":
         return test.copy()
@@ -164,18 +161,17 @@ def _tfds_load(tfds_name, split, data_dir, **kwargs):
 def preprocess(image, kind, size=64):
     """A uint8 image of any size to uint8 [size, size, 3]: `crop108` takes the centre 108x108
     (CelebA faces) and resizes; `shortest` resizes the shortest side to `size` and crops."""
+    checks.choice("kind", kind, ("crop108", "shortest"))
     image = tf.convert_to_tensor(image)
     if kind == "crop108":
         image = tf.image.resize_with_crop_or_pad(image, 108, 108)
         image = tf.image.resize(image, [size, size], method="area", antialias=True)
-    elif kind == "shortest":
+    else:  # shortest
         shape = tf.cast(tf.shape(image)[:2], tf.float32)
         scale = size / tf.reduce_min(shape)
         new = tf.cast(tf.math.ceil(shape * scale), tf.int32)
         image = tf.image.resize(image, new, method="area", antialias=True)
         image = tf.image.resize_with_crop_or_pad(image, size, size)
-    else:
-        raise ValueError(f"`kind` must be one of ['crop108', 'shortest']. Received: {kind!r}")
     return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
 
 

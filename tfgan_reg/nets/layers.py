@@ -23,6 +23,7 @@ import keras
 import tensorflow as tf
 
 from tfgan_reg import autodiff
+from tfgan_reg import checks
 
 NORMALIZATIONS = ("none", "batch", "layer", "spectral")
 _EMPTY = ()
@@ -30,9 +31,7 @@ _EMPTY = ()
 
 def check_normalization(name, valid=NORMALIZATIONS):
     """Raises `ValueError` unless `name` is one of `valid` (a network's choices)."""
-    if name not in valid:
-        raise ValueError(f"`normalization` must be one of {list(valid)}. "
-                         f"Received: normalization={name!r}")
+    checks.choice("normalization", name, valid)
 
 
 def normalization(name, valid=NORMALIZATIONS, *, conv=True):
