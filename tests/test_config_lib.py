@@ -31,6 +31,11 @@ def _set(config, path, value):
     ("train.n_disc", 0, r"`train.n_disc` must be an integer >= 1. Received: train.n_disc=0"),
     ("train.d_learning_rate", 0.0, r"train.d_learning_rate=0.0"),
     ("train.penalty_every", 0, r"`train.penalty_every` must be an integer >= 1"),
+    # `GAN`'s own checks, dry-run with the config keys as names.
+    ("noise.nsr", 0, r"`noise.nsr` must be an integer >= 1. Received: noise.nsr=0"),
+    ("train.ema_decay", 1.0, r"`train.ema_decay` must be in \(0, 1\).*train.ema_decay=1.0"),
+    ("clip_value", -0.5, r"`clip_value` must be a positive .*Received: clip_value=-0.5"),
+    ("consensus_gamma", float("nan"), r"`consensus_gamma` must be .*consensus_gamma=nan"),
     ("train.scheme", "both", r"`train.scheme` must be one of \['alternating', "
                              r"'simultaneous'\]"),
     ("penalty.schedule", "cosine", r"`penalty.schedule` must be one of \['constant', "
