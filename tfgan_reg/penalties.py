@@ -62,13 +62,13 @@ def discriminator_pass(discriminator, x, *, training=True, input_gradient=True,
     output depends on its own input only.
     """
     if not input_gradient:
-        return tf.cast(discriminator(x, training=training), tf.float32), None
+        return precision.float32(discriminator(x, training=training)), None
     scale = _inner_scale(discriminator, loss_scale)
     with tf.GradientTape() as tape:
         tape.watch(x)
-        logits = tf.cast(discriminator(x, training=training), tf.float32)
+        logits = precision.float32(discriminator(x, training=training))
         target = tf.reduce_sum(logits) if scale is None else tf.reduce_sum(logits) * scale
-    grads = tf.cast(tape.gradient(target, x), tf.float32)
+    grads = precision.float32(tape.gradient(target, x))
     if scale is not None:
         grads = grads / scale
     grad_sq = tf.reduce_sum(tf.square(grads), axis=list(range(1, grads.shape.rank)))

@@ -28,6 +28,11 @@ INITIAL_SCALE = 2.0 ** 15
 _WARNED = set()
 
 
+def float32(x):
+    """`x` (a tensor or a nest of them) in float32: what every output and loss is reported in."""
+    return tf.nest.map_structure(lambda t: tf.cast(t, tf.float32), x)
+
+
 def check(precision, key="precision"):
     """`precision`, or `ValueError` naming it and the valid choices."""
     return checks.choice(key, precision, PRECISIONS)

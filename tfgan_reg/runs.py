@@ -329,7 +329,7 @@ def generate_batches(model, n, seed, batch_size=4096):
     for start in range(0, n, batch_size):
         k = min(batch_size, n - start)
         z = rng.stateless_normal([k, model.latent_dim], rng.fold(rng.as_seed(seed), start))
-        yield np.asarray(tf.cast(generator(z, training=False), tf.float32))
+        yield np.asarray(precision.float32(generator(z, training=False)))
 
 
 def generate(model, n, seed, batch_size=4096):
