@@ -112,6 +112,10 @@ def test_load_run_skips_damaged_and_refuses_when_none_readable(tmp_path, monkeyp
     capsys.readouterr()
     assert runs.load_run(workdir)[1].step == 10
     assert "skipping checkpoint" in capsys.readouterr().err
+    # Every readable checkpoint (a claim's sweep over them), the damaged one named.
+    assert runs.readable_checkpoints(ckpts) == {10: os.path.join(ckpts, "ckpt-10")}
+    assert capsys.readouterr().err.startswith(
+        f"warning: skipping checkpoint {os.path.join(ckpts, 'ckpt-20')} (data file truncated")
     for path in glob.glob(os.path.join(ckpts, "ckpt-10.index")):
         os.remove(path)
     with pytest.raises(runs.NoReadableCheckpoint) as error:

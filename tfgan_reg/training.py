@@ -251,7 +251,7 @@ def _train(config, workdir, strategy, verbose, stop):
     latest = runs.latest_readable_checkpoint(directory)
     if latest:
         checkpoint.restore(latest).assert_existing_objects_matched()
-        if chief and latest != tf.train.latest_checkpoint(directory):
+        if chief:
             runs.point_state_at(directory, latest)  # the manager then keeps and rotates it
         if verbose and chief:
             print(f"Resumed from {latest} (step {model.step}).")
@@ -274,8 +274,7 @@ def _train(config, workdir, strategy, verbose, stop):
         monitor.preemption = _preemption_handler(strategy, manager, stop, monitor)
 
     def saved_step():
-        return int(manager.latest_checkpoint.rsplit("-", 1)[1]) \
-            if manager.latest_checkpoint else None
+        return runs.checkpoint_step(manager.latest_checkpoint)
 
     def stopped():
         """`Preempted`, after writing a checkpoint of this step unless one exists."""
@@ -284,7 +283,7 @@ def _train(config, workdir, strategy, verbose, stop):
         writer.flush()
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
-        path = os.path.join(directory, f"ckpt-{step}") if step else None
+        path = runs.checkpoint_path(directory, step) if step else None
         return Preempted(stop.signum or signal.SIGTERM, step, path)
 
     started = time.time()
@@ -299,8 +298,11 @@ def _train(config, workdir, strategy, verbose, stop):
                   steps_per_epoch=chunk, verbose=0, callbacks=[monitor], shuffle=False)
         if monitor.bad is not None:
             bad_step, values = monitor.bad
-            last = tf.train.latest_checkpoint(runs.checkpoint_dir(workdir)) \
-                or "none (no checkpoint was written yet)"
+            try:
+                last = runs.latest_readable_checkpoint(directory) \
+                    or "none (no checkpoint was written yet)"
+            except runs.NoReadableCheckpoint as e:
+                last = f"none ({e})"
             raise TrainingDiverged(
                 f"Losses became non-finite at generator step {bad_step} ({values}); training "
                 f"stopped. The last good checkpoint is kept: {last}.")
