@@ -87,6 +87,8 @@ def test_resume_over_damage_continues_from_newest_good_checkpoint(kind, tmp_path
     out, err = capsys.readouterr()
     assert metrics["step"] == 40
     assert f"Resumed from {os.path.join(ckpts, f'ckpt-{expected}')} (step {expected})" in out
+    # The bar counts the steps of this session and shows the generator step beside them.
+    assert f"{40 - expected}/{40 - expected}" in out and "step: 40" in out
     warnings = [line for line in err.splitlines() if line.startswith("warning:")]
     assert warnings and reason in warnings[0]
     if expected == 20:

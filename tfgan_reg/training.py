@@ -87,18 +87,6 @@ class StopRequest:
         self._previous = {}
 
 
-class StepBar(keras.utils.Progbar):
-    """Keras's progress bar counting generator steps from 0 (a resumed run shows 14500/15000,
-    integers) while timing only the steps since `step0`."""
-
-    def __init__(self, step0, target, **kwargs):
-        super().__init__(target, **kwargs)
-        self.step0 = step0
-
-    def _estimate_step_duration(self, current, now):
-        return super()._estimate_step_duration(current - self.step0, now)
-
-
 class Monitor(keras.callbacks.Callback):
     """Progress bar, TensorBoard scalars every `log_every` steps, the non-finite guard (sets
     `bad` to (step, {term: value}) and stops `fit`), and preemption: stops `fit` after the
@@ -145,10 +133,15 @@ class Monitor(keras.callbacks.Callback):
                 for name, value in logs.items():
                     tf.summary.scalar(name.replace("/s", "_per_sec"), value)
             if self.verbose:
-                if self.progbar is None:  # the logs are already means: show them as they are
-                    self.progbar = StepBar(self.step0, self.num_steps,
-                                           stateful_metrics=[self.rate_name] + list(logs))
-                self.progbar.update(self.step, list(logs.items()))
+                # The bar counts this session's steps (its time estimate is theirs); a
+                # resumed run shows its generator step beside them. The logs are already
+                # means: shown as they are.
+                values = list(logs.items()) + ([("step", self.step)] if self.step0 else [])
+                if self.progbar is None:
+                    self.progbar = keras.utils.Progbar(
+                        self.num_steps - self.step0,
+                        stateful_metrics=[self.rate_name, "step"] + list(logs))
+                self.progbar.update(self.step - self.step0, values)
             # Trackers then report the mean over the next `log_every` steps.
             self.model.reset_metrics()
         if self.preemption is not None:
