@@ -50,6 +50,7 @@ import tempfile
 
 import numpy as np
 
+from tfgan_reg import checks
 from tfgan_reg import commands
 from tfgan_reg import cpu
 
@@ -60,8 +61,7 @@ from workers import Worker, WorkerFailed, failure_line, serve  # noqa: E402
 
 LATENT, SHAPE = 100, (32, 32, 3)
 GAMMA = 10.0  # R1's weight in both implementations
-PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
-# Our policy -> the dtype PyTorch's CPU autocast runs in.
+# Our policy (`tfgan_reg.precision.PRECISIONS`) -> the dtype PyTorch's CPU autocast runs in.
 TORCH_DTYPE = {"float32": "float32", "mixed_bfloat16": "bfloat16", "mixed_float16": "float16"}
 BATCHES = 4  # distinct real batches, cycled
 WARMUP = 2  # steps each worker takes before it is timed (tracing, allocator warm-up)
@@ -128,9 +128,13 @@ def torch_weights(g, d, width):
 
 
 def _onednn_on():
-    """Whether this process's TensorFlow runs its oneDNN kernels (None: it cannot say)."""
+    """Whether this process's TensorFlow runs its oneDNN kernels (None: it cannot say).
+
+    No public TensorFlow API says so; this is the one call of the private one
+    (`_pywrap_util_port.IsMklEnabled`, which reads TF_ENABLE_ONEDNN_OPTS and the build), and
+    tests/test_benchmarks.py fails naming the TensorFlow version when an upgrade moves it."""
     try:
-        from tensorflow.python.util import _pywrap_util_port  # TensorFlow's own answer
+        from tensorflow.python.util import _pywrap_util_port
         return bool(_pywrap_util_port.IsMklEnabled())
     except (ImportError, AttributeError):
         return None
@@ -141,6 +145,7 @@ def _serve_ours(spec_path):
         import time
         import tensorflow as tf
         import flops
+        from tfgan_reg import precision
         with open(spec_path) as f:
             spec = json.load(f)
         model = _model(spec)
@@ -149,8 +154,8 @@ def _serve_ours(spec_path):
         if spec.get("dump_weights"):
             np.savez(spec["dump_weights"], **torch_weights(
                 model.generator, model.discriminator, spec["width"]))
-            info["d_real_logit_mean"] = float(tf.reduce_mean(tf.cast(
-                model.discriminator(real[0]), tf.float32)))
+            info["d_real_logit_mean"] = float(tf.reduce_mean(precision.float32(
+                model.discriminator(real[0]))))
         it = iter(tf.data.Dataset.from_tensor_slices(np.concatenate(real)).batch(spec["batch"])
                   .repeat())
         model.make_train_function()
@@ -315,7 +320,7 @@ def machine_lines(info, onednn, environ):
     names = cpu.REPORTED.get(info.machine, ())
     has = [n for n in names if n in info.features]
     lacks = [n for n in names if n not in info.features]
-    emulated = [f"{p} (no {cpu.missing_feature(p, info)})" for p in PRECISIONS
+    emulated = [f"{p} (no {cpu.missing_feature(p, info)})" for p in cpu.NATIVE
                 if cpu.missing_feature(p, info)]
     return [f"CPU: {info.model} ({info.machine}); has {' '.join(has) or 'none'} of the "
             f"features that matter here; lacks {' '.join(lacks) or 'none'}",
@@ -446,11 +451,10 @@ def targets(args, ours, peers, out):
 
 
 def _names(text, valid, flag):
-    names = [n for n in text.split(",") if n]
-    bad = [n for n in names if n not in valid]
-    if bad:
-        raise SystemExit(f"`{flag}` must be names from {list(valid)}. Received: {flag}={text!r}")
-    return names
+    try:
+        return checks.choices(flag, [n for n in text.split(",") if n], valid)
+    except ValueError as e:
+        raise SystemExit(str(e)) from None
 
 
 def main(argv=None):
@@ -459,8 +463,8 @@ def main(argv=None):
     p.add_argument("--reps", type=int, default=3, help="interleaved repetitions (median)")
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--width", type=int, default=64, help="base width of both networks")
-    p.add_argument("--precisions", default=",".join(PRECISIONS),
-                   help="comma-separated, from " + ",".join(PRECISIONS))
+    p.add_argument("--precisions", default="",
+                   help="comma-separated names of tfgan_reg.precision.PRECISIONS (default: all)")
     p.add_argument("--penalties", default="none,r1,wgan_gp",
                    help="comma-separated penalty names ('none': unregularised, always timed)")
     p.add_argument("--xla", choices=("both", "off", "on"), default="off")
@@ -477,8 +481,9 @@ def main(argv=None):
     # TensorFlow's start-up as train.py has it (quiet, oneDNN on x86-64): the workers inherit
     # its environment, and this process imports TensorFlow for the penalties' names.
     commands.quiet_tensorflow()
-    args.precisions = _names(args.precisions, PRECISIONS, "--precisions")
-    from tfgan_reg import penalties  # fail fast on a bad name, before any row is set up
+    from tfgan_reg import penalties, precision  # fail fast on a bad name, before any row
+    args.precisions = _names(args.precisions or ",".join(precision.PRECISIONS),
+                             precision.PRECISIONS, "--precisions")
     args.penalties = _names(args.penalties, ["none"] + penalties.names(), "--penalties")
     if "none" not in args.penalties:
         args.penalties.insert(0, "none")
