@@ -34,6 +34,7 @@ from tfgan_reg import losses as losses_lib
 from tfgan_reg import precision
 from tfgan_reg import rng
 from tfgan_reg import schedules
+from tfgan_reg import sublayers
 
 
 def _per_sample(x):
@@ -293,7 +294,7 @@ def names():
 
 def batch_norm_layers(model):
     """Names of the batch-normalisation layers inside `model` (nested models included)."""
-    return sorted({layer.name for layer in model._flatten_layers(include_self=True)
+    return sorted({layer.name for layer in sublayers.flatten(model, include_self=True)
                    if isinstance(layer, keras.layers.BatchNormalization)})
 
 
@@ -303,7 +304,7 @@ def keras_normalization_layers(model):
     derivatives (see `nets.layers`)."""
     kinds = (keras.layers.LayerNormalization, keras.layers.BatchNormalization,
              keras.layers.GroupNormalization)
-    return sorted({layer.name for layer in model._flatten_layers(include_self=True)
+    return sorted({layer.name for layer in sublayers.flatten(model, include_self=True)
                    if type(layer) in kinds})
 
 
