@@ -63,7 +63,7 @@ def load_uint8(name, *, split="train", data_dir=""):
     """All images of a split as a uint8 array [N, H, W, C] (and labels [N])."""
     shape(name)
     if name == "digits":
-        from sklearn import datasets  # scikit-learn's import takes ~1 s: only for digits
+        from sklearn import datasets  # heavy, needed only for digits
         d = datasets.load_digits()
         images = np.round(d.images * (255.0 / 16.0)).astype(np.uint8)[..., None]
         return images, d.target.astype(np.int64)
@@ -74,7 +74,7 @@ def load_uint8(name, *, split="train", data_dir=""):
     if name in STREAMED_SETS:
         raise ValueError(f"{name!r} is streamed, not held in memory: use `sample_uint8` or "
                          f"`dataset`.")
-    import tensorflow_datasets as tfds  # heavy (~2 s), needed only for the tfds sets
+    import tensorflow_datasets as tfds  # heavy, needed only for the tfds sets
     ds = _tfds_load(TFDS_SETS[name][0], split, data_dir)
     chunks = list(tfds.as_numpy(ds.batch(10000)))
     return (np.concatenate([c["image"] for c in chunks]).astype(np.uint8),
@@ -144,13 +144,13 @@ def check_available(name, data_dir=""):
     # Looking for the folder first keeps tfds's warnings about a missing one out of the output.
     if not os.path.isdir(os.path.join(data_dir, tfds_name)):
         raise _not_prepared(tfds_name, data_dir)
-    import tensorflow_datasets as tfds  # heavy (~2 s), needed only for the tfds sets
+    import tensorflow_datasets as tfds  # heavy, needed only for the tfds sets
     if not tfds.builder(tfds_name, data_dir=data_dir).is_prepared():
         raise _not_prepared(tfds_name, data_dir)
 
 
 def _tfds_load(tfds_name, split, data_dir, **kwargs):
-    import tensorflow_datasets as tfds  # heavy (~2 s), needed only for the tfds sets
+    import tensorflow_datasets as tfds  # heavy, needed only for the tfds sets
     data_dir = data_dir or _default_data_dir()
     try:
         return tfds.load(tfds_name, split=split, data_dir=data_dir, download=False, **kwargs)
@@ -176,7 +176,7 @@ def preprocess(image, kind, size=64):
 
 
 def _streamed(name, split, data_dir, seed):
-    import tensorflow_datasets as tfds  # heavy (~2 s), needed only for the tfds sets
+    import tensorflow_datasets as tfds  # heavy, needed only for the tfds sets
     tfds_name, kind = STREAMED_SETS[name]
     ds = _tfds_load(tfds_name, split, data_dir, shuffle_files=True,
                     read_config=tfds.ReadConfig(shuffle_seed=int(seed) & 0x7FFFFFFF))
