@@ -10,7 +10,7 @@ PyTorch (float32 and CPU autocast bfloat16 / float16, plain and with R1 and WGAN
     python benchmarks/throughput.py [--steps 10] [--reps 3] [--precisions float32,mixed_bfloat16]
         [--penalties none,r1,wgan_gp] [--xla off] [--lazy 16] [--peer-python PATH]
 
-Every row runs in its own long-lived process (ours: this script with `--worker`, under this
+Every row runs in its own long-lived process (ours: throughput_worker.py, under this
 Python; PyTorch's: benchmarks/peers/torch_dcgan.py under --peer-python, default this Python),
 set up and warmed up once, then told "run N steps" in turn, so the repetitions interleave. So
 torch is never imported next to TensorFlow (its CUDA wheels segfault there), and a peer that
@@ -50,127 +50,22 @@ import tempfile
 
 import numpy as np
 
+from tfgan_reg import checks
 from tfgan_reg import commands
 from tfgan_reg import cpu
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # for the workers, which inherit it
-_PEERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers")
-sys.path.insert(0, _PEERS)
-from workers import Worker, WorkerFailed, failure_line, serve  # noqa: E402
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_PEERS = os.path.join(_HERE, "peers")
+sys.path[:0] = [_HERE, _PEERS]
+from throughput_worker import GAMMA, LATENT, SHAPE  # noqa: E402
+from workers import Worker, WorkerFailed, failure_line  # noqa: E402
 
-LATENT, SHAPE = 100, (32, 32, 3)
-GAMMA = 10.0  # R1's weight in both implementations
-PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
-# Our policy -> the dtype PyTorch's CPU autocast runs in.
+# Our policy (`tfgan_reg.precision.PRECISIONS`) -> the dtype PyTorch's CPU autocast runs in.
 TORCH_DTYPE = {"float32": "float32", "mixed_bfloat16": "bfloat16", "mixed_float16": "float16"}
 BATCHES = 4  # distinct real batches, cycled
-WARMUP = 2  # steps each worker takes before it is timed (tracing, allocator warm-up)
 TARGETS = {"bf16_vs_f32": 0.7, "bf16_vs_torch_bf16": 0.9, "r1_vs_plain": 1.3,
            "wgan_gp_vs_plain": 1.3, "f32_vs_torch_f32": 0.85}
-
-
-# --- our rows' worker (runs in its own process, imports TensorFlow) -----------------------
-
-def _model(spec):
-    import keras
-    import tensorflow as tf
-    from tfgan_reg import GAN, precision
-    from tfgan_reg.nets import dcgan
-    width, name = spec["width"], spec["precision"]
-    with precision.policy_scope(name):
-        g = dcgan.dcgan_generator(latent_dim=LATENT, output_shape=SHAPE, width=width, seed=1)
-        d = dcgan.dcgan_discriminator(input_shape=SHAPE, width=width, normalization="layer",
-                                      seed=2)
-    penalty = spec["penalty"]
-    kwargs = {"gamma": GAMMA} if penalty == "r1" else {}
-    loss = "gan" if penalty == "roth_f" else "non_saturating"
-    model = GAN(g, d, latent_dim=LATENT, loss=loss,
-                penalties={penalty: kwargs} if penalty != "none" else None, seed=0,
-                penalty_every=spec["every"], precision=name)
-    model.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
-                  g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), jit_compile=spec["jit"])
-    g(tf.zeros([1, LATENT]))
-    d(tf.zeros((1,) + SHAPE))
-    model.build_optimizers()
-    return model
-
-
-def torch_weights(g, d, width):
-    """Our initial weights in the PyTorch pair's layout, keyed "g.<i>.weight" etc. as
-    peers/torch_dcgan.py's `nn.Sequential` names them."""
-    import keras
-    from tfgan_reg.nets import layers
-    # Keras flattens / reshapes a 4x4xC map as (h, w, c), PyTorch as (c, h, w).
-    perm = np.arange(16 * 4 * width).reshape(4, 4, 4 * width).transpose(2, 0, 1).ravel()
-
-    def of(model, kind):
-        return [layer for layer in model.layers if isinstance(layer, kind)]
-
-    out = {}
-    (dense,) = of(g, keras.layers.Dense)
-    out["g.0.weight"], out["g.0.bias"] = dense.kernel.numpy()[:, perm].T, dense.bias.numpy()[perm]
-    for i, bn in zip((1, 5, 8), of(g, layers.BatchNormalization)):
-        w, b = bn.gamma.numpy(), bn.beta.numpy()
-        out[f"g.{i}.weight"], out[f"g.{i}.bias"] = (w[perm], b[perm]) if i == 1 else (w, b)
-    # Kernels: Keras [kh, kw, in, out] (transposed: [kh, kw, out, in]) -> PyTorch
-    # [out, in, kh, kw] (transposed: [in, out, kh, kw]); the same permutation for both.
-    convs = [(f"g.{i}", c) for i, c in zip((4, 7, 10), of(g, keras.layers.Conv2DTranspose))]
-    convs += [(f"d.{i}", c) for i, c in zip((0, 2, 5), of(d, keras.layers.Conv2D))]
-    for key, conv in convs:
-        out[key + ".weight"] = conv.kernel.numpy().transpose(3, 2, 0, 1)
-        out[key + ".bias"] = conv.bias.numpy()
-    for i, ln in zip((3, 6), of(d, layers.LayerNormalization)):  # gamma [h, w, c] -> [c, h, w]
-        out[f"d.{i}.weight"] = ln.gamma.numpy().transpose(2, 0, 1)
-        out[f"d.{i}.bias"] = ln.beta.numpy().transpose(2, 0, 1)
-    (dense,) = of(d, keras.layers.Dense)
-    out["d.9.weight"], out["d.9.bias"] = dense.kernel.numpy()[perm].T, dense.bias.numpy()
-    return {k: np.ascontiguousarray(v, np.float32) for k, v in out.items()}
-
-
-def _onednn_on():
-    """Whether this process's TensorFlow runs its oneDNN kernels (None: it cannot say)."""
-    try:
-        from tensorflow.python.util import _pywrap_util_port  # TensorFlow's own answer
-        return bool(_pywrap_util_port.IsMklEnabled())
-    except (ImportError, AttributeError):
-        return None
-
-
-def _serve_ours(spec_path):
-    def setup():
-        import time
-        import tensorflow as tf
-        import flops
-        with open(spec_path) as f:
-            spec = json.load(f)
-        model = _model(spec)
-        real = np.load(spec["data"])["real_nhwc"]
-        info = {"pid": os.getpid(), "onednn": _onednn_on()}
-        if spec.get("dump_weights"):
-            np.savez(spec["dump_weights"], **torch_weights(
-                model.generator, model.discriminator, spec["width"]))
-            info["d_real_logit_mean"] = float(tf.reduce_mean(tf.cast(
-                model.discriminator(real[0]), tf.float32)))
-        it = iter(tf.data.Dataset.from_tensor_slices(np.concatenate(real)).batch(spec["batch"])
-                  .repeat())
-        model.make_train_function()
-        fn = model.train_function
-        for _ in range(WARMUP):
-            logs = fn(it)
-        info["first_d_loss"] = float(logs["d_loss"])
-        work = flops.step_flops(model, spec["batch"], SHAPE)
-        info["gflop"] = None if work is None else sum(work.values()) / 1e9
-
-        def run(steps):
-            start = time.perf_counter()
-            for _ in range(steps):
-                logs = fn(it)
-            float(logs["d_loss"])  # wait for the last step
-            return {"seconds_per_step": (time.perf_counter() - start) / steps}
-
-        return info, {"run": run}
-
-    serve(setup)
 
 
 # --- the driver (no TensorFlow, no torch in this process) ----------------------------------
@@ -236,7 +131,8 @@ def build_rows(args, tmp, log=sys.stderr):
                         "width": args.width, "batch": args.batch, "data": data,
                         "dump_weights": None if dumped else weights}
                 key = f"ours{len(ours)}"
-                worker = Worker(label, [sys.executable, os.path.abspath(__file__), "--worker",
+                worker = Worker(label, [sys.executable,
+                                        os.path.join(_HERE, "throughput_worker.py"),
                                         _spec(tmp, key, spec)],
                                 stderr_path=os.path.join(tmp, key + ".err"))
                 row = Row(label, "ours", prec, penalty if every == 1 else "lazy", jit, worker,
@@ -315,7 +211,7 @@ def machine_lines(info, onednn, environ):
     names = cpu.REPORTED.get(info.machine, ())
     has = [n for n in names if n in info.features]
     lacks = [n for n in names if n not in info.features]
-    emulated = [f"{p} (no {cpu.missing_feature(p, info)})" for p in PRECISIONS
+    emulated = [f"{p} (no {cpu.missing_feature(p, info)})" for p in cpu.NATIVE
                 if cpu.missing_feature(p, info)]
     return [f"CPU: {info.model} ({info.machine}); has {' '.join(has) or 'none'} of the "
             f"features that matter here; lacks {' '.join(lacks) or 'none'}",
@@ -446,11 +342,10 @@ def targets(args, ours, peers, out):
 
 
 def _names(text, valid, flag):
-    names = [n for n in text.split(",") if n]
-    bad = [n for n in names if n not in valid]
-    if bad:
-        raise SystemExit(f"`{flag}` must be names from {list(valid)}. Received: {flag}={text!r}")
-    return names
+    try:
+        return checks.choices(flag, [n for n in text.split(",") if n], valid)
+    except ValueError as e:
+        raise SystemExit(str(e)) from None
 
 
 def main(argv=None):
@@ -459,8 +354,8 @@ def main(argv=None):
     p.add_argument("--reps", type=int, default=3, help="interleaved repetitions (median)")
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--width", type=int, default=64, help="base width of both networks")
-    p.add_argument("--precisions", default=",".join(PRECISIONS),
-                   help="comma-separated, from " + ",".join(PRECISIONS))
+    p.add_argument("--precisions", default="",
+                   help="comma-separated names of tfgan_reg.precision.PRECISIONS (default: all)")
     p.add_argument("--penalties", default="none,r1,wgan_gp",
                    help="comma-separated penalty names ('none': unregularised, always timed)")
     p.add_argument("--xla", choices=("both", "off", "on"), default="off")
@@ -469,16 +364,13 @@ def main(argv=None):
     p.add_argument("--peer-python", default=sys.executable,
                    help="the Python that runs the PyTorch peer (one with torch installed: "
                         "pip install -r benchmarks/requirements-peers.txt)")
-    p.add_argument("--worker", help=argparse.SUPPRESS)  # internal: serve one row of ours
     args = p.parse_args(argv)
-    if args.worker:
-        _serve_ours(args.worker)
-        return
     # TensorFlow's start-up as train.py has it (quiet, oneDNN on x86-64): the workers inherit
     # its environment, and this process imports TensorFlow for the penalties' names.
     commands.quiet_tensorflow()
-    args.precisions = _names(args.precisions, PRECISIONS, "--precisions")
-    from tfgan_reg import penalties  # fail fast on a bad name, before any row is set up
+    from tfgan_reg import penalties, precision  # fail fast on a bad name, before any row
+    args.precisions = _names(args.precisions or ",".join(precision.PRECISIONS),
+                             precision.PRECISIONS, "--precisions")
     args.penalties = _names(args.penalties, ["none"] + penalties.names(), "--penalties")
     if "none" not in args.penalties:
         args.penalties.insert(0, "none")

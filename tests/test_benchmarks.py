@@ -168,3 +168,20 @@ def test_throughput_report_opens_with_the_cpu_onednn_and_the_emulated_precisions
                          "emulated on this CPU: none"]
     unknown = throughput.machine_lines(None, None, {})
     assert unknown[0].startswith("CPU: unknown") and "unset" in unknown[1]
+
+
+def test_onednn_state_comes_from_tensorflow_and_follows_its_setting():
+    """`_onednn_on` is the one call of a private TensorFlow API (no public one says whether the
+    oneDNN kernels run): an upgrade that moves it fails here, naming the version."""
+    tf = pytest.importorskip("tensorflow")
+    spec = importlib.util.spec_from_file_location(
+        "throughput_worker", os.path.join(ROOT, "benchmarks", "throughput_worker.py"))
+    worker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(worker)
+    on = worker._onednn_on()
+    assert on is not None, (
+        f"TensorFlow {tf.__version__} no longer has tensorflow.python.util._pywrap_util_port"
+        f".IsMklEnabled(): benchmarks/throughput_worker.py:_onednn_on needs its new home.")
+    setting = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
+    if setting in ("0", "1"):
+        assert on == (setting == "1")

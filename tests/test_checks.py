@@ -32,3 +32,16 @@ def test_number_note_and_choice():
     with pytest.raises(ValueError, match=r"^`loss` must be one of \['hinge', 'wasserstein'\]\. "
                                          r"Received: loss='bce'$"):
         checks.choice("loss", "bce", ("hinge", "wasserstein"))
+
+
+def test_choice_note_and_choices():
+    with pytest.raises(ValueError, match=r"^`split` must be one of \['test', 'train'\] for "
+                                         r"data.name='mnist5k'\. Received: split='val'$"):
+        checks.choice("split", "val", ("test", "train"), note=" for data.name='mnist5k'")
+    assert checks.choices("modes", ("joint",), ("discriminator", "joint")) == ["joint"]
+    with pytest.raises(ValueError, match=r"^`modes` must be a non-empty list of names from "
+                                         r"\['a', 'b'\]\. Received: modes=\['b', 'c'\] "
+                                         r"\(not among them: \['c'\]\)$"):
+        checks.choices("modes", ["b", "c"], ("a", "b"))
+    with pytest.raises(ValueError, match=r"Received: modes=\[\]$"):
+        checks.choices("modes", [], ("a", "b"))

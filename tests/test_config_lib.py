@@ -31,6 +31,11 @@ def _set(config, path, value):
     ("train.n_disc", 0, r"`train.n_disc` must be an integer >= 1. Received: train.n_disc=0"),
     ("train.d_learning_rate", 0.0, r"train.d_learning_rate=0.0"),
     ("train.penalty_every", 0, r"`train.penalty_every` must be an integer >= 1"),
+    # `GAN`'s own checks, dry-run with the config keys as names.
+    ("noise.nsr", 0, r"`noise.nsr` must be an integer >= 1. Received: noise.nsr=0"),
+    ("train.ema_decay", 1.0, r"`train.ema_decay` must be in \(0, 1\).*train.ema_decay=1.0"),
+    ("clip_value", -0.5, r"`clip_value` must be a positive .*Received: clip_value=-0.5"),
+    ("consensus_gamma", float("nan"), r"`consensus_gamma` must be .*consensus_gamma=nan"),
     ("train.scheme", "both", r"`train.scheme` must be one of \['alternating', "
                              r"'simultaneous'\]"),
     ("penalty.schedule", "cosine", r"`penalty.schedule` must be one of \['constant', "
@@ -62,8 +67,9 @@ def test_validate_rejects_lazy_penalty_without_separate_d_steps(key, value, patt
 def test_validate_rejects_f_penalty_without_f_loss_and_unknown_keys():
     config = config_lib.base_config()
     config.penalty = config_lib.penalty_config("roth_f")
-    with pytest.raises(ValueError, match=r"needs an f-divergence loss, one of \[.*'kl'.*\]\. "
-                                         r"Received: loss='non_saturating'"):
+    with pytest.raises(ValueError, match=r"^`loss` must be one of \[.*'kl'.*\] \(penalty 'roth_f' "
+                                         r"needs an f-divergence loss\)\. "
+                                         r"Received: loss='non_saturating'$"):
         config_lib.validate(config)
     config.loss = "kl"
     config_lib.validate(config)

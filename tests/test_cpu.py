@@ -123,3 +123,9 @@ def test_bfloat16_tests_are_skipped_only_where_onednn_is_held_below_avx512(tmp_p
     assert bfloat16_cannot_run({}, xeon) == ""
     assert bfloat16_cannot_run({"ONEDNN_MAX_CPU_ISA": "AVX512_CORE"}, xeon) == ""
     assert bfloat16_cannot_run(capped, _cpuinfo(tmp_path, EPYC)) == ""
+
+
+def test_every_low_precision_has_its_native_features_listed():
+    # The benchmark's report and `missing_feature` walk `NATIVE`: it must name each
+    # low precision of `precision.PRECISIONS`, and nothing else.
+    assert set(cpu.NATIVE) == set(precision.PRECISIONS) - {"float32"}

@@ -65,8 +65,9 @@ def test_cached_classifier_is_loaded_not_retrained(digits, cache, monkeypatch):
     assert trained.info == again.info
     np.testing.assert_allclose(trained.fn(x[:20])["pool_3"], digits(x[:20])[1], rtol=1e-5,
                                atol=1e-5)
-    with pytest.raises(ValueError, match=r"data.name in \['digits', 'mnist', 'mnist5k'\]. "
-                                         r"Received: data.name='cifar10'"):
+    with pytest.raises(ValueError, match=r"^`data.name` must be one of \['digits', 'mnist', "
+                                         r"'mnist5k'\] for eval.classifier='domain'. "
+                                         r"Received: data.name='cifar10'$"):
         domain.get("cifar10", cache_dir=cache)
 
 
@@ -108,7 +109,7 @@ def test_mnist_classifier_on_mock_data(tmp_path):
 def test_domain_classifier_only_for_its_data_sets():
     config = config_lib.base_config()
     config.eval.classifier = "domain"
-    with pytest.raises(ValueError, match=r"data.name in \['digits', 'mnist', 'mnist5k'\]"):
+    with pytest.raises(ValueError, match=r"one of \['digits', 'mnist', 'mnist5k'\] for eval"):
         config_lib.validate(config)
     config.data.name = "mnist5k"
     config.model.arch = "icr_mnist"

@@ -87,6 +87,8 @@ def test_resume_over_damage_continues_from_newest_good_checkpoint(kind, tmp_path
     out, err = capsys.readouterr()
     assert metrics["step"] == 40
     assert f"Resumed from {os.path.join(ckpts, f'ckpt-{expected}')} (step {expected})" in out
+    # The bar counts the steps of this session and shows the generator step beside them.
+    assert f"{40 - expected}/{40 - expected}" in out and "step: 40" in out
     warnings = [line for line in err.splitlines() if line.startswith("warning:")]
     assert warnings and reason in warnings[0]
     if expected == 20:
@@ -112,6 +114,10 @@ def test_load_run_skips_damaged_and_refuses_when_none_readable(tmp_path, monkeyp
     capsys.readouterr()
     assert runs.load_run(workdir)[1].step == 10
     assert "skipping checkpoint" in capsys.readouterr().err
+    # Every readable checkpoint (a claim's sweep over them), the damaged one named.
+    assert runs.readable_checkpoints(ckpts) == {10: os.path.join(ckpts, "ckpt-10")}
+    assert capsys.readouterr().err.startswith(
+        f"warning: skipping checkpoint {os.path.join(ckpts, 'ckpt-20')} (data file truncated")
     for path in glob.glob(os.path.join(ckpts, "ckpt-10.index")):
         os.remove(path)
     with pytest.raises(runs.NoReadableCheckpoint) as error:

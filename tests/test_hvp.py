@@ -122,3 +122,18 @@ def test_linearized_products_through_batch_norm_equal_the_dense_mixed_hessian(
         assert np.linalg.norm(got - want) <= 1e-5 * np.linalg.norm(want), (got, want)
 
 
+
+
+def test_in_xla_tells_xla_tracing_from_graph_and_eager():
+    """`in_xla` is the one use of a private TensorFlow API (no public one says whether a
+    traced function is XLA-compiled): an upgrade that moves or changes it fails here."""
+    where = f"TensorFlow {tf.__version__}, tensorflow.python.ops.control_flow_util"
+    assert hvp._xla_context_check() is not None, \
+        f"{where}.GraphOrParentsInXlaContext is gone: hvp._xla_context_check needs its new home."
+    seen = {}
+    tf.function(lambda: seen.setdefault("graph", hvp.in_xla()) or 0)()
+    tf.function(lambda: seen.setdefault("xla", hvp.in_xla()) or 0, jit_compile=True)()
+    tf.function(lambda: tf.function(lambda: seen.setdefault("inner", hvp.in_xla()) or 0)(),
+                jit_compile=True)()
+    assert seen == {"graph": False, "xla": True, "inner": True} and not hvp.in_xla(), \
+        f"{where}.GraphOrParentsInXlaContext no longer tells XLA tracing apart: {seen}."

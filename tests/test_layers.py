@@ -2,11 +2,14 @@
 second derivatives (R1 differentiates through D twice), fallbacks, `.keras` round trips
 (linearized mixed products through the fused kernel: tests/test_cgd.py; the formula in
 forward mode: tests/test_autodiff.py); the normalisation factory and seeded initialisers."""
+import contextlib
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
+from tfgan_reg import autodiff
 from tfgan_reg.nets import layers
 
 from helpers import relative_error
@@ -123,6 +126,25 @@ def test_layer_normalization_matches_keras(shape, axis):
     ref = ((xn - xn.mean(axes, keepdims=True)) / np.sqrt(xn.var(axes, keepdims=True) + 1e-3)
            * ours.gamma.numpy() + ours.beta.numpy())
     np.testing.assert_allclose(ours(x).numpy(), ref, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape,forward", [((8, 4, 4, 6), True), ((4, 3, 5), False)],
+                         ids=["forward_mode", "rank3"])
+def test_batch_norm_formula_path_matches_keras_to_first_order(shape, forward):
+    """The unfused training path (its own `call`, no private Keras method): Keras's numbers
+    and statistics to first order; second order: the finite-difference tests below."""
+    x = tf.constant(np.random.default_rng(6).normal(1.0, 2.0, size=shape), tf.float32)
+    theirs, ours = _pair(layers.BatchNormalization, keras.layers.BatchNormalization, shape, 6,
+                         momentum=0.8)
+    with autodiff.forward_mode() if forward else contextlib.nullcontext():
+        got = _derivatives(ours, x, True)
+        ops = {op.type for op in tf.function(lambda v: ours(v, training=True))
+               .get_concrete_function(x).graph.get_operations()}
+    assert "FusedBatchNormV3" not in ops
+    _close(got[:2], _derivatives(theirs, x, True)[:2], 2e-5)
+    np.testing.assert_allclose(ours.moving_mean.numpy(), theirs.moving_mean.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ours.moving_variance.numpy(), theirs.moving_variance.numpy(),
+                               rtol=1e-5)
 
 
 def test_other_cases_are_the_keras_layers_code():

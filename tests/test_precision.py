@@ -103,6 +103,19 @@ def test_inner_gradient_is_float32_and_reductions_too():
         assert logits.dtype == tf.float32 and grad_sq.dtype == tf.float32
 
 
+def test_float32_casts_every_tensor_of_a_nest_and_keeps_its_values():
+    values = np.array([1.5, -2.25, 1024.0], np.float32)  # exact in bfloat16 and float16
+    nest = {"a": tf.constant(values, tf.bfloat16), "b": [tf.constant(values, tf.float16),
+                                                        tf.constant(values, tf.float64)]}
+    out = precision.float32(nest)
+    leaves = tf.nest.flatten(out)
+    assert len(leaves) == 3
+    assert set(out) == {"a", "b"} and isinstance(out["b"], list)
+    for leaf in leaves:
+        assert leaf.dtype == tf.float32
+        np.testing.assert_array_equal(leaf.numpy(), values)
+
+
 # ---- one discriminator pass ------------------------------------------------------------------
 
 class _Counting(keras.Model):

@@ -1,7 +1,9 @@
 """`runs`: the workdir (refusing another config, keys a workdir predates) and `load_run`."""
 import json
+import os
 
 import pytest
+import tensorflow as tf
 
 from tfgan_reg import config_lib
 from tfgan_reg import runs
@@ -60,3 +62,35 @@ def test_load_run_of_a_workdir_from_before_new_config_keys(tmp_path):
     assert loaded.data.cache == "" and loaded.eval.samples_every == 0
     assert dict(loaded.penalty) == dict(config.penalty) and "gamma" not in loaded.penalty
     assert model.step == 10
+
+
+def test_checkpoint_names_parse_and_print_alike(tmp_path):
+    directory = str(tmp_path)
+    assert runs.checkpoint_path(directory, 40) == os.path.join(directory, "ckpt-40")
+    assert runs.checkpoint_step(runs.checkpoint_path(directory, 40)) == 40
+    assert runs.checkpoint_step(None) is None
+    for bad in ("ckpt-40.index", "best-3", os.path.join(directory, "ckpt-")):
+        with pytest.raises(ValueError, match=r"Not a checkpoint path \(.../ckpt-N\)"):
+            runs.checkpoint_step(bad)
+    # The manager's own names: what `checkpoint_step` reads back.
+    manager = tf.train.CheckpointManager(tf.train.Checkpoint(v=tf.Variable(1.0)), directory,
+                                         max_to_keep=3)
+    for step in (10, 20, 30):
+        assert runs.checkpoint_step(manager.save(checkpoint_number=step)) == step
+    assert sorted(runs.readable_checkpoints(directory)) == [10, 20, 30]
+
+
+def test_point_state_at_rewrites_only_a_state_naming_another(tmp_path):
+    directory = str(tmp_path)
+    manager = tf.train.CheckpointManager(tf.train.Checkpoint(v=tf.Variable(1.0)), directory,
+                                         max_to_keep=3)
+    for step in (10, 20):
+        manager.save(checkpoint_number=step)
+    state = os.path.join(directory, "checkpoint")
+    before = os.stat(state).st_mtime_ns, open(state).read()
+    runs.point_state_at(directory, runs.checkpoint_path(directory, 20))  # named already
+    assert (os.stat(state).st_mtime_ns, open(state).read()) == before
+    runs.point_state_at(directory, runs.checkpoint_path(directory, 10))
+    assert tf.train.latest_checkpoint(directory) == runs.checkpoint_path(directory, 10)
+    assert [os.path.basename(p) for p in
+            tf.train.get_checkpoint_state(directory).all_model_checkpoint_paths] == ["ckpt-10"]

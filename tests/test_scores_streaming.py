@@ -239,3 +239,18 @@ def test_image_scores_does_not_hold_the_activations(tmp_path):
         tracemalloc.stop()
     assert peaks[15000] < 1.10 * peaks[1500], peaks
     assert peaks[15000] < 15000 * dim * 8 / 4, peaks
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda: streaming.InceptionSplits(10, splits=11),
+     r"^`splits` must be an integer in \[1, 10\]. Received: splits=11$"),
+    (lambda: streaming.InceptionSplits(0), r"^`num_samples` must be an integer >= 1. "),
+    (lambda: streaming.InceptionSplits(np.int64(4), splits=2.0), r"Received: splits=2.0$"),
+    (lambda: scores.inception_score(np.zeros((4, 3)), splits=5), r"in \[1, 4\]. Received"),
+    (lambda: streaming.KernelBlocks(np.zeros((4, 2)), 4, max_block_size=0),
+     r"^`max_block_size` must be an integer >= 1. Received: max_block_size=0$"),
+])
+def test_bad_counts_name_the_argument_and_its_range(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+    assert streaming.InceptionSplits(np.int64(4), splits=np.int64(2)).splits == 2

@@ -1,4 +1,4 @@
-"""The one checker of arguments: numbers in a range and names from a list.
+"""The one checker of arguments: numbers in a range and names from a list (one or several).
 
 Constructors and the config validation (which dry-runs them) share it, so a bad value gets the
 same one-line message, in Keras's "Received:" form, wherever it is caught. `key` is the name
@@ -8,11 +8,25 @@ import math
 import numbers
 
 
-def choice(key, value, valid):
-    """`value` if it is one of `valid`; else `ValueError` listing the choices."""
+def choice(key, value, valid, *, note=""):
+    """`value` if it is one of `valid`; else `ValueError` listing the choices. `note` is
+    appended to them (e.g. " for data.name='mnist5k'")."""
     if value not in valid:
-        raise ValueError(f"`{key}` must be one of {list(valid)}. Received: {key}={value!r}")
+        raise ValueError(f"`{key}` must be one of {list(valid)}{note}. "
+                         f"Received: {key}={value!r}")
     return value
+
+
+def choices(key, values, valid):
+    """`values` (a non-empty list) if each is one of `valid`; else `ValueError` listing the
+    choices and the values that are not among them."""
+    values = list(values)
+    bad = [v for v in values if v not in valid]
+    if bad or not values:
+        raise ValueError(f"`{key}` must be a non-empty list of names from {list(valid)}. "
+                         f"Received: {key}={values!r}" + (f" (not among them: {bad})"
+                                                          if bad else ""))
+    return values
 
 
 def _describe(low, high, low_open, high_open, integer):

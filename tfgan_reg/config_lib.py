@@ -194,14 +194,10 @@ def validate(config):
     checks.choice("loss", config.loss, losses_lib.names())
 
     t = config.train
-    for key in ("batch_size", "num_steps", "n_disc", "checkpoint_every", "log_every",
-                "max_checkpoints", "penalty_every"):
+    for key in ("batch_size", "num_steps", "checkpoint_every", "log_every", "max_checkpoints"):
         checks.number(f"train.{key}", t[key], low=1, integer=True)
-    checks.number("noise.nsr", config.noise.nsr, low=1, integer=True)
-    for key in ("clip_value", "consensus_gamma"):
-        checks.number(key, config[key], low=0, note=" (0: off)")
-    checks.number("train.ema_decay", t.ema_decay, low=0, high=1, high_open=True,
-                  note=" (0: off)")
+    # `GAN`'s options (n_disc, noise.nsr, clipping, consensus, EMA, lazy regularisation) are
+    # its own check's, dry-run here with the config keys as names.
     options = gan_arguments(config)  # configures the penalty and the schedules
     gan_lib.check_options(**{k: options[k] for k in GAN_KEYS}, keys=GAN_KEYS)
     if config.noise.nsr > 1 and t.batch_size % config.noise.nsr:

@@ -17,6 +17,8 @@ from typing import Callable
 
 import tensorflow as tf
 
+from tfgan_reg import checks
+
 _LOG2 = math.log(2.0)
 
 
@@ -197,6 +199,4 @@ def get(name):
     """The `Loss` registered under `name`."""
     if isinstance(name, Loss):
         return name
-    if name not in _REGISTRY:
-        raise ValueError(f"`loss` must be one of {names()}. Received: loss={name!r}")
-    return _REGISTRY[name]
+    return _REGISTRY[checks.choice("loss", name, names())]

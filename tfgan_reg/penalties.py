@@ -34,6 +34,7 @@ from tfgan_reg import losses as losses_lib
 from tfgan_reg import precision
 from tfgan_reg import rng
 from tfgan_reg import schedules
+from tfgan_reg import sublayers
 
 
 def _per_sample(x):
@@ -62,13 +63,13 @@ def discriminator_pass(discriminator, x, *, training=True, input_gradient=True,
     output depends on its own input only.
     """
     if not input_gradient:
-        return tf.cast(discriminator(x, training=training), tf.float32), None
+        return precision.float32(discriminator(x, training=training)), None
     scale = _inner_scale(discriminator, loss_scale)
     with tf.GradientTape() as tape:
         tape.watch(x)
-        logits = tf.cast(discriminator(x, training=training), tf.float32)
+        logits = precision.float32(discriminator(x, training=training))
         target = tf.reduce_sum(logits) if scale is None else tf.reduce_sum(logits) * scale
-    grads = tf.cast(tape.gradient(target, x), tf.float32)
+    grads = precision.float32(tape.gradient(target, x))
     if scale is not None:
         grads = grads / scale
     grad_sq = tf.reduce_sum(tf.square(grads), axis=list(range(1, grads.shape.rank)))
@@ -236,10 +237,8 @@ def roth_f(discriminator, real, fake, *, gamma=2.0, divergence=None, seed=None,
     loss being trained, one of `losses.F_DIVERGENCES`.
     """
     _check_weight("gamma", gamma)
-    if divergence is None or (not isinstance(divergence, losses_lib.FDivergence)
-                              and divergence not in losses_lib.F_DIVERGENCES):
-        raise ValueError(f"`divergence` must be one of {sorted(losses_lib.F_DIVERGENCES)}. "
-                         f"Received: divergence={divergence!r}")
+    if not isinstance(divergence, losses_lib.FDivergence):
+        checks.choice("divergence", divergence, sorted(losses_lib.F_DIVERGENCES))
     f = losses_lib.get(divergence)
     fake_logits, fake_sq = _at(discriminator, fake, fake_pass, training, loss_scale)
     return 0.5 * gamma * tf.reduce_mean(f.roth_weight(fake_logits) * fake_sq)
@@ -295,7 +294,7 @@ def names():
 
 def batch_norm_layers(model):
     """Names of the batch-normalisation layers inside `model` (nested models included)."""
-    return sorted({layer.name for layer in model._flatten_layers(include_self=True)
+    return sorted({layer.name for layer in sublayers.flatten(model, include_self=True)
                    if isinstance(layer, keras.layers.BatchNormalization)})
 
 
@@ -305,7 +304,7 @@ def keras_normalization_layers(model):
     derivatives (see `nets.layers`)."""
     kinds = (keras.layers.LayerNormalization, keras.layers.BatchNormalization,
              keras.layers.GroupNormalization)
-    return sorted({layer.name for layer in model._flatten_layers(include_self=True)
+    return sorted({layer.name for layer in sublayers.flatten(model, include_self=True)
                    if type(layer) in kinds})
 
 
@@ -437,8 +436,7 @@ def configure(name, *, loss=None, total_steps=1, prefix="", schedule="constant",
     if name in NEEDS_F_DIVERGENCE:
         f = None if loss is None else losses_lib.get(loss)
         if f is None or not f.is_f_divergence:
-            raise ValueError(f"Penalty {name!r} needs an f-divergence loss, one of "
-                             f"{sorted(losses_lib.F_DIVERGENCES)}. Received: "
-                             f"loss={getattr(f, 'name', loss)!r}")
+            checks.choice("loss", getattr(f, "name", loss), sorted(losses_lib.F_DIVERGENCES),
+                          note=f" (penalty {name!r} needs an f-divergence loss)")
         kwargs["divergence"] = f.name
     return Penalty(name, keyword, weight, kwargs)

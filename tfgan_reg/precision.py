@@ -18,6 +18,7 @@ import tensorflow as tf
 
 from tfgan_reg import checks
 from tfgan_reg import cpu
+from tfgan_reg import sublayers
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 
@@ -26,6 +27,11 @@ PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 INITIAL_SCALE = 2.0 ** 15
 # The precisions `warn_if_emulated` has warned of in this process.
 _WARNED = set()
+
+
+def float32(x):
+    """`x` (a tensor or a nest of them) in float32: what every output and loss is reported in."""
+    return tf.nest.map_structure(lambda t: tf.cast(t, tf.float32), x)
 
 
 def check(precision, key="precision"):
@@ -51,7 +57,7 @@ def policy_name(model):
     low-precision one when some layers (an output layer, say) were kept float32. A model's
     own `dtype_policy` is not it: a deserialised model takes the global policy while its
     layers keep theirs."""
-    names = {layer.dtype_policy.name for layer in model._flatten_layers(include_self=False)
+    names = {layer.dtype_policy.name for layer in sublayers.flatten(model)
              if layer.weights and getattr(layer, "dtype_policy", None) is not None}
     low = sorted(names - {"float32"})
     if len(low) > 1:

@@ -1,9 +1,11 @@
 """A run: its config turned into objects, its workdir and checkpoints, and samples from it.
 
 The one API every tool uses to open a run: `build_gan(config)`, `make_dataset`,
-`prepare_workdir` (refuses a workdir of a different config), `make_checkpoint`,
-`latest_readable_checkpoint` (skips damaged checkpoints), `load_run(workdir)`, and `generate` /
-`generate_batches` / `in_batches` for sampling and scoring.
+`prepare_workdir` (refuses a workdir of a different config), `make_checkpoint`, the
+checkpoints' names (`checkpoint_path`, `checkpoint_step`) and the readable ones
+(`latest_readable_checkpoint`, `readable_checkpoints`: damaged ones skipped),
+`load_run(workdir)`, and `generate` / `generate_batches` / `in_batches` for sampling and
+scoring.
 """
 import json
 import os
@@ -195,7 +197,25 @@ def make_checkpoint(model, *, optimizers=True):
 
 # ---- checkpoints: found from their files, damaged ones skipped ------------------------------
 
-_CHECKPOINT_FILE = re.compile(r"^ckpt-(\d+)\.(index|data-\d+-of-\d+)$")
+# `tf.train.CheckpointManager`'s names: the prefix ckpt-N (N the step), and its files.
+_CHECKPOINT_NAME = r"ckpt-(\d+)"
+_CHECKPOINT_FILE = re.compile(rf"^{_CHECKPOINT_NAME}\.(index|data-\d+-of-\d+)$")
+
+
+def checkpoint_path(directory, step):
+    """The path prefix of the checkpoint of `step` in `directory`."""
+    return os.path.join(directory, f"ckpt-{int(step)}")
+
+
+def checkpoint_step(path):
+    """The step of the checkpoint prefix `path` (.../ckpt-N), or None for None; `ValueError`
+    for a path that is not a checkpoint's."""
+    if path is None:
+        return None
+    match = re.fullmatch(_CHECKPOINT_NAME, os.path.basename(path))
+    if match is None:
+        raise ValueError(f"Not a checkpoint path (.../ckpt-N). Received: {path!r}")
+    return int(match.group(1))
 
 
 def checkpoint_files(directory):
@@ -207,12 +227,12 @@ def checkpoint_files(directory):
         for name in tf.io.gfile.listdir(directory):
             match = _CHECKPOINT_FILE.match(name)
             if match:
-                found[int(match.group(1))] = os.path.join(directory, f"ckpt-{match.group(1)}")
+                found[int(match.group(1))] = checkpoint_path(directory, match.group(1))
     state = _checkpoint_state(directory)
     for path in (state.all_model_checkpoint_paths if state else []):
-        match = re.fullmatch(r"ckpt-(\d+)", os.path.basename(path))
+        match = re.fullmatch(_CHECKPOINT_NAME, os.path.basename(path))
         if match:
-            found.setdefault(int(match.group(1)), os.path.join(directory, match.group(0)))
+            found.setdefault(int(match.group(1)), checkpoint_path(directory, match.group(1)))
     return found
 
 
@@ -244,6 +264,19 @@ def _unreadable(prefix):
         if isinstance(e, tf.errors.NotFoundError) or "No such file" in message:
             return "files missing"
         return f"{type(e).__name__}: {message[:200]}"
+
+
+def readable_checkpoints(directory):
+    """{step: path prefix} of every checkpoint in `directory` that reads back whole, in step
+    order; each damaged one is skipped with a one-line warning on stderr."""
+    readable = {}
+    for step, prefix in sorted(checkpoint_files(directory).items()):
+        reason = _unreadable(prefix)
+        if reason is None:
+            readable[step] = prefix
+        else:
+            print(f"warning: skipping checkpoint {prefix} ({reason}).", file=sys.stderr)
+    return readable
 
 
 def latest_readable_checkpoint(directory):
@@ -279,8 +312,13 @@ def latest_readable_checkpoint(directory):
 def point_state_at(directory, prefix):
     """Rewrites `directory`'s state file so `prefix` is the latest checkpoint and the older
     ones follow it, as `tf.train.CheckpointManager` expects (it then rotates them out under
-    `max_to_keep` again). For a resume from a checkpoint the state file did not name."""
-    step = int(prefix.rsplit("-", 1)[1])
+    `max_to_keep` again), unless it names `prefix` already. For a resume from a checkpoint
+    the state file did not name."""
+    state = _checkpoint_state(directory)
+    if state is not None and (os.path.abspath(state.model_checkpoint_path)
+                              == os.path.abspath(prefix)):
+        return
+    step = checkpoint_step(prefix)
     paths = [p for s, p in sorted(checkpoint_files(directory).items()) if s < step] + [prefix]
     names = [os.path.basename(p) for p in paths]
     # The manager only rotates checkpoints with a timestamp (their index file's).
@@ -329,7 +367,7 @@ def generate_batches(model, n, seed, batch_size=4096):
     for start in range(0, n, batch_size):
         k = min(batch_size, n - start)
         z = rng.stateless_normal([k, model.latent_dim], rng.fold(rng.as_seed(seed), start))
-        yield np.asarray(tf.cast(generator(z, training=False), tf.float32))
+        yield np.asarray(precision.float32(generator(z, training=False)))
 
 
 def generate(model, n, seed, batch_size=4096):

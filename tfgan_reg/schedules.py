@@ -59,12 +59,9 @@ def make(value, schedule="constant", *, alpha=0.01, total_steps=1):
     if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
         raise ValueError(f"A weight or noise level must be a non-negative finite number. "
                          f"Received: {value!r}")
-    if schedule == "constant":
+    if checks.choice("schedule", schedule, SCHEDULES) == "constant":
         return Constant(float(value))
-    if schedule == "anneal":
-        return anneal(float(value), float(alpha), int(total_steps))
-    raise ValueError(f"`schedule` must be one of {list(SCHEDULES)}. "
-                     f"Received: schedule={schedule!r}")
+    return anneal(float(value), float(alpha), int(total_steps))
 
 
 def as_schedule(value):

@@ -28,6 +28,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
+from tfgan_reg import checks
 from tfgan_reg import rng
 
 # name: (tfds name, image shape)
@@ -50,9 +51,7 @@ def names():
 
 
 def shape(name):
-    if name not in SHAPES:
-        raise ValueError(f"`data.name` must be one of {names()}. Received: data.name={name!r}")
-    return SHAPES[name]
+    return SHAPES[checks.choice("data.name", name, names())]
 
 
 def _default_data_dir():
@@ -64,7 +63,7 @@ def load_uint8(name, *, split="train", data_dir=""):
     """All images of a split as a uint8 array [N, H, W, C] (and labels [N])."""
     shape(name)
     if name == "digits":
-        from sklearn import datasets  # scikit-learn's import takes ~1 s: only for digits
+        from sklearn import datasets  # heavy, needed only for digits
         d = datasets.load_digits()
         images = np.round(d.images * (255.0 / 16.0)).astype(np.uint8)[..., None]
         return images, d.target.astype(np.int64)
@@ -75,7 +74,7 @@ def load_uint8(name, *, split="train", data_dir=""):
     if name in STREAMED_SETS:
         raise ValueError(f"{name!r} is streamed, not held in memory: use `sample_uint8` or "
                          f"`dataset`.")
-    import tensorflow_datasets as tfds  # heavy (~2 s), needed only for the tfds sets
+    import tensorflow_datasets as tfds  # heavy, needed only for the tfds sets
     ds = _tfds_load(TFDS_SETS[name][0], split, data_dir)
     chunks = list(tfds.as_numpy(ds.batch(10000)))
     return (np.concatenate([c["image"] for c in chunks]).astype(np.uint8),
@@ -119,9 +118,7 @@ def _mnist5k_test_indices():
 def mnist5k_split(split):
     """Indices into mnist5k's file order of `split` ("train": 4,000, "test": 1,000; sorted):
     `MNIST5K_TEST_PER_CLASS` test images of each class drawn with `MNIST5K_SPLIT_SEED`."""
-    if split not in ("train", "test"):
-        raise ValueError(f"`split` must be one of ['test', 'train'] for data.name='mnist5k'. "
-                         f"Received: split={split!r}")
+    checks.choice("split", split, ("test", "train"), note=" for data.name='mnist5k'")
     test = _mnist5k_test_indices()
     if split == "test":
         return test.copy()
@@ -147,13 +144,13 @@ def check_available(name, data_dir=""):
     # Looking for the folder first keeps tfds's warnings about a missing one out of the output.
     if not os.path.isdir(os.path.join(data_dir, tfds_name)):
         raise _not_prepared(tfds_name, data_dir)
-    import tensorflow_datasets as tfds  # heavy (~2 s), needed only for the tfds sets
+    import tensorflow_datasets as tfds  # heavy, needed only for the tfds sets
     if not tfds.builder(tfds_name, data_dir=data_dir).is_prepared():
         raise _not_prepared(tfds_name, data_dir)
 
 
 def _tfds_load(tfds_name, split, data_dir, **kwargs):
-    import tensorflow_datasets as tfds  # heavy (~2 s), needed only for the tfds sets
+    import tensorflow_datasets as tfds  # heavy, needed only for the tfds sets
     data_dir = data_dir or _default_data_dir()
     try:
         return tfds.load(tfds_name, split=split, data_dir=data_dir, download=False, **kwargs)
@@ -164,23 +161,22 @@ def _tfds_load(tfds_name, split, data_dir, **kwargs):
 def preprocess(image, kind, size=64):
     """A uint8 image of any size to uint8 [size, size, 3]: `crop108` takes the centre 108x108
     (CelebA faces) and resizes; `shortest` resizes the shortest side to `size` and crops."""
+    checks.choice("kind", kind, ("crop108", "shortest"))
     image = tf.convert_to_tensor(image)
     if kind == "crop108":
         image = tf.image.resize_with_crop_or_pad(image, 108, 108)
         image = tf.image.resize(image, [size, size], method="area", antialias=True)
-    elif kind == "shortest":
+    else:  # shortest
         shape = tf.cast(tf.shape(image)[:2], tf.float32)
         scale = size / tf.reduce_min(shape)
         new = tf.cast(tf.math.ceil(shape * scale), tf.int32)
         image = tf.image.resize(image, new, method="area", antialias=True)
         image = tf.image.resize_with_crop_or_pad(image, size, size)
-    else:
-        raise ValueError(f"`kind` must be one of ['crop108', 'shortest']. Received: {kind!r}")
     return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
 
 
 def _streamed(name, split, data_dir, seed):
-    import tensorflow_datasets as tfds  # heavy (~2 s), needed only for the tfds sets
+    import tensorflow_datasets as tfds  # heavy, needed only for the tfds sets
     tfds_name, kind = STREAMED_SETS[name]
     ds = _tfds_load(tfds_name, split, data_dir, shuffle_files=True,
                     read_config=tfds.ReadConfig(shuffle_seed=int(seed) & 0x7FFFFFFF))

@@ -171,8 +171,7 @@ def get(name, *, prefix="", **params):
     `prefix + argument`), or a fixed set (no `params`)."""
     if name in FAMILIES:
         return FAMILIES[name](prefix=prefix, **params)
-    if name not in DATASETS:
-        raise ValueError(f"`dataset` must be one of {names()}. Received: dataset={name!r}")
+    checks.choice("dataset", name, names())
     if params:
         raise ValueError(f"dataset={name!r} has fixed parameters; the families "
                          f"{sorted(FAMILIES)} take them. Received: {params}")

@@ -18,6 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfgan_reg import checks
 from tfgan_reg.data import images
 
 VERSION = 1  # bump when the network or its training changes: old caches are then ignored
@@ -44,9 +45,7 @@ def names():
 
 def check_data(name):
     """Raises ValueError unless a domain classifier exists for the data set `name`."""
-    if name not in TRAINING:
-        raise ValueError(f"eval.classifier='domain' exists for data.name in {names()}. "
-                         f"Received: data.name={name!r}")
+    checks.choice("data.name", name, names(), note=" for eval.classifier='domain'")
 
 
 def build(shape, num_classes=10, seed=0):

@@ -25,6 +25,7 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
+from tfgan_reg import checks
 from tfgan_reg.eval import classifier as classifier_lib
 from tfgan_reg.eval import streaming
 from tfgan_reg.eval import tfgan_compat
@@ -39,9 +40,7 @@ def inception_score(logits, splits=10):
     """`exp(E_x KL(p(y|x) || p(y)))` per split of the samples; returns (mean, std) over splits
     (Salimans et al.: 50,000 samples in 10 splits)."""
     logits = np.asarray(logits, np.float32)
-    if not (isinstance(splits, int) and 1 <= splits <= len(logits)):
-        raise ValueError(f"`splits` must be an integer in [1, {len(logits)}]. "
-                         f"Received: splits={splits!r}")
+    checks.number("splits", splits, low=1, high=len(logits), integer=True)
     cm = tfgan_compat.classifier_metrics()
     values = [float(cm.classifier_score_from_logits(tf.constant(part)))
               for part in np.array_split(logits, splits)]

@@ -23,6 +23,7 @@ classifier's outputs batch by batch and holds a fixed amount, whatever the numbe
 import numpy as np
 import tensorflow as tf
 
+from tfgan_reg import checks
 from tfgan_reg.eval import tfgan_compat
 
 
@@ -96,12 +97,8 @@ class InceptionSplits:
     streamed in order."""
 
     def __init__(self, num_samples, splits=10):
-        if not (isinstance(num_samples, (int, np.integer)) and num_samples >= 1):
-            raise ValueError(f"`num_samples` must be a positive integer. Received: "
-                             f"num_samples={num_samples!r}")
-        if not (isinstance(splits, (int, np.integer)) and 1 <= splits <= num_samples):
-            raise ValueError(f"`splits` must be an integer in [1, {num_samples}]. "
-                             f"Received: splits={splits!r}")
+        checks.number("num_samples", num_samples, low=1, integer=True)
+        checks.number("splits", splits, low=1, high=num_samples, integer=True)
         self.num_samples, self.splits = int(num_samples), int(splits)
         self.bounds = split_bounds(self.num_samples, self.splits)
         self.seen = 0
@@ -158,9 +155,7 @@ class KernelBlocks:
     `classifier.RealActivations`, whose pool stays on disk)."""
 
     def __init__(self, real, num_fake, max_block_size=1024):
-        if not (isinstance(max_block_size, (int, np.integer)) and max_block_size >= 1):
-            raise ValueError(f"`max_block_size` must be a positive integer. Received: "
-                             f"max_block_size={max_block_size!r}")
+        checks.number("max_block_size", max_block_size, low=1, integer=True)
         self.real = real
         self.num_real, self.num_fake = len(real), int(num_fake)
         self.n_blocks = -(-max(self.num_real, self.num_fake) // int(max_block_size))

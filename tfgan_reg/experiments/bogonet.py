@@ -17,6 +17,7 @@ import os
 
 import numpy as np
 
+from tfgan_reg import checks
 from tfgan_reg import config_lib
 from tfgan_reg.training import evaluation
 from tfgan_reg import penalties as penalties_lib
@@ -75,10 +76,7 @@ def read_curve(workdir, score):
 def run(base, methods, *, pairs, workdir, first_seed=0, score="is", verbose=True):
     """Trains every (pair, method) run under `workdir`; returns the result dict (also written
     to workdir/bogonet.json)."""
-    valid = ["none"] + penalties_lib.names()
-    bad = [m for m in methods if m not in valid]
-    if bad or len(methods) < 1:
-        raise ValueError(f"Methods must be drawn from {valid}. Received: {list(methods)}")
+    methods = checks.choices("methods", methods, ["none"] + penalties_lib.names())
     if not base.eval.every:
         raise ValueError("BogoNet needs score curves: set eval.every > 0.")
     result = {"methods": list(methods), "score": score, "pairs": []}

@@ -83,9 +83,7 @@ def measure(workdir, *, modes=MODES, steps=2000, every=100, num_samples=500, see
             verbose=1):
     """Every mode's rows (see `run`) from the latest checkpoint of `workdir`, on X_real (a
     seeded subset of the training data) and X_fake (the checkpoint generator's samples)."""
-    bad = [m for m in modes if m not in MODES]
-    if bad:
-        raise ValueError(f"`modes` must be drawn from {list(MODES)}. Received: {bad}")
+    modes = checks.choices("modes", modes, MODES)
     config, model = runs.load_run(workdir)
     real = data_lib.real_samples(config.data.name, num_samples, seed + 1,
                                  data_dir=config.data.data_dir,

@@ -5,6 +5,7 @@ import shutil
 
 import tensorflow as tf
 
+from tfgan_reg import precision
 from tfgan_reg import rng
 from tfgan_reg import runs
 from tfgan_reg.nets import layers
@@ -31,7 +32,7 @@ class GeneratorModule(tf.Module):
 
     def _images(self, z):
         # float32 out whatever policy the generator computes in (mixed precision).
-        return tf.cast(self.generator(z, training=False), tf.float32)
+        return precision.float32(self.generator(z, training=False))
 
     def _outputs(self, z):
         images = self._images(z)
@@ -51,7 +52,7 @@ class DiscriminatorModule(tf.Module):
         self.sample_shape = tf.Variable(list(sample_shape), trainable=False, name="sample_shape")
         self.config_file = tf.saved_model.Asset(config_path)
         spec = tf.TensorSpec([None, *sample_shape], tf.float32, name="images")
-        logits = lambda x: tf.cast(self.discriminator(x, training=False), tf.float32)
+        logits = lambda x: precision.float32(self.discriminator(x, training=False))
         self.__call__ = tf.function(logits, input_signature=[spec])
         self.serving_default = tf.function(lambda x: {"logits": logits(x)},
                                            input_signature=[spec])

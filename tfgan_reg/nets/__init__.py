@@ -11,6 +11,7 @@ layer | spectral). The hard variants of Kodali et al. 2017 (supplement 2.4) star
 """
 import warnings
 
+from tfgan_reg import checks
 from tfgan_reg.nets import bogonet, dcgan, icr, mlp, resnet
 
 # Old name -> new name, for one release (until tfgan_reg 0.2): the ICR paper's architectures
@@ -122,8 +123,7 @@ def check(arch, sample_shape, *, data_name=None):
     """Raises `ValueError` unless `arch` builds for samples of `sample_shape` (of the data set
     `data_name`, named in the message when given). An old name (`RENAMED`) warns."""
     arch = current_name(arch)
-    if arch not in ARCHITECTURES:
-        raise ValueError(f"`model.arch` must be one of {names()}. Received: model.arch={arch!r}")
+    checks.choice("model.arch", arch, names())
     data = f"data.name={data_name!r}" if data_name else "data"
     needed = SAMPLE_SHAPES.get(arch)
     if needed is not None and tuple(sample_shape) != needed:

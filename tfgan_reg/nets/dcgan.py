@@ -4,6 +4,7 @@ need (supplement 2.4; registered in `tfgan_reg.nets`). Images are NHWC in [-1, 1
 output raw logits [B, 1]."""
 import keras
 
+from tfgan_reg import checks
 from tfgan_reg.nets import layers
 
 G_NORMALIZATIONS = ("none", "batch")
@@ -23,9 +24,7 @@ def stages(size):
 
 
 def activation_layer(name):
-    if name not in ACTIVATIONS:
-        raise ValueError(f"`activation` must be one of {list(ACTIVATIONS)}. "
-                         f"Received: activation={name!r}")
+    checks.choice("activation", name, ACTIVATIONS)
     if name == "leaky_relu":
         return keras.layers.LeakyReLU(0.2)
     return keras.layers.Activation(name)

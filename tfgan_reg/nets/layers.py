@@ -4,10 +4,9 @@ Keras layers' weights, configs and numbers, computed with fewer TensorFlow ops, 
 convolutions (`Conv2D`, `Conv2DTranspose`: see `conv_k4s2`).
 
 Keras 3 normalises through `tf.nn.moments` and `tf.nn.batch_normalization`, whose forward and
-backward graphs are dozens of small ops: on a 2-core CPU, a quarter of the DCGAN-CIFAR
-generator's forward and backward time and a sixth of the discriminator's (measured by removing
-them; benchmarks/throughput.py times the step). Here batch normalisation in training runs
-as TensorFlow's fused kernel and layer normalisation as one centring and one scaling.
+backward graphs are dozens of small ops, a large share of a DCGAN step on a CPU
+(benchmarks/throughput.py times the step). Here batch normalisation in training runs as
+TensorFlow's fused kernel and layer normalisation as one centring and one scaling.
 
 Second derivatives: `tf.nn.moments` computes the variance around `stop_gradient(mean)`. Its
 first derivative is right (the variance is stationary in the mean) but the derivative of that
@@ -23,6 +22,7 @@ import keras
 import tensorflow as tf
 
 from tfgan_reg import autodiff
+from tfgan_reg import checks
 
 NORMALIZATIONS = ("none", "batch", "layer", "spectral")
 _EMPTY = ()
@@ -30,9 +30,7 @@ _EMPTY = ()
 
 def check_normalization(name, valid=NORMALIZATIONS):
     """Raises `ValueError` unless `name` is one of `valid` (a network's choices)."""
-    if name not in valid:
-        raise ValueError(f"`normalization` must be one of {list(valid)}. "
-                         f"Received: normalization={name!r}")
+    checks.choice("normalization", name, valid)
 
 
 def normalization(name, valid=NORMALIZATIONS, *, conv=True):
@@ -100,18 +98,31 @@ def _replicated():
 class BatchNormalization(keras.layers.BatchNormalization):
     """`keras.layers.BatchNormalization`; training steps use `FusedBatchNormV3` (on float32 or
     bfloat16 inputs), except where forward-mode derivatives will be taken
-    (`autodiff.in_forward_mode()`, as in CGD's mixed Hessian-vector products): there Keras's
-    formula, because forward-mode derivatives of the fused kernel's gradient are the slower
-    ones (92 against 84 ms per linearized product on the ICR paper's pair). Under several
+    (`autodiff.in_forward_mode()`, as in CGD's mixed Hessian-vector products, whose
+    forward-mode derivatives of the fused kernel's gradient are the slower ones) and in the
+    other unmasked training cases: there Keras's formula with `moments`. Under several
     replicas the statistics are the global batch's (Keras's synchronised moments), so 1 and N
-    replicas normalise alike."""
+    replicas normalise alike. Masks, renorm and inference are the Keras layer's own code."""
 
-    def _moments(self, inputs, mask):
-        if mask is None and _replicated():
-            return keras.ops.moments(inputs, axes=self._reduction_axes, synchronized=True)
-        if mask is None:
-            return moments(inputs, self._reduction_axes, keepdims=False)
-        return super()._moments(inputs, mask)
+    def _formula(self, inputs):
+        """A training step by Keras's formula (its `call`, step for step) with `moments`."""
+        x = keras.ops.cast(inputs, keras.backend.result_type(inputs.dtype, "float32"))
+        moving_mean = keras.ops.cast(self.moving_mean, x.dtype)
+        moving_variance = keras.ops.cast(self.moving_variance, x.dtype)
+        gamma = keras.ops.cast(self.gamma, x.dtype) if self.scale else None
+        beta = keras.ops.cast(self.beta, x.dtype) if self.center else None
+        rank = len(x.shape)
+        axes = [i for i in range(rank) if i != self.axis % rank]
+        if _replicated():
+            mean, variance = keras.ops.moments(x, axes=axes, synchronized=True)
+        else:
+            mean, variance = moments(x, axes, keepdims=False)
+        self.moving_mean.assign(moving_mean * self.momentum + mean * (1.0 - self.momentum))
+        self.moving_variance.assign(
+            moving_variance * self.momentum + variance * (1.0 - self.momentum))
+        y = keras.ops.batch_normalization(x, mean=mean, variance=variance, axis=self.axis,
+                                          offset=beta, scale=gamma, epsilon=self.epsilon)
+        return keras.ops.cast(y, self.compute_dtype)
 
     def _fused(self, inputs, training, mask):
         return (training and self.trainable and mask is None and not self.renorm
@@ -121,13 +132,14 @@ class BatchNormalization(keras.layers.BatchNormalization):
                 and self.axis in (-1, inputs.shape.rank - 1))
 
     def call(self, inputs, training=None, mask=None):
-        if not self._fused(inputs, training, mask):
+        if not (training and self.trainable) or mask is not None or self.renorm:
             return super().call(inputs, training=training, mask=mask)
+        if not self._fused(inputs, training, mask):
+            return self._formula(inputs)
         channels = inputs.shape[-1]
         x = inputs if inputs.shape.rank == 4 else tf.reshape(inputs, [-1, 1, 1, channels])
         # The kernel normalises a bfloat16 `x` in float32 (as Keras's formula does under
-        # mixed_bfloat16), from float32 scale and offset; its Keras-formula fallback is 2.7x
-        # slower there.
+        # mixed_bfloat16), from float32 scale and offset, faster than Keras's formula there.
         gamma = tf.cast(self.gamma.value, tf.float32) if self.scale else tf.ones([channels])
         beta = tf.cast(self.beta.value, tf.float32) if self.center else tf.zeros([channels])
         y, mean, variance, *_ = tf.raw_ops.FusedBatchNormV3(
@@ -188,9 +200,9 @@ def conv_k4s2(inputs, kernel):
     """`tf.nn.conv2d(inputs, kernel, 2, "SAME")` for a 4x4 kernel whose kernel gradient is
     `_k4s2_filter_gradient`, differentiable to any order.
 
-    Why: on this project's CPU (oneDNN with AMX) the bfloat16 kernel gradient of a
-    convolution with a 4x4 output map takes 5.8 ms against 2.2 ms as a matmul of patches
-    (x [64, 8, 8, 128], kernel [4, 4, 128, 256]); forward and input gradient stay oneDNN's.
+    Why: on a CPU with oneDNN and AMX, the bfloat16 kernel gradient of a convolution with a
+    4x4 output map is slower than this matmul of patches (benchmarks/throughput.py's DCGAN
+    rows); forward and input gradient stay oneDNN's.
     """
     @tf.custom_gradient
     def conv(x, k):
@@ -214,8 +226,8 @@ def conv_transpose_k4s2(inputs, kernel):
     return conv_transpose(inputs, kernel)
 
 
-# The largest side of the 4x4 map at which the matmul kernel gradient is used: measured faster
-# there (bfloat16, 2.6x), equal at 8x8 (3.0 against 3.2 ms for [64, 16, 16, 64] inputs).
+# The largest side of the 4x4 map at which the matmul kernel gradient is used: faster there
+# under bfloat16, no faster from 8x8 on.
 MATMUL_GRADIENT_SIDE = 4
 
 

@@ -14,13 +14,9 @@ def _dense(units, normalization, seeds):
 
 
 def _check(depth, width, activation, normalization):
-    if not (isinstance(depth, int) and depth >= 1):
-        raise ValueError(f"`depth` must be an integer >= 1. Received: depth={depth!r}")
-    if not (isinstance(width, int) and width >= 1):
-        raise ValueError(f"`width` must be an integer >= 1. Received: width={width!r}")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"`activation` must be one of {list(ACTIVATIONS)}. "
-                         f"Received: activation={activation!r}")
+    checks.number("depth", depth, low=1, integer=True)
+    checks.number("width", width, low=1, integer=True)
+    checks.choice("activation", activation, ACTIVATIONS)
     layers.check_normalization(normalization, NORMALIZATIONS)
 
 

@@ -21,14 +21,12 @@ tangent-free part also yields f and the gradient, so a step needs no separate gr
 The products are traced within `autodiff.forward_mode()`: layers with several formulas (batch
 normalisation) may then pick the one that is faster to differentiate forward.
 """
+import functools
+import warnings
+
 import tensorflow as tf
 
 from tfgan_reg import autodiff
-
-try:  # TensorFlow keeps the XLA-context check internal; without it, assume no XLA.
-    from tensorflow.python.ops import control_flow_util
-except ImportError:  # pragma: no cover
-    control_flow_util = None
 
 
 def as_tf_variables(variables):
@@ -99,11 +97,28 @@ def mixed_product(loss_fn, out_vars, in_vars, tangents, args=()):
     return _summed(lambda *a: _local_product(loss_fn, out_vars, in_vars, tangents, a)[0], args)
 
 
+@functools.cache
+def _xla_context_check():
+    """TensorFlow's check for an XLA context, or None (with a warning) when it is gone.
+
+    No public TensorFlow API says whether the function being traced is XLA-compiled; this is
+    the one use of the private one (`tensorflow.python.ops.control_flow_util`), and
+    tests/test_hvp.py fails naming the TensorFlow version when an upgrade moves or changes it.
+    """
+    try:
+        from tensorflow.python.ops import control_flow_util
+        return control_flow_util.GraphOrParentsInXlaContext
+    except (ImportError, AttributeError):
+        warnings.warn(f"TensorFlow {tf.__version__} has no control_flow_util."
+                      f"GraphOrParentsInXlaContext: tfgan_reg assumes no XLA while tracing "
+                      f"(CGD's linearized products then compile slowly under jit_compile).")
+        return None
+
+
 def in_xla():
     """True while tracing a function that XLA compiles (`jit_compile=True`)."""
-    if control_flow_util is None:  # pragma: no cover
-        return False
-    return control_flow_util.GraphOrParentsInXlaContext(tf.compat.v1.get_default_graph())
+    check = _xla_context_check()
+    return bool(check is not None and check(tf.compat.v1.get_default_graph()))
 
 
 def can_linearize():

@@ -87,18 +87,6 @@ class StopRequest:
         self._previous = {}
 
 
-class StepBar(keras.utils.Progbar):
-    """Keras's progress bar counting generator steps from 0 (a resumed run shows 14500/15000,
-    integers) while timing only the steps since `step0`."""
-
-    def __init__(self, step0, target, **kwargs):
-        super().__init__(target, **kwargs)
-        self.step0 = step0
-
-    def _estimate_step_duration(self, current, now):
-        return super()._estimate_step_duration(current - self.step0, now)
-
-
 class Monitor(keras.callbacks.Callback):
     """Progress bar, TensorBoard scalars every `log_every` steps, the non-finite guard (sets
     `bad` to (step, {term: value}) and stops `fit`), and preemption: stops `fit` after the
@@ -145,10 +133,15 @@ class Monitor(keras.callbacks.Callback):
                 for name, value in logs.items():
                     tf.summary.scalar(name.replace("/s", "_per_sec"), value)
             if self.verbose:
-                if self.progbar is None:  # the logs are already means: show them as they are
-                    self.progbar = StepBar(self.step0, self.num_steps,
-                                           stateful_metrics=[self.rate_name] + list(logs))
-                self.progbar.update(self.step, list(logs.items()))
+                # The bar counts this session's steps (its time estimate is theirs); a
+                # resumed run shows its generator step beside them. The logs are already
+                # means: shown as they are.
+                values = list(logs.items()) + ([("step", self.step)] if self.step0 else [])
+                if self.progbar is None:
+                    self.progbar = keras.utils.Progbar(
+                        self.num_steps - self.step0,
+                        stateful_metrics=[self.rate_name, "step"] + list(logs))
+                self.progbar.update(self.step - self.step0, values)
             # Trackers then report the mean over the next `log_every` steps.
             self.model.reset_metrics()
         if self.preemption is not None:
@@ -251,7 +244,7 @@ def _train(config, workdir, strategy, verbose, stop):
     latest = runs.latest_readable_checkpoint(directory)
     if latest:
         checkpoint.restore(latest).assert_existing_objects_matched()
-        if chief and latest != tf.train.latest_checkpoint(directory):
+        if chief:
             runs.point_state_at(directory, latest)  # the manager then keeps and rotates it
         if verbose and chief:
             print(f"Resumed from {latest} (step {model.step}).")
@@ -274,8 +267,7 @@ def _train(config, workdir, strategy, verbose, stop):
         monitor.preemption = _preemption_handler(strategy, manager, stop, monitor)
 
     def saved_step():
-        return int(manager.latest_checkpoint.rsplit("-", 1)[1]) \
-            if manager.latest_checkpoint else None
+        return runs.checkpoint_step(manager.latest_checkpoint)
 
     def stopped():
         """`Preempted`, after writing a checkpoint of this step unless one exists."""
@@ -284,7 +276,7 @@ def _train(config, workdir, strategy, verbose, stop):
         writer.flush()
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
-        path = os.path.join(directory, f"ckpt-{step}") if step else None
+        path = runs.checkpoint_path(directory, step) if step else None
         return Preempted(stop.signum or signal.SIGTERM, step, path)
 
     started = time.time()
@@ -299,8 +291,11 @@ def _train(config, workdir, strategy, verbose, stop):
                   steps_per_epoch=chunk, verbose=0, callbacks=[monitor], shuffle=False)
         if monitor.bad is not None:
             bad_step, values = monitor.bad
-            last = tf.train.latest_checkpoint(runs.checkpoint_dir(workdir)) \
-                or "none (no checkpoint was written yet)"
+            try:
+                last = runs.latest_readable_checkpoint(directory) \
+                    or "none (no checkpoint was written yet)"
+            except runs.NoReadableCheckpoint as e:
+                last = f"none ({e})"
             raise TrainingDiverged(
                 f"Losses became non-finite at generator step {bad_step} ({values}); training "
                 f"stopped. The last good checkpoint is kept: {last}.")
