@@ -145,3 +145,15 @@ def test_from_file_reads_a_paper_setup_with_its_argument(tmp_path):
 def test_from_file_finds_the_repository_configs():
     config = config_lib.from_file("configs/default.py")
     config_lib.validate(config)
+
+
+@pytest.mark.parametrize("key,value", [("train.ema_decay", 1.5), ("clip_value", -1.0),
+                                       ("consensus_gamma", -0.1)])
+def test_an_option_off_at_zero_says_so_in_config_terms(key, value):
+    config = config_lib.base_config()
+    if key == "consensus_gamma":
+        config.train.scheme = "simultaneous"
+    section, _, name = key.rpartition(".")
+    (config[section] if section else config)[name] = value
+    with pytest.raises(ValueError, match=rf"`{key}` must be .*\(0: off\)\. Received: {key}="):
+        config_lib.validate(config)

@@ -13,12 +13,12 @@ import ml_collections
 
 from tfgan_reg import checks
 from tfgan_reg import data as data_lib
-from tfgan_reg import gan as gan_lib
 from tfgan_reg import losses as losses_lib
 from tfgan_reg import nets
 from tfgan_reg import optimizers as optimizers_lib
 from tfgan_reg import penalties as penalties_lib
 from tfgan_reg import schedules
+from tfgan_reg import steps
 from tfgan_reg.data import toy
 from tfgan_reg.eval import domain
 from tfgan_reg.eval import lowdim
@@ -199,13 +199,13 @@ def validate(config):
     # `GAN`'s options (n_disc, noise.nsr, clipping, consensus, EMA, lazy regularisation) are
     # its own check's, dry-run here with the config keys as names.
     options = gan_arguments(config)  # configures the penalty and the schedules
-    gan_lib.check_options(**{k: options[k] for k in GAN_KEYS}, keys=GAN_KEYS)
+    steps.check_options(**{k: options[k] for k in GAN_KEYS}, keys=GAN_KEYS)
     if config.noise.nsr > 1 and t.batch_size % config.noise.nsr:
         raise ValueError(f"noise.nsr must divide train.batch_size. Received: "
                          f"noise.nsr={config.noise.nsr}, train.batch_size={t.batch_size}")
     checks.choice("train.optimizer", t.optimizer, OPTIMIZERS)
     if t.optimizer in optimizers_lib.JOINT:
-        gan_lib.check_joint(**{k: options[k] for k in ("n_disc", "consensus_gamma",
+        steps.check_joint(**{k: options[k] for k in ("n_disc", "consensus_gamma",
                                                        "penalty_every", "precision")},
                             keys=GAN_KEYS)
         for key in ("epsilon", "cg_tol"):

@@ -29,7 +29,6 @@ from tfgan_reg import penalties as penalties_lib
 from tfgan_reg import precision as precision_lib
 from tfgan_reg import rng
 from tfgan_reg import steps
-from tfgan_reg.steps import check_joint, check_options  # validate dry-runs them as gan.*
 
 
 class _Unsaved:
@@ -116,10 +115,10 @@ class GAN(keras.Model):
                  seed=0, noise_sigma=0.0, noise_nsr=1, clip_value=None, consensus_gamma=None,
                  ema_decay=None, penalty_every=1, precision="float32", **kwargs):
         super().__init__(**kwargs)
-        check_options(loss=loss, generator_loss=generator_loss, scheme=scheme, n_disc=n_disc,
-                      noise_nsr=noise_nsr, clip_value=clip_value,
-                      consensus_gamma=consensus_gamma, ema_decay=ema_decay,
-                      penalty_every=penalty_every, precision=precision)
+        steps.check_options(loss=loss, generator_loss=generator_loss, scheme=scheme,
+                            n_disc=n_disc, noise_nsr=noise_nsr, clip_value=clip_value,
+                            consensus_gamma=consensus_gamma, ema_decay=ema_decay,
+                            penalty_every=penalty_every, precision=precision)
         precision_lib.check_models(precision, generator=generator, discriminator=discriminator)
         precision_lib.warn_if_emulated(precision)
         self.precision = precision
@@ -179,9 +178,8 @@ class GAN(keras.Model):
     def get_config(self):
         """Every constructor argument: the players as nested Keras objects, the loss and
         penalties by name, weights and noise as numbers or serialised Keras schedules."""
-        if self.loss_fn.name not in losses_lib.names():
-            raise ValueError(f"Only a registered loss can be saved, one of "
-                             f"{losses_lib.names()}. Received: loss={self.loss_fn.name!r}")
+        checks.choice("loss", self.loss_fn.name, losses_lib.names(),
+                      note=" (only a registered loss can be saved)")
         return {
             "name": self.name, "trainable": self.trainable,
             "generator": keras.saving.serialize_keras_object(self.generator),
@@ -235,8 +233,8 @@ class GAN(keras.Model):
             if isinstance(joint_optimizer, str):
                 checks.choice("joint_optimizer", joint_optimizer, sorted(optimizers_lib.JOINT))
                 joint_optimizer = optimizers_lib.JOINT[joint_optimizer]()
-            check_joint(n_disc=self.n_disc, consensus_gamma=self.consensus_gamma,
-                        penalty_every=self.penalty_every, precision=self.precision)
+            steps.check_joint(n_disc=self.n_disc, consensus_gamma=self.consensus_gamma,
+                              penalty_every=self.penalty_every, precision=self.precision)
             self.joint_optimizer = joint_optimizer
             self.d_optimizer = self.g_optimizer = None
             return

@@ -167,8 +167,3 @@ def scale_loss(optimizer, loss):
     if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
         return optimizer.scale_loss(loss)
     return loss
-
-
-def float32(x):
-    """`x` (a tensor or a nest of them) in float32: what every output and loss is reported in."""
-    return tf.nest.map_structure(lambda t: tf.cast(t, tf.float32), x)

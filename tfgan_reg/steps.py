@@ -40,6 +40,7 @@ def check_options(*, loss, generator_loss, scheme, n_disc, noise_nsr, clip_value
     """Raises `ValueError` on the first bad `GAN` option, naming it as `keys` maps it (the
     config validation passes the config keys; by default the argument names)."""
     name = lambda arg: (keys or {}).get(arg, arg)
+    off = " (0: off)" if keys else " (None: off)"  # a config's 0 is the constructor's None
     loss = losses_lib.get(loss)
     checks.choice(name("generator_loss"), generator_loss, GENERATOR_LOSSES)
     if generator_loss == "alternative" and not loss.is_f_divergence:
@@ -52,14 +53,14 @@ def check_options(*, loss, generator_loss, scheme, n_disc, noise_nsr, clip_value
     for arg in ("clip_value", "consensus_gamma"):
         value = locals()[arg]
         if value is not None:
-            checks.number(name(arg), value, low=0, low_open=True, note=" (None: off)")
+            checks.number(name(arg), value, low=0, low_open=True, note=off)
     if consensus_gamma is not None and scheme != "simultaneous":
         raise ValueError(f"Consensus optimisation takes both players' gradients at one point: "
                          f"it needs {name('scheme')}='simultaneous'. "
                          f"Received: {name('scheme')}={scheme!r}")
     if ema_decay is not None:
         checks.number(name("ema_decay"), ema_decay, low=0, high=1, low_open=True,
-                      high_open=True, note=" (None: off)")
+                      high_open=True, note=off)
     checks.number(name("penalty_every"), penalty_every, low=1, integer=True)
     precision_lib.check(precision, name("precision"))
     if consensus_gamma is not None and precision_lib.uses_loss_scale(precision):
