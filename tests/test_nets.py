@@ -198,3 +198,22 @@ def test_mlp_maxout_discriminator_against_numpy():
     with pytest.raises(ValueError, match=r"`maxout_pieces` must be an integer >= 0 \(0: off\). "
                                          r"Received: maxout_pieces=-1"):
         mlp.mlp_discriminator(input_shape=(2,), maxout_pieces=-1)
+
+
+def test_mlp_generator_output_tanh_is_tanh_of_the_linear_output():
+    model = config_lib.base_config().model
+    model.update(latent_dim=3, g_depth=1, g_width=8)
+    linear, _ = nets.build("mlp", model, (2,), seed=1)
+    model.g_output = "tanh"
+    squashed, _ = nets.build("mlp", model, (2,), seed=1)
+    z = np.random.default_rng(0).normal(size=(16, 3)).astype(np.float32) * 30
+    out = squashed(z).numpy()
+    np.testing.assert_allclose(out, np.tanh(linear(z).numpy()), rtol=1e-5, atol=1e-6)
+    assert np.abs(linear(z).numpy()).max() > 1.0  # the linear output is not squashed
+
+
+def test_validate_names_a_bad_g_output():
+    config = config_lib.base_config()
+    config.model.g_output = "sigmoid"
+    with pytest.raises(ValueError, match=r"`model.g_output` must be one of \['linear', 'tanh'\]"):
+        config_lib.validate(config)

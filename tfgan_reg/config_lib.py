@@ -49,6 +49,9 @@ def base_config():
         activation="relu", g_normalization="none", d_normalization="none",
         # arch="bogonet": the pair drawn from this seed, widths scaled by bogonet_scale.
         bogonet_seed=0, bogonet_scale=1.0,
+        # arch="mlp": G's output activation, one of nets.G_OUTPUTS ("tanh" for data in
+        # [-1, 1]: the affine image of a sigmoid output on data in [0, 1]).
+        g_output="linear",
         # arch="mlp": D's hidden units are maxouts of this many affine pieces in place of
         # `activation` (Goodfellow et al. 2013); 0: off.
         d_maxout_pieces=0))
@@ -184,6 +187,7 @@ def validate(config):
     _check_data(config.data)
     shape = tuple(data_lib.shape(config.data.name, data_lib.family_params(config.data)))
     nets.check(config.model.arch, shape, data_name=config.data.name)  # the name too
+    checks.choice("model.g_output", config.model.g_output, nets.G_OUTPUTS)
     checks.number("model.latent_dim", config.model.latent_dim, low=1, integer=True)
     checks.number("model.d_maxout_pieces", config.model.d_maxout_pieces, low=0, integer=True,
                   note=" (0: off)")

@@ -19,10 +19,17 @@ from tfgan_reg.nets import bogonet, dcgan, icr, mlp, resnet
 RENAMED = {"seed003_cifar": "icr_cifar", "seed003_mnist": "icr_mnist", "seed003": "icr"}
 
 
+# An MLP generator's output activation (`model.g_output`): none, or squashed to the data's range.
+G_OUTPUTS = ("linear", "tanh")
+
+
 def _mlp(m, sample_shape, seed):
+    output = checks.choice("model.g_output", m.get("g_output", "linear"), G_OUTPUTS)
     return (mlp.mlp_generator(latent_dim=m.latent_dim, output_shape=sample_shape,
                               depth=m.g_depth, width=m.g_width, activation=m.activation,
-                              normalization=m.g_normalization, seed=2 * seed),
+                              normalization=m.g_normalization,
+                              output_activation=None if output == "linear" else output,
+                              seed=2 * seed),
             mlp.mlp_discriminator(input_shape=sample_shape, depth=m.d_depth, width=m.d_width,
                                   activation=m.activation, normalization=m.d_normalization,
                                   maxout_pieces=m.d_maxout_pieces, seed=2 * seed + 1))

@@ -208,8 +208,9 @@ registry.register(registry.Claim(
           "tracked penalty of a vanilla run at 4.103e+03 and 6.267e+03 at collapse events.",
     setup=f"`configs/dragan_mnist.py`, the authors' notebook: G z(100) -> 128 ReLU -> 784, D "
           f"784 -> 128 ReLU -> 1, batch 128, Adam(1e-4, 0.5, 0.9), non-saturating, one D step; "
-          f"DRAGAN lambda 10, C 0.5. On mnist5k's 4,000 digits in [-1, 1] with a linear G "
-          f"output and z N(0, I) (theirs: 55,000 in [0, 1], sigmoid, U[-1, 1]); "
+          f"DRAGAN lambda 10, C 0.5. On mnist5k's 4,000 digits in [-1, 1] with a tanh G "
+          f"output (their sigmoid on [0, 1], rescaled) and z N(0, I) (theirs: 55,000 digits, "
+          f"U[-1, 1]); "
           f"{_CLAIM.num_steps:,} steps (theirs 199,999) with an evaluation every "
           f"{_CLAIM.eval_every}: the domain classifier's IS on {_CLAIM.eval_samples:,} "
           f"samples (theirs: a softmax regression on 50,000) and the DRAGAN penalty (lambda 10) "
