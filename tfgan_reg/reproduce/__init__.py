@@ -13,8 +13,8 @@ import sys
 
 # The modules that register claims, one per family of experiments, in report order
 # (gpu_claims are listed, not run: they need a GPU).
-FAMILIES = ("dynamics_claims", "roth_claims", "toy_claims", "icr_claims", "dragan_claims",
-            "gpu_claims")
+FAMILIES = ("dynamics_claims", "roth_claims", "roth_cross_claims", "toy_claims", "icr_claims",
+            "dragan_claims", "gpu_claims")
 
 
 def _register_all():
