@@ -28,9 +28,9 @@ Deviations (each stated in the claims' setup):
 - initialisation: Keras's Glorot-uniform (std 0.09-0.12 for these shapes) in place of their
   truncated normal with std 0.1 (`:141-172`): tfgan_reg's networks have no truncated-normal
   option; the scales agree within 20 %.
-- figure 6 runs 10,000 generator steps (the authors' first plotted column), not 100,000: 20 runs
-  of 100,000 steps with 5 D steps cost about 11 CPU-h at 20 ms a step (pilot, 2026-12-07), beyond
-  this claim's share; a gate decides whether 10,000 steps trained the regularised runs.
+- figure 6 runs 10,000 generator steps (the authors' first plotted column), not 100,000: the
+  authors' length with 5 D steps does not fit the budget (the claim's setup gives the cost); a
+  gate decides whether 10,000 steps trained the regularised runs.
 """
 import re
 

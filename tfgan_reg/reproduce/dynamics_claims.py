@@ -60,7 +60,7 @@ def table1_rows(c, num_steps):
 
 def _table1(ctx):
     c = table1_config()
-    steps = c.num_steps  # seconds: the quick run is the full one, without pictures
+    steps = c.num_steps  # cheap: the quick run is the full one, without pictures
     rows = table1_rows(c, steps)
     ours = {name: converges for name, _, _, converges in rows}
     finals = {name: final for name, _, final, _ in rows}

@@ -313,5 +313,6 @@ registry.register(registry.Claim(
     config=lambda: resolved("fig1"), seeds=(0, 1, 2), cpu_hours=1.3,
     history=(registry.Revision(
         changed="registered as a run claim (it was listed as needing a GPU)",
-        why="issue 26: its own text put a run at ~15 min here; the authors' length fits",
+        why="issue 26: its own text put a run at a quarter of an hour here; the authors' length "
+            "fits the budget",
         before="needs a GPU: not run (docs/reproduction/report.json at 88dcf4b)"),)))
