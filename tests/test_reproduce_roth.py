@@ -275,3 +275,39 @@ def test_claims_read_their_setups_from_configs():
     setup = roth_claims.resolved("fig1")
     assert setup["runs"]["1"]["penalty"]["gamma"] == 1.0 and setup["claim"]["n_disc"] == 1
     assert roth_cross_claims.resolved()["runs"]["none"]["model"]["g_width"] == 64
+
+
+# ---- digit_checks: the gates' view of generated digits ----------------------------------------
+
+def test_digit_scores_by_hand(monkeypatch):
+    from tfgan_reg.reproduce import digit_checks
+
+    # A stand-in classifier: logits put probability 0.9 (or 0.5) on class = the image's first
+    # pixel * 10; its pool is the image's first two pixels.
+    def classify(x):
+        x = np.asarray(x, np.float64)
+        cls = np.clip(np.round(x[:, 0, 0, 0] * 10), 0, 9).astype(int)
+        high = np.where(x[:, 0, 1, 0] > 0, np.log(0.9 * 9 / 0.1), 0.0)
+        logits = np.zeros((len(x), 10))
+        logits[np.arange(len(x)), cls] = high
+        return logits, x[:, 0, :2, 0]
+
+    monkeypatch.setattr(digit_checks.classifier_lib, "resolve", lambda *a, **k: classify)
+    real = np.random.default_rng(0).uniform(-1, 1, (40, 28, 28, 1)).astype(np.float32)
+    monkeypatch.setattr(digit_checks.data_lib, "real_samples", lambda *a, **k: real)
+    # 40 samples: 38 of class 0 and one each of classes 1 and 2, half of them confident.
+    samples = np.zeros((40, 28, 28, 1), np.float32)
+    samples[0, 0, 0, 0], samples[1, 0, 0, 0] = 0.1, 0.2
+    samples[:20, 0, 1, 0] = 1.0
+    samples[:, 1:, :, :] = np.random.default_rng(1).uniform(-1, 1, (40, 27, 28, 1))
+    s = digit_checks.digit_scores(samples, "mnist5k", seed=3)
+    # Fair share 4: a class needs >= 0.4 samples, so all three classes count.
+    assert s["classes"] == 3 and s["num_samples"] == 40
+    # Unconfident rows are uniform (0.1), confident ones 0.9.
+    assert s["confidence"] == pytest.approx(0.5 * 0.9 + 0.5 * 0.1)
+    assert s["fid"] == pytest.approx(
+        digit_checks.scores.frechet_distance(samples[:, 0, :2, 0], real[:, 0, :2, 0]))
+    noise = digit_checks.noise_images(samples.shape, 3 + 2)
+    assert noise.min() >= -1 and noise.max() <= 1
+    assert s["noise_fid"] == pytest.approx(
+        digit_checks.scores.frechet_distance(noise[:, 0, :2, 0], real[:, 0, :2, 0]))
