@@ -214,3 +214,14 @@ def test_drift_claim_quick_end_to_end(tmp_path):
         assert os.path.getsize(tmp_path / picture) < 200_000
     with open(tmp_path / "claims" / "icr.icr_drift.json") as f:
         assert json.load(f)["verdict"] == record["verdict"]
+
+
+def test_gpu_claims_record_their_runs_setups():
+    (grid,) = registry.get(["icr.cifar10_grid"])
+    setups = grid.config()
+    assert len(setups) == 11  # Table 3's rows
+    # Adam: the paper-time log-trick trainer's (0.5, 0.999); WGAN-GP: Gulrajani et al.'s.
+    assert setups["ogan-noreg-adam"]["train"]["beta2"] == 0.999
+    assert (setups["wgan-gp-adam"]["train"]["beta2"], setups["wgan-gp-adam"]["train"]["n_disc"]) \
+        == (0.9, 5)
+    assert setups["wgan-noreg-acgd"]["train"]["optimizer"] == "acgd"
