@@ -106,11 +106,12 @@ def test_report_shows_what_the_runs_wrote(monkeypatch, tmp_path):
 # Claims that run here and claims that need a GPU: a claim module dropped from `reproduce`, or
 # a claim renamed or moved between the two, shows here.
 RUN_HERE = {"mescheder.table1", "mescheder.critical", "icr.quadratic", "icr.icr_drift",
-            "icr.adam_vs_acgd", "roth.fig6_submanifold", "roth.cross_test", "dragan.fig8_ring8",
+            "icr.adam_vs_acgd", "roth.fig6_submanifold", "roth.fig1_submanifold",
+            "roth.cross_test", "dragan.fig8_ring8",
             "dragan.collapse_rarer", "dragan.bogonet", "dragan.fdiv_robustness",
             "zerogp.collapse", "zerogp.ranking", "zerogp.smoother_than_1gp",
             "zerogp.smoother_than_sample", "zerogp.closest_to_optimal"}
-NEEDS_A_GPU = {"roth.fig1_submanifold", "dragan.cifar10_is"}
+NEEDS_A_GPU = {"dragan.cifar10_is", "icr.cifar10_grid", "roth.celeba_lsun"}
 
 
 def test_registry_checks():
