@@ -10,6 +10,14 @@ ogan-noreg-acgd, wgan-gp-adam, wgan-sn-adam, wgan-noreg-acgd, wgan-gp-acgd, wgan
 wgan-l2-1e-3-adam, wgan-l2-1e-3-acgd. Networks: the WGAN-GP DCGAN of Tables 4-5, latent 128,
 batch 64. WGAN-GP with Adam follows Gulrajani et al. (5 critic steps, Adam 0.5 / 0.9).
 
+Adam's betas (the paper names none): (0.5, 0.999) from the authors' Adam trainer of the paper's
+time, devzhk/Implicit-Competitive-Regularization@905453f (2020-05-26, before ICML 2020)
+`VisionData.py:247-250` (alternating, log-trick). The same commit's `wgan_gp.py:78-79` uses
+(0.5, 0.99), and `train_seq.py:226-227`'s (momentum 0.5, 0.99) dates from 166809e (2020-09-18),
+after the paper: which betas made Table 3's Adam rows cannot be settled from the code. WGAN-GP
+with Adam follows the paper's A.4.2 ("the same training strategy and hyperparameters as
+WGAN-GP"): igul222/improved_wgan_training@fa66c57 `gan_cifar.py:137-138`, (0.5, 0.9).
+
 Deviation: Table 3 lists 5 critic iterations for wgan-gp-acgd; a joint CGD step updates both
 players at once, so this project runs it with one joint step per iteration.
 Needs CIFAR-10 prepared for tensorflow-datasets (`--config.data.data_dir`); nothing downloads.
@@ -58,8 +66,8 @@ def get_config(run="wgan-noreg-acgd"):
         t.update(optimizer="acgd", beta2=0.99, epsilon=1e-5, scheme="simultaneous",
                  jit_compile=False)
     else:
-        t.update(optimizer="adam", beta1=0.5, beta2=0.999)
-        if reg == "gp":
+        t.update(optimizer="adam", beta1=0.5, beta2=0.999)  # 905453f:VisionData.py:247-250
+        if reg == "gp":  # gan_cifar.py:137-138
             t.update(n_disc=5, beta1=0.5, beta2=0.9)
     config.eval.num_samples = 64
     return config

@@ -1,5 +1,5 @@
-"""`reproduce`: the registry, the resuming runner and its report, and the verdict rules of the
-small-game claims on planted results."""
+"""`reproduce`: the registry, the resuming runner and its report (the small-game claims' rules
+are in test_reproduce_dynamics.py)."""
 import dataclasses
 import json
 import os
@@ -7,36 +7,8 @@ import os
 import pytest
 
 from tfgan_reg import reproduce
-from tfgan_reg.reproduce import dynamics_claims, registry, runner
-from tfgan_reg.reproduce.registry import NOT_REPRODUCED, PARTLY, REPRODUCED
-
-
-def test_table1_rule_on_planted_results():
-    paper = dict(dynamics_claims.TABLE1_GENERAL)
-    verdict = dynamics_claims._table1_verdict
-    assert verdict({"converges": dict(paper, cgd=True)})[0] == REPRODUCED
-    one_off = dict(paper, wgan=True)
-    assert verdict({"converges": one_off}) == (PARTLY, "rows ['wgan'] disagree")
-    everything = {m: True for m in paper}  # a simulator where everything converges
-    assert verdict({"converges": everything})[0] == NOT_REPRODUCED
-
-
-def test_critical_rule_on_planted_results():
-    closed = {"sigma": 2 ** 0.5, "gamma": 1.0}
-    verdict = dynamics_claims._critical_verdict
-    assert verdict({"sigma_c": 1.41421, "gamma_c": 1.0004, "closed_form": closed})[0] == REPRODUCED
-    assert verdict({"sigma_c": 1.0, "gamma_c": 1.0, "closed_form": closed})[0] == PARTLY
-    assert verdict({"sigma_c": 1.0, "gamma_c": 2.0, "closed_form": closed})[0] == NOT_REPRODUCED
-
-
-def test_quadratic_rule_on_planted_results():
-    def rows(simgd, cgd):
-        return {"rows": [{"eta": list(eta), "simgd_converges": s, "cgd_converges": c}
-                         for eta, s, c in zip(dynamics_claims.QUADRATIC_PAPER, simgd, cgd)]}
-    verdict = dynamics_claims._quadratic_verdict
-    assert verdict(rows([True, False, False], [True] * 3))[0] == REPRODUCED
-    assert verdict(rows([True, False, False], [True, True, False]))[0] == PARTLY
-    assert verdict(rows([True, True, False], [True] * 3))[0] == NOT_REPRODUCED
+from tfgan_reg.reproduce import registry, runner
+from tfgan_reg.reproduce.registry import NOT_REPRODUCED, REPRODUCED
 
 
 def _fake_claims(monkeypatch, calls, fail_second=False):
@@ -134,11 +106,12 @@ def test_report_shows_what_the_runs_wrote(monkeypatch, tmp_path):
 # Claims that run here and claims that need a GPU: a claim module dropped from `reproduce`, or
 # a claim renamed or moved between the two, shows here.
 RUN_HERE = {"mescheder.table1", "mescheder.critical", "icr.quadratic", "icr.icr_drift",
-            "icr.adam_vs_acgd", "roth.fig6_submanifold", "roth.cross_test", "dragan.fig8_ring8",
+            "icr.adam_vs_acgd", "roth.fig6_submanifold", "roth.fig1_submanifold",
+            "roth.cross_test", "dragan.fig8_ring8",
             "dragan.collapse_rarer", "dragan.bogonet", "dragan.fdiv_robustness",
             "zerogp.collapse", "zerogp.ranking", "zerogp.smoother_than_1gp",
             "zerogp.smoother_than_sample", "zerogp.closest_to_optimal"}
-NEEDS_A_GPU = {"roth.fig1_submanifold", "dragan.cifar10_is"}
+NEEDS_A_GPU = {"dragan.cifar10_is", "icr.cifar10_grid", "roth.celeba_lsun"}
 
 
 def test_registry_checks():

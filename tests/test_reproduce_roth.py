@@ -1,6 +1,7 @@
-"""Roth et al.'s claims (`reproduce.roth_claims`): the verdict rules on planted results, the eye
-criterion for modes and the projection onto the mixture's plane against hand-computed cases, the
-configs, and the held-out split of the cross-test."""
+"""Roth et al.'s claims (`reproduce.roth_claims`, `reproduce.roth_cross_claims`): the verdict
+rules and gates on planted results, the eye criterion for modes and the projection onto the
+mixture's plane against hand-computed cases, the configs, and the held-out split of the
+cross-test."""
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from tfgan_reg.data import toy
 from tfgan_reg.eval import lowdim
 from tfgan_reg.experiments import cross_test
 from tfgan_reg.reproduce import roth_claims
+from tfgan_reg.reproduce import roth_cross_claims
 from tfgan_reg.reproduce.registry import NOT_REPRODUCED, PARTLY, REPRODUCED
 
 
@@ -25,13 +27,15 @@ def test_eye_modes_by_hand():
     # with 0.5 it needs 1.25 (only the first).
     centres = np.array([[0.0, 0.0], [1.0, 0.0]])
     samples = np.array([[0.05, 0.0], [0.0, -0.09], [0.06, 0.06], [0.95, 0.02], [0.5, 0.5]])
-    covered, on_mode, counts = roth_claims.eye_modes(samples, centres)
+    covered, on_mode, counts = roth_claims.eye_modes(samples, centres, radius=0.1,
+                                                     min_fraction=0.1)
     assert covered == 2 and on_mode == pytest.approx(0.8) and counts.tolist() == [3, 1]
-    covered, _, _ = roth_claims.eye_modes(samples, centres, min_fraction=0.5)
+    covered, _, _ = roth_claims.eye_modes(samples, centres, radius=0.1, min_fraction=0.5)
     assert covered == 1
     # (0, -0.09) and (0.06, 0.06) (0.0849 away) are inside 0.1 of the first centre, outside
     # a radius of 0.08; (0.95, 0.02) is 0.054 from the second.
-    covered, on_mode, counts = roth_claims.eye_modes(samples, centres, radius=0.08)
+    covered, on_mode, counts = roth_claims.eye_modes(samples, centres, radius=0.08,
+                                                     min_fraction=0.1)
     assert counts.tolist() == [1, 1] and on_mode == pytest.approx(0.4)
 
 
@@ -41,7 +45,7 @@ def test_eye_modes_is_wider_than_three_std():
     source = toy.get("submanifold7")
     normal = toy.SUBMANIFOLD_ROTATION[:, 2]  # the rotated z axis, normal to the circle's plane
     samples = np.repeat(source.centres, 10, 0) + 0.05 * normal
-    assert roth_claims.eye_modes(samples, source.centres)[0] == 7
+    assert roth_claims.eye_modes(samples, source.centres, radius=0.1, min_fraction=0.1)[0] == 7
     assert lowdim.mode_stats(samples, source.centres, source.std)[0] == 0
 
 
@@ -63,7 +67,7 @@ def _fig6(none, **gammas):
     table = {"none": {"modes": none}}
     for key, modes in gammas.items():
         table[key.replace("g", "").replace("_", ".")] = {"modes": modes}
-    return {"table": table}
+    return {"table": table, "full_modes": 6}
 
 
 HOLD, MISS = [7, 6, 7, 6, 7], [0, 1, 0, 2, 0]
@@ -98,37 +102,99 @@ def test_fig6_partly_and_not_reproduced():
         NOT_REPRODUCED
 
 
-# ---- cross-test verdict -------------------------------------------------------------------------
+# ---- figure 6's gate, figure 1's rule -------------------------------------------------------------
 
-def _cross(better, split="test"):
+def _settling(*fractions):
+    return {"table": {"none": {"on_mode_by_step": [[0.0, 0.9]]},
+                      "0.1": {"on_mode_by_step": [list(f) for f in fractions]}},
+            "settled": 0.05}
+
+
+def test_fig6_gate_asks_settled_regularised_runs():
+    # The unregularised run is not gated (its fraction may move as it collapses).
+    assert roth_claims.fig6_gate(_settling((0.2, 0.50, 0.52), (0.1, 0.6, 0.6)))[0]
+    passed, reason = roth_claims.fig6_gate(_settling((0.2, 0.50, 0.56), (0.1, 0.6, 0.6)))
+    assert not passed and "gamma 0.1 seed #0: 0.50 -> 0.56" in reason
+    # The boundary: a change of exactly 0.05 is still moving.
+    assert not roth_claims.fig6_gate(_settling((0.70, 0.75)))[0]
+    assert roth_claims.fig6_gate(_settling((0.70, 0.7499)))[0]
+
+
+def test_collapse_is_holding_then_losing_the_mixture():
+    assert roth_claims.collapsed([2, 6, 7, 7, 1, 0], 6)
+    assert roth_claims.collapsed([6, 5], 6)
+    assert not roth_claims.collapsed([0, 6, 7, 7, 6], 6)  # held to the end
+    assert not roth_claims.collapsed([0, 1, 2, 5, 1], 6)  # never learned: no collapse
+
+
+def _fig1(none, **gammas):
+    table = {"none": {"modes_by_step": none}}
+    for key, runs_ in gammas.items():
+        table[key] = {"modes_by_step": runs_}
+    return {"table": table, "full_modes": 6}
+
+
+FALLS, KEEPS, NEVER = [3, 7, 7, 7, 7, 2, 0], [1, 6, 7, 7, 7, 7, 7], [0, 1, 2, 1, 0, 1, 2]
+
+
+def test_fig1_verdict_on_planted_results():
+    v, reason = roth_claims.fig1_verdict(_fig1([FALLS] * 3, a=[KEEPS] * 3, b=[KEEPS] * 3))
+    assert v == REPRODUCED and "mixture (>= 6 of 7 modes) in 3/3 seeds" in reason
+    # "Literally every run": one unregularised run that keeps the mixture leaves it partly.
+    assert roth_claims.fig1_verdict(
+        _fig1([FALLS, FALLS, KEEPS], a=[KEEPS] * 3, b=[KEEPS] * 3))[0] == PARTLY
+    # A regularised run that never learns the mixture does not keep it.
+    assert roth_claims.fig1_verdict(
+        _fig1([FALLS] * 3, a=[KEEPS, KEEPS, NEVER], b=[KEEPS] * 3))[0] == PARTLY
+    assert roth_claims.fig1_verdict(
+        _fig1([NEVER] * 3, a=[FALLS] * 3, b=[KEEPS] * 3))[0] == NOT_REPRODUCED
+
+
+# ---- cross-test verdict and gate ------------------------------------------------------------------
+
+def _cross(pairs, split="test", confidence=0.95):
+    """Planted seeds: (unregularised, regularised) cross FP rates of D with batch statistics."""
     rows = []
-    for b in better:
-        reg, unreg = {0: (0.5, 0.5), 1: (0.9, 0.1), 2: (0.0, 1.0)}[b]
-        rows.append({"split": split, "better": b, "reg": {"cross_fp": reg},
-                     "unreg": {"cross_fp": unreg}})
-    return {"seeds": rows}
+    for seed, (unreg, reg) in enumerate(pairs):
+        rows.append({"seed": seed, "split": split,
+                     "train_mode": {"unreg": {"cross_fp": unreg}, "reg": {"cross_fp": reg}},
+                     "digits": {"none": {"confidence": confidence},
+                                "roth_js": {"confidence": confidence}}})
+    return {"seeds": rows, "margin": 0.05, "gate_confidence": 0.9}
 
 
-def test_cross_verdict_counts_wins_of_the_regularised_model():
-    verdict, reason = roth_claims.cross_verdict(_cross([2, 2, 2, 2, 1]))
+def test_cross_verdict_counts_wins_by_the_margin():
+    verdict, reason = roth_cross_claims.cross_verdict(_cross([(1.0, 0.0)] * 3))
     assert verdict == REPRODUCED
-    assert "better one in 4/5 seeds (unregularised in 1, ties 0)" in reason
-    assert "mean cross FP reg 0.180, unreg 0.820" in reason
-    assert roth_claims.cross_verdict(_cross([2, 2, 2, 1, 1]))[0] == PARTLY
-    # Ties are not wins: 3 wins and 2 ties is a majority only, 2 wins and 3 ties not even that.
-    assert roth_claims.cross_verdict(_cross([2, 2, 2, 0, 0]))[0] == PARTLY
-    assert roth_claims.cross_verdict(_cross([2, 2, 0, 0, 0]))[0] == NOT_REPRODUCED
-    assert roth_claims.cross_verdict(_cross([1, 1, 1, 1, 1]))[0] == NOT_REPRODUCED
+    assert "lower by >= 0.05 in 3/3 seeds (the unregularised one's in 0, within the margin 0)" \
+        in reason and "mean cross FP reg 0.000, unreg 1.000" in reason
+    # The boundary: a difference of exactly 0.05 wins, 0.04 is a tie.
+    assert roth_cross_claims.cross_verdict(_cross([(0.25, 0.2)] * 3))[0] == REPRODUCED
+    assert roth_cross_claims.cross_verdict(
+        _cross([(1.0, 0.0), (1.0, 0.0), (0.24, 0.2)]))[0] == PARTLY
+    verdict, reason = roth_cross_claims.cross_verdict(
+        _cross([(1.0, 0.0), (0.24, 0.2), (0.2, 0.22)]))
+    assert verdict == NOT_REPRODUCED and reason.startswith("difference within the margin")
+    verdict, reason = roth_cross_claims.cross_verdict(_cross([(0.0, 0.5)] * 3))
+    assert verdict == NOT_REPRODUCED and not reason.startswith("difference")
 
 
 def test_cross_verdict_needs_held_out_images():
-    verdict, reason = roth_claims.cross_verdict(_cross([2] * 5, split="train"))
+    verdict, reason = roth_cross_claims.cross_verdict(_cross([(1.0, 0.0)] * 3, split="train"))
     assert verdict == NOT_REPRODUCED and "test split" in reason
+
+
+def test_cross_gate_asks_digits_of_both_generators():
+    assert roth_cross_claims.cross_gate(_cross([(1.0, 0.0)] * 3, confidence=0.9))[0]
+    planted = _cross([(1.0, 0.0)] * 3)
+    planted["seeds"][1]["digits"]["roth_js"]["confidence"] = 0.89
+    passed, reason = roth_cross_claims.cross_gate(planted)
+    assert not passed and "roth_js seed 1: 0.89" in reason
 
 
 def test_cross_test_of_mnist5k_runs_reads_the_test_split(monkeypatch):
     # cross_test.run on two (stand-in) mnist5k runs asks for the held-out test images.
-    config = roth_claims.cross_test_config("none", quick=True)
+    config = config_lib.from_file("configs/roth_cross_test.py:none-quick")
 
     class Model:
         discriminator = staticmethod(lambda x, training=False: np.zeros([len(x), 1]))
@@ -153,7 +219,7 @@ def test_mnist5k_training_batches_come_from_the_train_split():
     train_set = {x.tobytes() for x in train}
     test_only = {x.tobytes() for x in test} - train_set
     assert len(test_only) > 900  # the splits hardly share an image
-    config = roth_claims.cross_test_config("roth_js")
+    config = config_lib.from_file("configs/roth_cross_test.py:roth_js")
     seen = set()
     for batch in images.dataset(config.data.name, batch_size=500, seed=3, num_steps=4):
         u8 = np.round((batch.numpy() + 1.0) * 127.5).astype(np.uint8)
@@ -163,9 +229,10 @@ def test_mnist5k_training_batches_come_from_the_train_split():
 
 # ---- configs and registration -------------------------------------------------------------------
 
-def test_configs_validate_and_match_the_paper():
+def test_configs_validate_and_match_the_authors_code():
     sub = config_module("submanifold7")
-    for setup in ("none", "roth_js", "roth_js-0.01", "roth_js-1.0-nd5", "none-nd5-quick"):
+    for setup in ("none", "roth_js", "roth_js-0.01", "roth_js-1.0-nd5", "none-nd5-quick",
+                  "none-fig1", "roth_js-0.1-fig6-quick"):
         config_lib.validate(sub.get_config(setup))
     c = sub.get_config("roth_js-1.0-nd5")
     assert (c.penalty.name, c.penalty.gamma, c.train.n_disc, c.loss) == \
@@ -176,14 +243,71 @@ def test_configs_validate_and_match_the_paper():
         == (512, 1e-3, 0.5, 2)
     assert sub.get_config("roth_js").penalty.gamma == 0.1
     assert sub.get_config("none").penalty.name == "none"
-    for bad in ("none-0.1", "roth", "roth_js-x"):
+    # Figure 1 at the authors' 100,000 steps with a checkpoint at each of their pictures;
+    # figure 6 at their first picture, five D steps.
+    fig1, fig6 = sub.get_config("none-fig1"), sub.get_config("roth_js-0.01-fig6")
+    assert (fig1.train.num_steps, fig1.train.checkpoint_every, fig1.train.n_disc) == \
+        (100000, 10000, 1)
+    assert (fig6.train.num_steps, fig6.train.n_disc, fig6.penalty.gamma) == (10000, 5, 0.01)
+    assert tuple(sub.get_config("fig1").gammas) == (0.01, 1.0)
+    assert tuple(sub.get_config("fig6").seeds) == (0, 1, 2)
+    for bad in ("none-0.1", "roth", "roth_js-x", "none-nd5-fig6", "fig2"):
         with pytest.raises(ValueError, match="setup must be"):
             sub.get_config(bad)
     cross = config_module("roth_cross_test")
     runs_ = [cross.get_config(m) for m in ("none", "roth_js")]
     for c in runs_ + [cross.get_config("roth_js-quick")]:
         config_lib.validate(c)
-    # The two cross-tested runs differ in the penalty only.
+    # The two cross-tested runs differ in the penalty only; 50 epochs of 4,000 digits.
     a, b = (c.to_dict() for c in runs_)
     assert {k for k in a if a[k] != b[k]} == {"penalty"}
     assert runs_[1].penalty.gamma == 0.1 and runs_[0].model.d_normalization == "batch"
+    assert (runs_[0].model.g_width, runs_[0].train.num_steps) == (64, 3125)
+    assert cross.get_config("claim").d_training_mode
+    with pytest.raises(ValueError, match="setup must be"):
+        cross.get_config("wgan")
+
+
+def test_claims_read_their_setups_from_configs():
+    claim, run_configs = roth_claims.settings("fig6")
+    assert set(run_configs) == {"none", "0.01", "0.1", "1"}
+    assert all(c.train.num_steps == claim.num_steps == 10000 for c in run_configs.values())
+    setup = roth_claims.resolved("fig1")
+    assert setup["runs"]["1"]["penalty"]["gamma"] == 1.0 and setup["claim"]["n_disc"] == 1
+    assert roth_cross_claims.resolved()["runs"]["none"]["model"]["g_width"] == 64
+
+
+# ---- digit_checks: the gates' view of generated digits ----------------------------------------
+
+def test_digit_scores_by_hand(monkeypatch):
+    from tfgan_reg.reproduce import digit_checks
+
+    # A stand-in classifier: logits put probability 0.9 (or 0.5) on class = the image's first
+    # pixel * 10; its pool is the image's first two pixels.
+    def classify(x):
+        x = np.asarray(x, np.float64)
+        cls = np.clip(np.round(x[:, 0, 0, 0] * 10), 0, 9).astype(int)
+        high = np.where(x[:, 0, 1, 0] > 0, np.log(0.9 * 9 / 0.1), 0.0)
+        logits = np.zeros((len(x), 10))
+        logits[np.arange(len(x)), cls] = high
+        return logits, x[:, 0, :2, 0]
+
+    monkeypatch.setattr(digit_checks.classifier_lib, "resolve", lambda *a, **k: classify)
+    real = np.random.default_rng(0).uniform(-1, 1, (40, 28, 28, 1)).astype(np.float32)
+    monkeypatch.setattr(digit_checks.data_lib, "real_samples", lambda *a, **k: real)
+    # 40 samples: 38 of class 0 and one each of classes 1 and 2, half of them confident.
+    samples = np.zeros((40, 28, 28, 1), np.float32)
+    samples[0, 0, 0, 0], samples[1, 0, 0, 0] = 0.1, 0.2
+    samples[:20, 0, 1, 0] = 1.0
+    samples[:, 1:, :, :] = np.random.default_rng(1).uniform(-1, 1, (40, 27, 28, 1))
+    s = digit_checks.digit_scores(samples, "mnist5k", seed=3)
+    # Fair share 4: a class needs >= 0.4 samples, so all three classes count.
+    assert s["classes"] == 3 and s["num_samples"] == 40
+    # Unconfident rows are uniform (0.1), confident ones 0.9.
+    assert s["confidence"] == pytest.approx(0.5 * 0.9 + 0.5 * 0.1)
+    assert s["fid"] == pytest.approx(
+        digit_checks.scores.frechet_distance(samples[:, 0, :2, 0], real[:, 0, :2, 0]))
+    noise = digit_checks.noise_images(samples.shape, 3 + 2)
+    assert noise.min() >= -1 and noise.max() <= 1
+    assert s["noise_fid"] == pytest.approx(
+        digit_checks.scores.frechet_distance(noise[:, 0, :2, 0], real[:, 0, :2, 0]))
