@@ -19,7 +19,6 @@ import math
 import os
 
 import ml_collections
-import numpy as np
 
 from tfgan_reg import config_lib
 from tfgan_reg.training import evaluation

@@ -12,7 +12,6 @@ import os
 
 import numpy as np
 
-from tfgan_reg import config_lib
 from tfgan_reg import penalties
 from tfgan_reg import runs
 from tfgan_reg import training
@@ -21,6 +20,7 @@ from tfgan_reg.eval import classifier as classifier_lib
 from tfgan_reg.eval import plots
 from tfgan_reg.eval import scores
 from tfgan_reg.reproduce import registry
+from tfgan_reg.reproduce import setups
 from tfgan_reg.reproduce.registry import NOT_REPRODUCED, PARTLY, REPRODUCED
 
 CONFIG = "configs/dragan_mnist.py"
@@ -75,20 +75,9 @@ def _classifier():
     return classifier_lib.resolve("domain", data_name="mnist5k")
 
 
-def claim_config(quick=False):
-    return config_lib.from_file(f"{CONFIG}:claim" + ("-quick" if quick else ""))
-
-
-def run_config(method, seed, quick=False):
-    config = config_lib.from_file(f"{CONFIG}:{method}" + ("-quick" if quick else ""))
-    config.seed = int(seed)
-    return config
-
-
-def setup_config():
-    claim = claim_config()
-    return {"claim": claim.to_dict(),
-            "runs": {m: run_config(m, 0).to_dict() for m in claim.methods}}
+claim_config = functools.partial(setups.claim_config, CONFIG)
+run_config = functools.partial(setups.run_config, CONFIG)
+setup_config = functools.partial(setups.setup_config, CONFIG)
 
 
 def score_checkpoints(workdir, claim):

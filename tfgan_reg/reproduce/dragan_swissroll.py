@@ -5,18 +5,19 @@ Setup: `configs/dragan_swissroll.py` (the improved-WGAN toy code the paper cites
 checkpoints; the claim judges the generator at fixed checkpoints by W1 to fresh data and by a
 density coverage (`coverage`), with the rule and the gate below fixed before the full run.
 """
+import functools
 import os
 
 import numpy as np
 from scipy.spatial import cKDTree
 
-from tfgan_reg import config_lib
 from tfgan_reg import runs
 from tfgan_reg import training
 from tfgan_reg.data import toy
 from tfgan_reg.eval import lowdim
 from tfgan_reg.eval import plots
 from tfgan_reg.reproduce import registry
+from tfgan_reg.reproduce import setups
 from tfgan_reg.reproduce.registry import NOT_REPRODUCED, PARTLY, REPRODUCED
 
 CONFIG = "configs/dragan_swissroll.py"
@@ -47,21 +48,9 @@ def coverage(fake, real, radius):
     return recall, precision
 
 
-def claim_config(quick=False):
-    return config_lib.from_file(f"{CONFIG}:claim" + ("-quick" if quick else ""))
-
-
-def run_config(method, seed, quick=False):
-    config = config_lib.from_file(f"{CONFIG}:{method}" + ("-quick" if quick else ""))
-    config.seed = int(seed)
-    return config
-
-
-def setup_config():
-    """Every setting of the claim (hashed into its record)."""
-    claim = claim_config()
-    return {"claim": claim.to_dict(),
-            "runs": {m: run_config(m, 0).to_dict() for m in claim.methods}}
+claim_config = functools.partial(setups.claim_config, CONFIG)
+run_config = functools.partial(setups.run_config, CONFIG)
+setup_config = functools.partial(setups.setup_config, CONFIG)
 
 
 def checkpoint_metrics(workdir, claim):

@@ -242,6 +242,15 @@ def _locked(path):
         os.close(fd)  # closing releases the lock
 
 
+def json_default(value):
+    """A numpy number or array as JSON (for `json.dump(..., default=json_default)`)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON-able: {type(value).__name__}")
+
+
 def read_json(path):
     """The JSON value in `path`, or None when there is none (a run not finished yet)."""
     if not os.path.exists(path):

@@ -11,7 +11,6 @@ import collections
 import json
 import os
 
-import numpy as np
 
 # Imported by their full names: `from tfgan_reg.reproduce import registry` would register every
 # family (the package's `__getattr__`), loading TensorFlow in a worker before its threads are set.
@@ -19,14 +18,6 @@ import tfgan_reg.reproduce.registry as registry
 from tfgan_reg.reproduce.registry import ERROR, INCONCLUSIVE, NEEDS_A_GPU, VERDICTS
 
 README_START, README_END = "<!-- reproduction-summary -->", "<!-- /reproduction-summary -->"
-
-
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"not JSON-able: {type(value).__name__}")
 
 
 def _cell(text):
@@ -193,7 +184,7 @@ def write_report(records, out, report=None):
     out = os.path.abspath(out)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(os.path.join(out, "report.json"), "w") as f:
-        json.dump(records, f, indent=2, default=_json_default)
+        json.dump(records, f, indent=2, default=registry.json_default)
     groups = collections.defaultdict(list)
     for r in records:
         groups[kind(r)].append(r)

@@ -11,7 +11,6 @@ import os
 import time
 import warnings
 
-import numpy as np
 
 from tfgan_reg import checks
 from tfgan_reg import workdirs
@@ -31,19 +30,11 @@ def _record_path(out, claim_id):
     return os.path.join(out, "claims", f"{claim_id}.json")
 
 
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"not JSON-able: {type(value).__name__}")
-
-
 def _write_record(path, record):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
-        json.dump(record, f, indent=2, default=_json_default)
+        json.dump(record, f, indent=2, default=registry.json_default)
     os.replace(tmp, path)  # a claim interrupted mid-run leaves no record: it reruns
 
 

@@ -1,0 +1,23 @@
+"""A claim's setup read from its configs/ file: `<file>:claim[-quick]` gives the claim's own
+constants (seeds, lengths, thresholds), `<file>:<run>[-quick]` one of its training runs; the
+two together are what the runner hashes into the claim's record."""
+from tfgan_reg import config_lib
+
+
+def claim_config(config_file, quick=False):
+    """The claim's constants."""
+    return config_lib.from_file(f"{config_file}:claim" + ("-quick" if quick else ""))
+
+
+def run_config(config_file, run, seed, quick=False):
+    """The config of the training run `run` (a method or setting name) with seed `seed`."""
+    config = config_lib.from_file(f"{config_file}:{run}" + ("-quick" if quick else ""))
+    config.seed = int(seed)
+    return config
+
+
+def setup_config(config_file, runs="methods"):
+    """Every setting of the claim: its constants and each run named in its `runs` list."""
+    claim = claim_config(config_file)
+    return {"claim": claim.to_dict(),
+            "runs": {r: run_config(config_file, r, 0).to_dict() for r in claim[runs]}}
