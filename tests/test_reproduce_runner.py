@@ -90,6 +90,24 @@ def test_commit_is_unknown_outside_git_and_dirty_with_changed_tracked_files(tmp_
     assert audit.commit(str(tmp_path)) == head + "-dirty"
 
 
+def test_a_report_written_into_the_checkout_does_not_make_it_dirty(tmp_path):
+    package, docs = tmp_path / "tfgan_reg", tmp_path / "docs"
+    package.mkdir(), docs.mkdir()
+    (package / "__init__.py").write_text("x = 1\n")
+    (docs / "REPORT.md").write_text("old\n")
+    git = lambda *a: subprocess.run(["git", "-C", str(tmp_path), *a], check=True,
+                                    capture_output=True)
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c")
+    head = audit.commit(str(package))
+    assert len(head) == 40
+    (docs / "REPORT.md").write_text("new\n")  # the report being written
+    assert audit.commit(str(package)) == head
+    (package / "__init__.py").write_text("x = 2\n")
+    assert audit.commit(str(package)) == head + "-dirty"
+
+
 def test_setup_hash_follows_every_number_of_the_config_and_only_them():
     base = planted.claim("a", config=_config(100))
     h = audit.setup_hash(base)

@@ -49,7 +49,13 @@ def commit(directory=None):
     head = _git(directory, "rev-parse", "HEAD")
     if not head:
         return "unknown"
-    changed = _git(directory, "status", "--porcelain", "--untracked-files=no")
+    # Only what decides a result: the package, the configs and the pinned install. A report
+    # being written into the same checkout (docs/) does not make its own records dirty.
+    top = _git(directory, "rev-parse", "--show-toplevel")
+    package = os.path.relpath(os.path.realpath(directory), os.path.realpath(top)) if top else "."
+    changed = _git(directory, "status", "--porcelain", "--untracked-files=no", "--",
+                   *(":/" + p for p in (package if package != "." else "", "configs",
+                                        "setup.py", "constraints.txt")))
     return head + ("-dirty" if changed else "")
 
 
