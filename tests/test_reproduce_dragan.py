@@ -339,3 +339,25 @@ def test_fdiv_claim_end_to_end_in_quick_mode(tmp_path):
         assert run["steps"] == [5, 10]
         assert run["is"] == [v if math.isfinite(v) else dragan_claims.FLOOR_IS for v in want]
     assert picture(os.path.join(tmp_path, record["result"]["pictures"][0])).std() > 0.05
+
+
+def test_noise_baseline_is_gaussian_noise_by_the_runs_own_scorer(tmp_path):
+    from tfgan_reg.data import images
+    from tfgan_reg.eval import classifier as classifier_lib
+    from tfgan_reg.eval import scores
+    from tfgan_reg.reproduce import digit_checks
+    config = dragan_claims.fdiv_config("reverse_kl", "dragan")
+    noise = digit_checks.noise_scores(config, str(tmp_path))
+    # The review measured IS 4.57 for Gaussian noise with this classifier: above any IS
+    # threshold of 2, which is why learning is judged by FID.
+    assert 4.0 < noise["is"] < 5.0
+    # Real digits (another subset) by the same scorer are far below half the noise FID, so a
+    # generator of digits passes `learnt` and noise does not.
+    n = config.eval.num_samples
+    clf = classifier_lib.resolve("domain", data_name="digits")
+    real_pool = classifier_lib.real_activations(clf, "digits", data_dir="", num_samples=n,
+                                                seed=config.eval.seed, cache_dir=str(tmp_path))
+    other = np.asarray(images.to_float(images.sample_uint8("digits", n, 12345)))
+    real = scores.image_scores(clf, [other], real_pool, num_samples=n)["fid"]
+    assert dragan_claims.learnt(real, noise["fid"])
+    assert not dragan_claims.learnt(noise["fid"], noise["fid"])
