@@ -256,7 +256,7 @@ registry.register(registry.Claim(
               f"says nothing of stability); otherwise inconclusive (not trained enough).",
     config=lambda: ml_collections.ConfigDict({f"{p}-{m}": bogonet_config(p, m)
                                               for p in range(BOGO_PAIRS) for m in METHODS}),
-    cpu_hours=0.56,
+    seeds=tuple(range(BOGO_PAIRS)), cpu_hours=0.56,
     history=(Revision(
         changed="setup: the paper's Adam defaults (1e-3, 0.9, 0.999) in place of (2e-4, 0.5, "
                 f"0.999); {_B.train.num_steps} steps in place of 250, 20 evaluations in place "
