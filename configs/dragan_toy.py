@@ -11,13 +11,16 @@
   experiments"), the non-saturating loss, the same Adam (also kodalinaveen3/DRAGAN@5cf95ab:
   DRAGAN.ipynb's). Expected: both approximately converge to the ring.
 - `table-<ring8|grid25>-<none|dragan>`: the rows of `dragan.collapse_rarer` (beyond the
-  paper: Kodali et al. show mode collapse on MNIST, CIFAR-10 and BogoNet): gan_toy's batch
-  and Adam betas with 3 hidden layers of 64 (the 0-GP authors' toy nets, for the budget) and
-  lr 1e-3 (the paper's section 3.2, "Adam with default parameters"), see `TABLE_LR`.
+  paper: Kodali et al. show mode collapse on MNIST, CIFAR-10 and BogoNet), a hybrid of two
+  sources that neither runs: gan_toy's batch and Adam betas (0.5, 0.9) with 3 hidden layers of
+  64 (the 0-GP authors' toy nets, for the budget) and the lr 1e-3 of the paper's section 3.2
+  ("Adam with default parameters", whose betas are (0.9, 0.999)), because gan_toy's 1e-4 did
+  not learn at this length, see `TABLE_LR`.
 
 Length: gan_toy runs 100,000 iterations (:27). `FIG8_STEPS` and `TABLE_STEPS` are what fits
 the CPU budget of these claims (the claims' setup gives the measured cost); the claims gate on
-whether the runs have settled. `-quick`: 20 steps of 16-unit networks (a smoke test).
+whether the runs learnt (modes covered), and figure 8's rule asks that W1 has settled.
+`-quick`: 20 steps of 16-unit networks (a smoke test).
 Deviations: Glorot-uniform init (gan_toy: He-uniform hidden layers), 1,000 evaluation samples
 with exact W1 (gan_toy draws pictures).
 """
@@ -33,7 +36,7 @@ TABLE_STEPS = 20000
 # between 0.37 and 1.78): not learnt. At 1e-3, grid25 No-GP covers 20 and DRAGAN 8 (W1 0.24,
 # 0.29).
 TABLE_LR = 1e-3
-# Evaluations per run: the gates compare W1 at the last evaluation with the one before.
+# Evaluations per run: figure 8's rule compares W1 at the last evaluation with the one before.
 EVALS = 5
 
 

@@ -5,6 +5,7 @@ they cover) and their FID next to that of Gaussian-noise images against the same
 import numpy as np
 
 from tfgan_reg import data as data_lib
+from tfgan_reg.data import images
 from tfgan_reg import runs
 from tfgan_reg.eval import classifier as classifier_lib
 from tfgan_reg.eval import scores
@@ -51,3 +52,20 @@ def run_scores(workdir, n, *, seed=0):
     config, model = runs.load_run(workdir)
     return dict(digit_scores(runs.generate(model, n, config.eval.seed), config.data.name,
                              seed=seed), step=int(model.step))
+
+
+def noise_scores(config, cache_dir, *, seed=0):
+    """{"is", "fid"} of `config.eval.num_samples` Gaussian-noise images (`noise_images`) by the
+    scorer `config`'s training evaluation uses (its classifier, its real subset and sample
+    size; the real side cached under `cache_dir`): the noise baseline a run's evaluation curve
+    is judged against."""
+    n = config.eval.num_samples
+    clf = classifier_lib.resolve(config.eval.classifier, data_name=config.data.name,
+                                 data_dir=config.data.data_dir)
+    real = classifier_lib.real_activations(
+        clf, config.data.name, data_dir=config.data.data_dir, num_samples=n,
+        seed=config.eval.seed, cache_dir=cache_dir)
+    shape = (n,) + tuple(images.sample_uint8(config.data.name, 1, 0,
+                                             data_dir=config.data.data_dir).shape[1:])
+    out = scores.image_scores(clf, _batches(noise_images(shape, seed)), real, num_samples=n)
+    return {"is": float(out["is"]), "fid": float(out["fid"])}

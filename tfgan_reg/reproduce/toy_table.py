@@ -33,7 +33,7 @@ FULL_COVERAGE = {"ring8": 7, "grid25": 23}
 SEEDS = (0, 1, 2, 3, 4)
 PANEL_SAMPLES = 1000
 SURFACE_GRID = 80
-ALPHA = 0.05  # one-sided Mann-Whitney tests between methods' W1 over the seeds
+ALPHA = 0.05  # one-sided Mann-Whitney tests between methods' W1 or modes over the seeds
 
 # The setups: (config file, its argument for (data, method)).
 DRAGAN_TABLE = ("configs/dragan_toy.py", "table-{data}-{method}")
@@ -174,20 +174,20 @@ def table_text(table):
 
 def coverage_gate(result):
     """The table gate: on each data set the best method covers on average at least half the
-    modes, and the unregularised GAN at least 2 (an untrained generator covers none)."""
+    modes (an untrained or noise generator covers none). No other method is asked to learn:
+    a collapsed No-GP is the effect the claims test."""
     table, why = result["table"], []
     for data, rows in table.items():
         best = max(_mean(t["modes"]) for t in rows.values())
-        none = _mean(rows["none"]["modes"])
-        if best < MODES[data] / 2 or none < 2:
-            why.append(f"{data}: best mean modes {best:.1f} (needs >= {MODES[data] / 2:g}), "
-                       f"No-GP {none:.1f} (needs >= 2)")
+        if best < MODES[data] / 2:
+            why.append(f"{data}: best mean modes {best:.1f} (needs >= {MODES[data] / 2:g})")
     return (not why), "; ".join(why) or "every data set learnt (best method >= half the modes)"
 
 
 COVERAGE_GATE = ("on each data set the best method covers on average >= half the modes (4 of "
-                 "8, 12.5 of 25) and No-GP >= 2 (an untrained generator covers none); "
-                 "otherwise inconclusive (not trained enough).")
+                 "8, 12.5 of 25; an untrained generator covers none); otherwise inconclusive "
+                 "(not trained enough). No other method must learn (a total collapse of No-GP "
+                 "is the claimed effect).")
 
 
 # ---- the rows beyond the papers ---------------------------------------------------------------
@@ -205,11 +205,11 @@ def collapse_rarer_verdict(result):
     for data in DATASETS:
         c_d, c_v = _collapses(table, data, "dragan"), _collapses(table, data, "none")
         strong[data] = c_d <= registry.few(n) and c_v >= registry.majority(n)
-        ordered[data] = _mean(table[data]["dragan"]["modes"]) > \
-            _mean(table[data]["none"]["modes"])
+        ordered[data] = above(table[data]["dragan"]["modes"], table[data]["none"]["modes"])
         parts.append(f"{data}: DRAGAN misses modes in {c_d}/{n} seeds, vanilla in {c_v}/{n}; "
                      f"mean modes {_mean(table[data]['dragan']['modes']):.1f} vs "
-                     f"{_mean(table[data]['none']['modes']):.1f}")
+                     f"{_mean(table[data]['none']['modes']):.1f} ("
+                     f"{'' if ordered[data] else 'not '}significantly more)")
     text = "; ".join(parts)
     if all(strong.values()):
         return REPRODUCED, text
@@ -222,6 +222,11 @@ _DT = setup_config(DRAGAN_TABLE, "ring8", "dragan")
 _TABLE_REVISION = ("setup: this paper's rows on its authors' toy settings ({}) in place of "
                    "one shared setup (Adam 1e-3 (0.5, 0.9), batch 256, 1,500 steps); marked "
                    "beyond the paper; a gate")
+_PARTLY_REVISION = ("; the partly rule tests the covered modes (Mann-Whitney) in place of "
+                    "comparing their means; the gate no longer asks No-GP to learn")
+_PARTLY_WHY = ("the review of issue 26: a comparison of means had no margin, and a gate "
+               "asking No-GP to cover 2 modes made its total collapse, the claimed effect, "
+               "inconclusive")
 _TABLE_WHY = ("issue 26: at 1,500 steps the runs had not converged (the authors' toy codes "
               "run 20,000-100,000), and each paper's rows now follow its own authors' code")
 
@@ -232,27 +237,32 @@ registry.register(registry.Claim(
               "mixtures).",
     paper="No mixture numbers: BogoNet qualitative score 157.5 vs 92.5 (Table 1) and "
           "MNIST/CIFAR pictures.",
-    setup=f"Beyond the paper. `configs/dragan_toy.py:table-<ring8|grid25>-<none|dragan>`: the "
-          f"improved-WGAN toy code's Adam betas (0.5, 0.9), batch 256 and data (tfgan_reg's "
-          f"ring8 and grid25), 3 hidden ReLU layers of 64 (the toy code has 512: ~8x the cost a "
-          f"step), lr 1e-3 (section 3.2's Adam default; the toy code's 1e-4 was checked, seed "
-          f"0, 20,000 steps: grid25 DRAGAN 2 of 25 modes, ring8 No-GP 2 of 8, not learnt; at "
-          f"1e-3 grid25 No-GP 20, DRAGAN 8), DRAGAN lam 10, C 0.5, one D step, the "
+    setup=f"Beyond the paper. `configs/dragan_toy.py:table-<ring8|grid25>-<none|dragan>`, a "
+          f"hybrid of two sources, neither of which alone is run: the improved-WGAN toy "
+          f"code's Adam betas (0.5, 0.9), batch 256 and data (tfgan_reg's ring8 and grid25) "
+          f"with the learning rate 1e-3 of section 3.2's Adam default (whose betas, (0.9, "
+          f"0.999), the paper gives for images; the toy code's 1e-4 was checked, seed 0, "
+          f"20,000 steps: grid25 DRAGAN 2 of 25 modes, ring8 No-GP 2 of 8, not learnt at this "
+          f"length; at 1e-3 grid25 No-GP 20, DRAGAN 8); 3 hidden ReLU layers of 64 (the toy "
+          f"code has 512: ~8x the cost a step), DRAGAN lam 10, C 0.5, one D step, the "
           f"non-saturating loss; "
           f"{_DT.train.num_steps} generator steps (the toy code runs 100,000; this length fits "
           f"the budget), seeds {list(SEEDS)}. Mode coverage on 1,000 samples.",
     rule="a run collapses when it misses more than 1 of 8 / 2 of 25 modes; reproduced when, "
          "on both ring8 and grid25, DRAGAN collapses in <= 20 % of the seeds (1 of 5) and "
          "vanilla GAN in a majority (>= 3 of 5); partly when that holds on one data set, or "
-         "when DRAGAN's mean number of covered modes is higher than vanilla's on both; "
-         "otherwise not reproduced.",
+         "when on both DRAGAN's covered modes lie above vanilla's by a one-sided "
+         "Mann-Whitney test over the seeds at level 0.05; otherwise not reproduced.",
     gate=coverage_gate, gate_rule=COVERAGE_GATE, beyond_paper=True, seeds=SEEDS,
     config=lambda: table_setup(DRAGAN_TABLE, ("none", "dragan")),
     cpu_hours=0.6, experiment=_dragan_table, verdict=collapse_rarer_verdict,
     history=(Revision(
-        changed=_TABLE_REVISION.format(f"Adam 1e-3 (0.5, 0.9), {_DT.train.num_steps} steps"),
+        changed=_TABLE_REVISION.format(f"Adam 1e-3 (0.5, 0.9), {_DT.train.num_steps} steps")
+        + _PARTLY_REVISION,
         why=_TABLE_WHY + "; the first full run had given DRAGAN the Adam defaults (beta1 0.9) "
-                         "and was changed to (0.5, 0.9) after it",
+                         "and was changed to (0.5, 0.9) after it; " + _PARTLY_WHY,
+        old_rule="as now, but partly also when DRAGAN's mean number of covered modes is "
+                 "higher than vanilla's on both data sets",
         before="not reproduced: ring8: DRAGAN misses modes in 5/5 seeds, vanilla in 4/5; mean "
                "modes 1.0 vs 5.2; grid25: DRAGAN 5/5, vanilla 5/5; mean modes 2.0 vs 3.6 "
                "(docs/reproduction/report.json)"),)))
@@ -277,10 +287,13 @@ def zerogp_collapse_verdict(result):
         strong[data] = all(c[m] <= registry.few(n) for m in good) and \
             all(c[m] >= registry.majority(n) for m in bad)
         means = {m: _mean(table[data][m]["modes"]) for m in good + bad}
-        ordered[data] = min(means[m] for m in good) > max(means[m] for m in bad)
+        ordered[data] = all(above(table[data][g]["modes"], table[data][b]["modes"])
+                            for g in good for b in bad)
         parts.append(f"{data}: seeds missing modes " + ", ".join(
             f"{LABELS[m]} {c[m]}/{n}" for m in good + bad) + "; mean modes " + ", ".join(
-            f"{LABELS[m]} {means[m]:.1f}" for m in good + bad))
+            f"{LABELS[m]} {means[m]:.1f}" for m in good + bad)
+            + f" (zero-centred {'' if ordered[data] else 'not '}significantly more than "
+              f"both others)")
     text = "; ".join(parts)
     if all(strong.values()):
         return REPRODUCED, text
@@ -291,7 +304,7 @@ def zerogp_collapse_verdict(result):
 
 def above(larger, smaller, alpha=ALPHA):
     """Whether the values `larger` lie above `smaller` (one-sided Mann-Whitney U, level
-    `alpha`; infinite W1 of diverged runs rank highest)."""
+    `alpha`; infinite W1 of diverged runs rank highest; all values equal: not above)."""
     a, b = np.asarray(larger, np.float64), np.asarray(smaller, np.float64)
     big = np.nanmax(np.where(np.isfinite(np.r_[a, b]), np.r_[a, b], np.nan)) + 1
     a, b = np.where(np.isfinite(a), a, big), np.where(np.isfinite(b), b, big)
@@ -347,8 +360,9 @@ registry.register(registry.Claim(
     rule="a run collapses when it misses more than 1 of 8 / 2 of 25 modes; reproduced when, "
          "on both data sets, 0-GP and 0-GP-sample each collapse in <= 20 % of the seeds "
          "(1 of 5) and No-GP and 1-GP each in a majority (>= 3 of 5); partly when that holds "
-         "on one data set, or when on both the lower of the two zero-centred penalties' mean "
-         "covered modes exceeds the higher of No-GP's and 1-GP's; otherwise not reproduced.",
+         "on one data set, or when on both the covered modes of each of 0-GP and 0-GP-sample "
+         "lie above those of each of No-GP and 1-GP by one-sided Mann-Whitney tests over the "
+         "seeds at level 0.05 (four tests per data set); otherwise not reproduced.",
     gate=coverage_gate, gate_rule=COVERAGE_GATE, beyond_paper=True, seeds=SEEDS,
     config=lambda: table_setup(ZEROGP_TABLE, ZEROGP_METHODS),
     cpu_hours=0.6, experiment=lambda ctx: _zerogp_table(
@@ -356,8 +370,12 @@ registry.register(registry.Claim(
     verdict=zerogp_collapse_verdict,
     history=(Revision(
         changed=_TABLE_REVISION.format(f"Adam 3e-3 (0.5, 0.9), batch 128, data x 10, "
-                                       f"{_ZT.train.num_steps} steps, one 1-GP critic step"),
-        why=_TABLE_WHY, before="not reproduced: " + _ZEROGP_BEFORE),)))
+                                       f"{_ZT.train.num_steps} steps, one 1-GP critic step")
+        + _PARTLY_REVISION,
+        why=_TABLE_WHY + "; " + _PARTLY_WHY, before="not reproduced: " + _ZEROGP_BEFORE,
+        old_rule="as now, but partly also when on both data sets the lower of the two "
+                 "zero-centred penalties' mean covered modes exceeds the higher of No-GP's "
+                 "and 1-GP's"),)))
 
 registry.register(registry.Claim(
     id="zerogp.ranking", where="conclusion 1-2",
