@@ -51,3 +51,13 @@ def run_scores(workdir, n, *, seed=0):
     config, model = runs.load_run(workdir)
     return dict(digit_scores(runs.generate(model, n, config.eval.seed), config.data.name,
                              seed=seed), step=int(model.step))
+
+
+def learned(scores, *, confidence=0.9, classes=8, noise_fraction=0.5):
+    """(whether a generator draws digits, a short reason) from its `digit_scores`: the domain
+    classifier's mean top-1 probability >= `confidence`, >= `classes` classes covered and an
+    FID below `noise_fraction` times Gaussian noise's (noise passes none of the three)."""
+    ok = (scores["confidence"] >= confidence and scores["classes"] >= classes
+          and scores["fid"] < noise_fraction * scores["noise_fid"])
+    return ok, (f"confidence {scores['confidence']:.2f}, {scores['classes']} classes, FID "
+                f"{scores['fid']:.3g} vs noise {scores['noise_fid']:.3g}")
