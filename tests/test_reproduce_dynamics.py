@@ -33,21 +33,38 @@ def test_critical_rule_on_planted_results():
 
 def _quadratic(simgd, cgd_radius, paper=(True, False, False)):
     simgd_radius = (0.962, 1.042, 1.116)
-    return {"rows": [{"simgd_converges": s, "paper_simgd_converges": p, "simgd_radius": r,
-                      "cgd_radius": c}
-                     for s, p, r, c in zip(simgd, paper, simgd_radius, cgd_radius)]}
+    return {"rows": [{"eta": list(eta), "simgd_converges": s, "paper_simgd_converges": p,
+                      "simgd_radius": r, "cgd_radius": c}
+                     for eta, s, p, r, c in zip(((0.09, 0.01), (0.03, 0.03), (0.01, 0.09)),
+                                                simgd, paper, simgd_radius, cgd_radius)]}
 
 
-def test_quadratic_rule_asks_what_the_paper_says():
+def test_quadratic_rule_judges_simgd_only():
     verdict = dynamics_claims.quadratic_verdict
+    paper = [True, False, False]
+    # CGD no longer counts here: whatever its radii, SimGD as the paper says is reproduced.
+    v, reason = verdict(_quadratic(paper, (2.0, 2.0, 2.0)))
+    assert v == REPRODUCED and "agrees with the paper at 3/3 pairs" in reason
+    # One pair off (SimGD converging at (0.03, 0.03), or not at (0.09, 0.01)): not reproduced.
+    v, reason = verdict(_quadratic([True, True, False], (0.876, 0.956, 1.030)))
+    assert v == NOT_REPRODUCED and "at 2/3 pairs" in reason
+    assert verdict(_quadratic([False, False, False], (0.876, 0.956, 1.030)))[0] == NOT_REPRODUCED
+
+
+def test_quadratic_cgd_radius_is_a_claim_beyond_the_paper():
+    from tfgan_reg.reproduce import registry
+
+    claim, = registry.get(["icr.quadratic_cgd_radius"])
+    assert claim.beyond_paper and not registry.get(["icr.quadratic"])[0].beyond_paper
+    verdict = dynamics_claims.quadratic_cgd_verdict
     paper = [True, False, False]
     # CGD's radius above 1 at the third pair (it diverges there) but below SimGD's: reproduced.
     v, reason = verdict(_quadratic(paper, (0.876, 0.956, 1.030)))
     assert v == REPRODUCED and "below SimGD's at 3/3" in reason
-    # The boundary: equal radii do not strengthen.
+    # The boundary: an equal radius does not strengthen; SimGD's part does not count here.
     assert verdict(_quadratic(paper, (0.876, 0.956, 1.116)))[0] == PARTLY
-    assert verdict(_quadratic([True, True, False], (0.876, 0.956, 1.030)))[0] == PARTLY
-    assert verdict(_quadratic([True, True, False], (0.97, 0.956, 1.030)))[0] == NOT_REPRODUCED
+    assert verdict(_quadratic([False] * 3, (0.876, 0.956, 1.030)))[0] == REPRODUCED
+    assert verdict(_quadratic(paper, (0.962, 1.05, 1.2)))[0] == NOT_REPRODUCED
 
 
 def test_cgd_update_radius_matches_the_cgd_formula():

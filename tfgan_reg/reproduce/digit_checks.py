@@ -69,3 +69,13 @@ def noise_scores(config, cache_dir, *, seed=0):
                                              data_dir=config.data.data_dir).shape[1:])
     out = scores.image_scores(clf, _batches(noise_images(shape, seed)), real, num_samples=n)
     return {"is": float(out["is"]), "fid": float(out["fid"])}
+
+
+def learned(scores, *, confidence=0.9, classes=8, noise_fraction=0.5):
+    """(whether a generator draws digits, a short reason) from its `digit_scores`: the domain
+    classifier's mean top-1 probability >= `confidence`, >= `classes` classes covered and an
+    FID below `noise_fraction` times Gaussian noise's (noise passes none of the three)."""
+    ok = (scores["confidence"] >= confidence and scores["classes"] >= classes
+          and scores["fid"] < noise_fraction * scores["noise_fid"])
+    return ok, (f"confidence {scores['confidence']:.2f}, {scores['classes']} classes, FID "
+                f"{scores['fid']:.3g} vs noise {scores['noise_fid']:.3g}")

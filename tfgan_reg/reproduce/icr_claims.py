@@ -56,6 +56,12 @@ def _train(config, workdir):
     return True
 
 
+def run_seeds(ctx):
+    """The seeds an experiment runs: the runner's (`ctx.seeds`: the claim's own unless
+    `--seeds`), only the first in quick mode (a smoke test)."""
+    return tuple(ctx.seeds)[:1] if ctx.quick else tuple(ctx.seeds)
+
+
 def _gate_passes(scores, claim):
     return (scores["confidence"] >= claim.gate_confidence
             and scores["classes"] >= claim.gate_classes)
@@ -86,11 +92,20 @@ def checkpoint(config, workdir, claim, ctx, seed):
     return stages
 
 
-def drift_summary(rows):
-    """Per mode, the last row's drift on both sets and D loss, and the lowest D loss seen."""
+def judged_step(rows, near_zero):
+    """The step the drift is judged at: the first row where D alone's loss is below
+    `near_zero` (the paper's "near-zero loss"), else D alone's last row (the cap)."""
+    alone = [r for r in rows if r["mode"] == "discriminator"]
+    return next((r["step"] for r in alone if r["d_loss"] < near_zero), alone[-1]["step"])
+
+
+def drift_summary(rows, near_zero):
+    """Per mode, the drift on both sets and D loss at `judged_step` (the joint run's at the same
+    step), and the lowest D loss seen up to it."""
+    step = judged_step(rows, near_zero)
     out = {}
     for mode in drift.MODES:
-        rs = [r for r in rows if r["mode"] == mode]
+        rs = [r for r in rows if r["mode"] == mode and r["step"] <= step]
         out[mode] = {"drift_real": rs[-1]["drift_real"], "drift_fake": rs[-1]["drift_fake"],
                      "d_loss": rs[-1]["d_loss"], "min_d_loss": min(r["d_loss"] for r in rs),
                      "step": rs[-1]["step"]}
@@ -100,7 +115,7 @@ def drift_summary(rows):
 def _drift(ctx):
     claim = claim_config("drift", ctx.quick)
     seeds, pictures = [], []
-    for seed in claim.seeds:
+    for seed in run_seeds(ctx):
         config = drift_config(quick=ctx.quick)
         config.seed = seed
         workdir = os.path.join(ctx.out, f"seed{seed}")
@@ -114,7 +129,8 @@ def _drift(ctx):
                                                     num_samples=claim.num_samples, seed=s,
                                                     verbose=0))
         seeds.append({"seed": seed, "diverged": False, "gate": stages,
-                      "checkpoint_step": stages[-1]["step"], **drift_summary(rows)})
+                      "checkpoint_step": stages[-1]["step"],
+                      **drift_summary(rows, claim.near_zero)})
         if not pictures:
             pictures.append(plots.drift_png(ctx.picture(f"drift_seed{seed}.png"), rows))
             _, model = runs.load_run(workdir)
@@ -125,28 +141,34 @@ def _drift(ctx):
     text = "; ".join(
         f"seed {s['seed']}: diverged" if s["diverged"] else
         f"seed {s['seed']} (checkpoint step {s['checkpoint_step']}, confidence "
-        f"{s['gate'][-1]['confidence']:.2f}, {s['gate'][-1]['classes']} classes): drift real "
+        f"{s['gate'][-1]['confidence']:.2f}, {s['gate'][-1]['classes']} classes), judged at "
+        f"step {s['discriminator']['step']}: drift real "
         f"alone {s['discriminator']['drift_real']:.2f} / joint {s['joint']['drift_real']:.2f}, "
         f"fake {s['discriminator']['drift_fake']:.2f} / {s['joint']['drift_fake']:.2f}, D loss "
         f"{s['discriminator']['d_loss']:.3f} / {s['joint']['d_loss']:.3f}" for s in seeds)
-    return {"ours": f"{claim.steps} steps of D alone / both players from a gated SimGD "
-                    f"checkpoint, {claim.num_samples} real and {claim.num_samples} fake "
-                    f"images: " + text,
+    return {"ours": f"up to {claim.steps} steps of D alone / both players from a gated SimGD "
+                    f"checkpoint, judged where D alone's loss first falls below "
+                    f"{claim.near_zero:g}, {claim.num_samples} real and {claim.num_samples} "
+                    f"fake images: " + text,
             "seeds": seeds, "steps": claim.steps, "factor": claim.factor,
+            "near_zero": claim.near_zero,
             "pictures": pictures}
 
 
 def drift_verdict(result):
-    """The paper's figure 4: alone, D moves further on both sets and reaches a lower loss."""
-    seeds, factor = result["seeds"], result["factor"]
+    """The paper's figure 4: alone, D reaches near-zero loss (below the joint run's) and moves
+    further on both sets."""
+    seeds, factor, near_zero = result["seeds"], result["factor"], result["near_zero"]
     n = len(seeds)
     ok = [s for s in seeds if not s["diverged"]]
     farther = sum(s["discriminator"]["drift_real"] >= factor * s["joint"]["drift_real"]
                   and s["discriminator"]["drift_fake"] >= factor * s["joint"]["drift_fake"]
                   for s in ok)
-    lower = sum(s["discriminator"]["d_loss"] < s["joint"]["d_loss"] for s in ok)
+    lower = sum(s["discriminator"]["d_loss"] < min(near_zero, s["joint"]["d_loss"])
+                for s in ok)
     text = (f"D alone drifts >= {factor:g}x further than jointly on both sets in "
-            f"{farther}/{n} seeds and ends at a lower D loss in {lower}/{n}"
+            f"{farther}/{n} seeds and reaches a D loss below {near_zero:g} and the joint "
+            f"run's in {lower}/{n}"
             + (f"; {n - len(ok)} checkpoint runs diverged" if len(ok) < n else ""))
     if farther == n and lower == n:
         return REPRODUCED, text
@@ -183,14 +205,23 @@ registry.register(registry.Claim(
           "MNIST networks (Tables 1-2, latent 96), stochastic SimGD (both players at once, SGD "
           "0.01), batch 128, log-trick G loss, no regulariser, trained to the first of 3,000, "
           "4,000, ..., 9,000 steps (the paper: 9,000) whose generator passes the gate; then "
-          "`experiments.drift.measure`: 500 more steps of (a) D alone against the fixed "
+          "`experiments.drift.measure`: up to 2,000 more steps of (a) D alone against the fixed "
           "generator and (b) both players, SGD 0.01 (the paper's 'same learning rate'; the "
           "authors' `train_d` uses 0.001, train_seq.py:27-33), drift of eq. (5) every 50 steps "
           "on 500 training digits and 500 checkpoint samples; D loss the mean of the last 50 "
-          "steps' batches. Deviations: mnist5k for MNIST (offline; 9,000 steps are 288 epochs "
-          "of it); the continuation's length (not stated in the paper). Cost: up to 3 x (9,000 "
-          "x 0.18 s + 1,000 x ~0.15 s) = 1.5 CPU-h, 0.6 if the gate passes at 3,000 "
-          "(estimate: a 20-step pilot on 2026-12-07, one thread, under load). A check of the "
+          "steps' batches. Both runs are judged at the first measurement where D alone's loss "
+          "is below 0.1 (the paper's 'near-zero loss'), else at 2,000 steps, so the drift ratio "
+          "does not rest on a length picked by us; that D alone gets there is part of the "
+          "rule, not a gate (the paper claims it). Deviations: mnist5k for MNIST (offline; "
+          "9,000 steps are 288 epochs of it); the continuation's length (not stated in the "
+          "paper); D alone trained by SGD 0.01 where figure 8's caption ('over-train with CGD "
+          "instead of Adam') suggests the paper over-trained it with Adam (its section 3 says "
+          "'the same learning rate'; `experiments.drift` continues with the checkpoint run's "
+          "optimiser). Cost: 3 x (3,000-9,000 checkpoint steps x 0.22 s + 2 x 2,000 x 0.18 s) "
+          "= 1.2-2.3 CPU-h, 1.35 if the gate passes at 4,000 (estimate: pilots on 2026-12-07, "
+          "one thread, machine loaded: 120 checkpoint steps after 10 warm-up ones, and 100 "
+          "steps of each continuation from that checkpoint; the AUTHORS_SETTINGS figure of "
+          "0.5-0.9 s a step was not reproduced by these longer pilots). A check of the "
           "D-alone learning rate (2026-12-07, seed 0, this checkpoint run at 3,000 steps, "
           "whose samples scored confidence 0.89 over 10 classes, FID 28 against noise's 329: "
           "the gate would go on to 4,000): after 500 steps, D alone at 0.01 drifted 23.8 "
@@ -198,9 +229,11 @@ registry.register(registry.Claim(
           "loss over the 500 steps 0.75, 0.70 and 0.86; under either rate D alone ends lower "
           "and does not drift further on the fake set, so the rate did not change that seed's "
           "verdict.",
-    rule="per seed, D alone drifts further when its final drift is >= 1.5 times the joint "
-         "run's on the real set and on the fake set, and its loss is lower when its final D "
-         "loss is below the joint run's; reproduced when both hold in every seed (3 of 3); "
+    rule="per seed, both continuations are judged at the same step: the first measurement "
+         "(every 50 steps, up to 2,000) where D alone's loss is below 0.1, else the 2,000th; "
+         "there D alone drifts further when its drift is >= 1.5 times the joint run's on the "
+         "real set and on the fake set, and reaches near-zero loss when its D loss is below "
+         "0.1 and below the joint run's; reproduced when both hold in every seed (3 of 3); "
          "partly when one of them holds in every seed; otherwise not reproduced (a diverged "
          "checkpoint run counts against).",
     gate_rule="'a GAN that makes good images': each seed's checkpoint generator draws 500 "
@@ -208,11 +241,15 @@ registry.register(registry.Claim(
               ">= 0.9, covering >= 8 of the 10 classes (>= 10 % of a class's fair share), at "
               "some checkpoint of 3,000-9,000 steps; otherwise the claim is inconclusive.",
     experiment=_drift, verdict=drift_verdict, gate=drift_gate,
-    config=lambda: resolved("drift"), seeds=(0, 1, 2), cpu_hours=1.5,
+    config=lambda: resolved("drift"), seeds=tuple(claim_config("drift").seeds),
+    cpu_hours=1.35,
     history=(registry.Revision(
         changed="setup: the checkpoint from 100 steps -> the first of 3,000-9,000 steps that "
-                "passes a digit gate; continuations 50 -> 500 steps, measured every 50; rule: "
-                "'most seeds' -> every seed, and partly when one part holds in every seed",
+                "passes a digit gate; continuations 50 -> up to 2,000 steps, measured every "
+                "50, judged where D alone's loss first falls below 0.1 (else at 2,000); rule: "
+                "'most seeds' -> every seed, partly when one part holds in every seed, and "
+                "D alone's loss must be below 0.1 (the paper's 'near-zero'), not only below "
+                "the joint run's",
         why="issue 26: a 100-step generator draws noise where the paper needs 'a GAN that makes "
             "good images' (its checkpoint has 9,000 steps)",
         before="not reproduced: D alone drifts >= 1.5x further than jointly on both sets in "
@@ -244,7 +281,7 @@ def _final_fid(run):
 def _comparison(ctx):
     claim = claim_config("comparison", ctx.quick)
     seeds, grids = [], []
-    for seed in claim.seeds:
+    for seed in run_seeds(ctx):
         row = {"seed": seed}
         for method in METHODS:
             config = comparison_config(method, quick=ctx.quick)
@@ -255,7 +292,7 @@ def _comparison(ctx):
                                   lambda c=config, w=workdir, s=seed:
                                   _comparison_run(c, w, claim, s))
             row[method] = dict(run, final_fid=_final_fid(run))
-            if seed == claim.seeds[0] and not run["diverged"]:
+            if not seeds and not run["diverged"]:
                 _, model = runs.load_run(workdir)
                 grids.append((method, runs.generate(model, 32, config.eval.seed)))
         seeds.append(row)
@@ -273,8 +310,8 @@ def _comparison(ctx):
         f"seed {r['seed']}: " + ", ".join(
             f"{m} FID {r[m]['final_fid']:.3g}" + (" (diverged)" if r[m]["diverged"] else "")
             for m in METHODS)
-        + (f" (Gaussian noise {r['acgd']['digits']['noise_fid']:.3g})"
-           if not r["acgd"]["diverged"] else "") for r in seeds)
+        + "".join(f" (Gaussian noise {r[m]['digits']['noise_fid']:.3g})"
+                  for m in ("adam",) if not r[m]["diverged"]) for r in seeds)
     steps = comparison_config("acgd", quick=ctx.quick).train.num_steps
     return {"ours": f"after {steps} steps, FID of the mnist5k domain classifier on "
                     f"{claim.gate_samples:,} samples against as many real digits: " + text,
@@ -306,18 +343,19 @@ def comparison_verdict(result):
 
 
 def comparison_gate(result):
-    """Trained enough: ACGD and Adam (log-trick) each beat Gaussian noise's FID by the margin
-    in every seed."""
+    """Trained enough: the reference, Adam with the log-trick, beats Gaussian noise's FID by
+    the margin in every seed. ACGD is not gated: its success is what the paper claims."""
     frac = result["gate_noise_fraction"]
-    short = [f"{m} seed {r['seed']}: " + ("diverged" if r[m]["diverged"] else
-                                          f"FID {r[m]['final_fid']:.3g} vs noise "
-                                          f"{r[m]['digits']['noise_fid']:.3g}")
-             for r in result["seeds"] for m in ("acgd", "adam")
-             if r[m]["diverged"] or r[m]["final_fid"] >= frac * r[m]["digits"]["noise_fid"]]
+    short = [f"adam seed {r['seed']}: " + ("diverged" if r["adam"]["diverged"] else
+                                           f"FID {r['adam']['final_fid']:.3g} vs noise "
+                                           f"{r['adam']['digits']['noise_fid']:.3g}")
+             for r in result["seeds"]
+             if r["adam"]["diverged"]
+             or r["adam"]["final_fid"] >= frac * r["adam"]["digits"]["noise_fid"]]
     if short:
-        return False, (f"a compared model does not beat {frac:g}x Gaussian noise's FID: "
-                       + "; ".join(short))
-    return True, f"ACGD and Adam beat {frac:g}x Gaussian noise's FID in every seed"
+        return False, (f"the reference (Adam, log-trick) does not beat {frac:g}x Gaussian "
+                       f"noise's FID: " + "; ".join(short))
+    return True, f"Adam (log-trick) beats {frac:g}x Gaussian noise's FID in every seed"
 
 
 registry.register(registry.Claim(
@@ -336,27 +374,35 @@ registry.register(registry.Claim(
           "regulariser; ACGD (beta2 0.99, eps 1e-5, CG tolerance 1e-6) on the shared zero-sum "
           "saturating loss; Adam (0.5, 0.999: the authors' log-trick trainer at 905453f, "
           "VisionData.py:247-250; their later train_seq.py has 0.99) with the log-trick; the "
-          "same Adam on the saturating loss. 500 steps a run; FID of the project's mnist5k "
+          "same Adam on the saturating loss. 500 steps a run (a pilot on 2026-12-07, seed 0: "
+          "Adam with the log-trick at 500 steps scored FID 100 against Gaussian noise's 326, "
+          "inside the gate's 0.6x); FID of the project's mnist5k "
           "domain classifier on 1,000 final samples against 1,000 real training digits, and "
           "of 1,000 Gaussian-noise images against the same digits. Deviations: MNIST-scale "
           "networks and data for the paper's CIFAR-10 DCGAN (beyond this CPU); 500 steps (the "
           "paper's run length is not stated); CG tolerance 1e-6 for the code's 1e-12 (float32). "
-          "Cost: 3 x (500 x 1.83 s + 1,000 x 0.11 s + evaluation) = 0.9 CPU-h (estimate: "
-          "5- and 20-step pilots of ACGD and Adam on 2026-12-07, one thread, under load).",
+          "Cost: 3 x (500 x 2.1 s of ACGD + 1,000 x 0.165 s of Adam + evaluation) = 1.1 CPU-h, "
+          "up to 1.6 if ACGD's conjugate-gradient solves lengthen later in training (estimate: "
+          "single-threaded pilots on 2026-12-07 with the machine loaded, ACGD steps 10-40 after "
+          "10 warm-up steps, Adam steps 10-500; AUTHORS_SETTINGS' 4-6.5 s an ACGD step was not "
+          "reproduced by this longer pilot).",
     rule="per seed, ACGD is better when its final FID is at least 10 % below Adam's with the "
          "log-trick, and Adam on the saturating loss breaks down when its final FID is >= 2 "
          "times ACGD's or its losses became non-finite; reproduced when both hold in >= 80 % of "
          "the seeds (3 of 3); partly when one of them does, or both hold in a majority (2 of "
          "3); otherwise not reproduced.",
-    gate_rule="ACGD's and Adam's (log-trick) final FIDs are each below 0.6 times Gaussian "
-              "noise's against the same real digits, in every seed (a diverged one fails): "
-              "otherwise the runs have no signal and the claim is inconclusive.",
+    gate_rule="the reference, Adam with the log-trick, reaches a final FID below 0.6 times "
+              "Gaussian noise's against the same real digits in every seed (a diverged one "
+              "fails): otherwise the runs were too short to judge and the claim is "
+              "inconclusive. ACGD is not gated: that it scores better is the claim, and an "
+              "ACGD that stays bad counts against it in the verdict.",
     experiment=_comparison, verdict=comparison_verdict, gate=comparison_gate,
-    config=lambda: resolved("comparison"), seeds=(0, 1, 2), cpu_hours=0.9,
+    config=lambda: resolved("comparison"),
+    seeds=tuple(claim_config("comparison").seeds), cpu_hours=1.1,
     history=(registry.Revision(
         changed="setup: 50 -> 500 steps, Adam betas (0.5, 0.99) -> (0.5, 0.999) (the paper-time "
-                "code), FID on final samples next to a Gaussian-noise baseline, a gate; rule: "
-                "ACGD better only by a 10 % margin",
+                "code), FID on final samples next to a Gaussian-noise baseline, a gate on the "
+                "reference Adam (log-trick) only; rule: ACGD better only by a 10 % margin",
         why="issue 26: at 50 steps every FID was 503-515, worse than Gaussian noise (358): no "
             "signal",
         before="not reproduced: ACGD's FID below Adam's (log-trick) in 0/3 seeds; Adam on the "

@@ -62,10 +62,16 @@ def _trained(config, workdir):
     return {"step": int(config.train.num_steps)}
 
 
+def run_seeds(ctx):
+    """The seeds the experiment runs: the runner's (`ctx.seeds`: the claim's own unless
+    `--seeds`), only the first in quick mode (a smoke test)."""
+    return tuple(ctx.seeds)[:1] if ctx.quick else tuple(ctx.seeds)
+
+
 def _cross(ctx):
     claim, run_configs = settings(ctx.quick)
     rows, pictures = [], []
-    for seed in claim.seeds:
+    for seed in run_seeds(ctx):
         workdirs = {}
         for method, config in run_configs.items():
             config.seed = seed
@@ -92,6 +98,8 @@ def _cross(ctx):
                     f"model, D with batch statistics over batches of {claim.d_batch} "
                     f"(unregularised / regularised): " + text,
             "seeds": rows, "margin": claim.margin, "gate_confidence": claim.gate_confidence,
+            "gate_classes": claim.gate_classes,
+            "gate_noise_fraction": claim.gate_noise_fraction,
             "pictures": pictures}
 
 
@@ -135,15 +143,20 @@ def cross_verdict(result):
 
 
 def cross_gate(result):
-    """Trained enough: both generators draw digits the domain classifier is confident on."""
-    low = [f"{m} seed {r['seed']}: {r['digits'][m]['confidence']:.2f}"
-           for r in result["seeds"] for m in METHODS
-           if r["digits"][m]["confidence"] < result["gate_confidence"]]
-    if low:
-        return False, (f"samples not read as digits (domain classifier's mean top-1 probability "
-                       f"< {result['gate_confidence']:g}): " + "; ".join(low))
-    return True, f"every model's samples read as digits (confidence >= " \
-                 f"{result['gate_confidence']:g})"
+    """Trained enough: in a majority of seeds at least one of the two generators draws digits
+    (`digit_checks.learned`). Neither model is required to: the paper predicts the
+    unregularised one's samples to be the worse, and the claim is that the regularised one is
+    the better; a seed where neither learned has nothing to cross-test."""
+    rows = result["seeds"]
+    learned = {(r["seed"], m): digit_checks.learned(
+        r["digits"][m], confidence=result["gate_confidence"], classes=result["gate_classes"],
+        noise_fraction=result["gate_noise_fraction"]) for r in rows for m in METHODS}
+    ok = [r["seed"] for r in rows if any(learned[r["seed"], m][0] for m in METHODS)]
+    text = (f"a generator draws digits (confidence >= {result['gate_confidence']:g}, >= "
+            f"{result['gate_classes']} classes, FID < {result['gate_noise_fraction']:g}x "
+            f"noise's) in {len(ok)}/{len(rows)} seeds: " + "; ".join(
+                f"{m} seed {s}: {why}" for (s, m), (_, why) in learned.items()))
+    return len(ok) >= registry.majority(len(rows)), text
 
 
 registry.register(registry.Claim(
@@ -174,11 +187,14 @@ registry.register(registry.Claim(
          "otherwise not reproduced ('difference within the margin' when fewer than a majority "
          "of seeds have a winner); not reproduced whenever the real images were not the test "
          "split.",
-    gate_rule="the mnist5k domain classifier reads each model's 1,000 samples with mean top-1 "
-              "probability >= 0.9, in every seed: otherwise a generator does not draw digits "
-              "yet and the claim is inconclusive.",
+    gate_rule="in a majority of seeds (2 of 3) at least one of the two models draws digits: "
+              "the mnist5k domain classifier reads its 1,000 samples with mean top-1 "
+              "probability >= 0.9 over >= 8 classes, and their FID is below 0.5 times that of "
+              "Gaussian noise against the same digits; otherwise nothing learned to be "
+              "cross-tested and the claim is inconclusive. Neither model is required to learn "
+              "(the paper predicts the unregularised samples to be worse).",
     experiment=_cross, verdict=cross_verdict, gate=cross_gate, config=resolved,
-    seeds=(0, 1, 2), cpu_hours=0.7,
+    seeds=tuple(settings()[0].seeds), cpu_hours=0.7,
     history=(registry.Revision(
         changed="setup: width 16 -> 64, 600 -> 3,125 steps (50 epochs), D with batch "
                 "statistics at test time (was inference mode), 5 -> 3 seeds, a gate on digit "
