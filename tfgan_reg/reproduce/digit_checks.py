@@ -51,3 +51,18 @@ def run_scores(workdir, n, *, seed=0):
     config, model = runs.load_run(workdir)
     return dict(digit_scores(runs.generate(model, n, config.eval.seed), config.data.name,
                              seed=seed), step=int(model.step))
+
+
+# A generator "learned" digits when the domain classifier is confident on its samples (mnist5k:
+# 0.98 on real digits, 0.785 on Gaussian noise) and their FID is well below that of noise.
+LEARNED_CONFIDENCE = 0.9
+LEARNED_FID_RATIO = 0.5
+
+
+def learned(row, *, min_confidence=LEARNED_CONFIDENCE, max_fid_ratio=LEARNED_FID_RATIO):
+    """Whether `row` (a `digit_scores` dict; a diverged run may lack the keys) shows learned
+    digits: confidence >= `min_confidence` and FID < `max_fid_ratio` x the noise FID."""
+    if row.get("diverged") or "fid" not in row or "noise_fid" not in row:
+        return False
+    return bool(row["confidence"] >= min_confidence
+                and row["fid"] < max_fid_ratio * row["noise_fid"])
