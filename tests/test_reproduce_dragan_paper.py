@@ -128,17 +128,42 @@ def test_collapse_events_by_hand():
 
 def test_penalty_rises_by_hand():
     # Quiet evaluations (outside 2..4 and 6..8): 1, 1, 2, 1 -> median 1.
-    penalty = [1.0, 1.0, 0.5, 5.0, 9.0, 2.0, 1.9, 1.5, 0.1, 1.0]
+    penalty = [1.0, 1.0, 0.5, 5.0, 9.0, 2.0, 1.4, 1.3, 0.1, 1.0]
     assert dragan_mnist.penalty_rises(penalty, [3, 7]) == [True, False]
-    # At the onset's predecessor counts; 2.0 = 2 x median is a rise (boundary).
-    assert dragan_mnist.penalty_rises([1.0, 1.0, 2.0, 0.1, 1.0, 1.0], [3]) == [True]
-    assert dragan_mnist.penalty_rises([1.0, 1.0, 1.99, 0.1, 1.0, 1.0], [3]) == [False]
+    # At the onset's predecessor counts; 1.5 = RISE x median is a rise (boundary).
+    assert dragan_mnist.RISE == 1.5
+    assert dragan_mnist.penalty_rises([1.0, 1.0, 1.5, 0.1, 1.0, 1.0], [3]) == [True]
+    assert dragan_mnist.penalty_rises([1.0, 1.0, 1.49, 0.1, 1.0, 1.0], [3]) == [False]
+    # The paper's figure 7 ratio (4.103e3 -> 6.267e3, x 1.53) is a rise.
+    assert dragan_mnist.penalty_rises([4.103e3] * 3 + [6.267e3] + [4.103e3] * 3, [3]) == [True]
 
 
-def _mnist_run(events, penalty=None, best=6.0):
+def test_tracked_penalty_is_the_notebooks_scale():
+    import keras
+    # Linear D(x) = w.x: grad_x D = w everywhere, so the penalty is lam (s ||w|| - 1)^2.
+    w = np.random.default_rng(0).normal(size=12) * 0.2
+    d = keras.Sequential([keras.Input((12,)), keras.layers.Dense(1)])
+    d.layers[-1].set_weights([w.reshape(12, 1).astype(np.float32), np.zeros(1, np.float32)])
+    real = np.random.default_rng(1).uniform(-1, 1, (64, 12)).astype(np.float32)
+    norm = np.linalg.norm(w)
+    for scale in (1.0, 2.0):
+        got = dragan_mnist.tracked_penalty(d, real, lam=10.0, c=0.5, input_scale=scale, seed=3)
+        assert got == pytest.approx(10.0 * (scale * norm - 1.0) ** 2, rel=1e-5)
+    # Scale 1 is the library's DRAGAN penalty at the same points.
+    from tfgan_reg import penalties
+    want = float(penalties.dragan(d, keras.ops.convert_to_tensor(real), None, lam=10.0, c=0.5,
+                                  seed=3, training=False))
+    assert dragan_mnist.tracked_penalty(d, real, lam=10.0, c=0.5, input_scale=1.0,
+                                        seed=3) == pytest.approx(want, rel=1e-6)
+
+
+def _mnist_run(events, penalty=None, best=6.0, learned=(0.95, 20.0, 300.0), diverged=False):
     n = 10
+    confidence, fid, noise_fid = learned
     return {"steps": list(range(500, 500 * (n + 1), 500)), "is": [best] * n,
-            "penalty": penalty or [1.0] * n, "events": events, "diverged": False}
+            "penalty": penalty or [1.0] * n, "events": events, "diverged": diverged,
+            "learned": {"confidence": confidence, "fid": fid, "noise_fid": noise_fid,
+                        "classes": 10, "step": 500}}
 
 
 SPIKE = [1.0, 1.0, 1.0, 5.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
@@ -166,15 +191,33 @@ def test_mnist_verdict():
     # Vanilla events in 1 of 3 seeds only: (a) fails.
     lone = [_mnist_run([3], SPIKE)] + [_mnist_run([])] * 2
     assert dragan_mnist.mnist_verdict(_mnist(lone, stable))[0] == NOT_REPRODUCED
+    # A divergence is an event: a second vanilla seed that diverged restores (a) and (b);
+    # it has no IS drop, so no penalty rise to count for (c).
+    div = [_mnist_run([3], SPIKE), _mnist_run([], diverged=True), _mnist_run([])]
+    verdict, reason = dragan_mnist.mnist_verdict(_mnist(div, stable))
+    assert verdict == PARTLY and "2/3 seeds (2 in all)" in reason and "1/1" in reason
+    # A diverged DRAGAN seed counts against (b): 2 of 3 with one divergence each, as many
+    # events as vanilla.
+    dv = [_mnist_run([], diverged=True)] * 2 + [_mnist_run([])]
+    assert dragan_mnist.mnist_verdict(_mnist(two, dv))[0] == NOT_REPRODUCED
 
 
 def test_mnist_gate():
-    gate = dragan_mnist.GATE_IS
-    ok = [_mnist_run([], best=gate)] * 3
-    assert dragan_mnist.mnist_gate(_mnist(ok, ok))[0]  # the boundary passes
-    low = [_mnist_run([], best=gate - 0.01)] + [_mnist_run([], best=6.0)] * 2
-    passed, reason = dragan_mnist.mnist_gate(_mnist(ok, low))
-    assert not passed and "DRAGAN seed 0" in reason
+    edge = _mnist_run([], learned=(0.9, 149.99, 300.0))  # the boundary passes
+    noise = _mnist_run([], learned=(0.785, 300.0, 300.0))  # a noise generator fails
+    passed, reason = dragan_mnist.mnist_gate(_mnist([noise] * 3, [edge, edge, noise]))
+    assert passed and "2/3" in reason  # vanilla is not gated
+    for bad in ((0.8999, 20.0, 300.0), (0.95, 150.0, 300.0)):
+        low = _mnist_run([], learned=bad)
+        passed, reason = dragan_mnist.mnist_gate(_mnist([edge] * 3, [edge, low, noise]))
+        assert not passed and "1/3" in reason, reason
+    # No finite samples at any checkpoint: not learned.
+    empty = dict(_mnist_run([]), learned={})
+    passed, reason = dragan_mnist.mnist_gate(_mnist([edge] * 3, [empty, edge, noise]))
+    assert not passed and "no finite samples" in reason
+    # A DRAGAN seed that learned, then diverged, passes: its divergence is an event for (b).
+    diverged = _mnist_run([], diverged=True)
+    assert dragan_mnist.mnist_gate(_mnist([edge] * 3, [diverged, edge, noise]))[0]
 
 
 def test_mnist_config_is_the_authors_notebook():
@@ -183,11 +226,15 @@ def test_mnist_config_is_the_authors_notebook():
         1, 128, 128, 100)
     assert (d.train.batch_size, d.train.d_learning_rate, d.train.beta1, d.train.beta2) == (
         128, 1e-4, 0.5, 0.9)
+    # The notebook's lambda 10 on [0, 1] inputs is 4 x 10 on our [-1, 1] (centre: a named
+    # deviation); the tracked penalty is on the notebook's own scale.
     assert (d.penalty.name, d.penalty.lam, d.penalty.c, d.loss) == (
-        "dragan", 10.0, 0.5, "non_saturating")
+        "dragan", 40.0, 0.5, "non_saturating")
+    assert d.model.g_output == "tanh"
     v = config_lib.from_file("configs/dragan_mnist.py:none")
     assert v.penalty.name == "none"
     claim = config_lib.from_file("configs/dragan_mnist.py:claim")
+    assert (claim.tracked_lam, claim.tracked_input_scale) == (10.0, 2.0)
     # A checkpoint at every evaluation, none rotated out before it is scored.
     assert d.train.checkpoint_every == claim.eval_every
     assert d.train.max_checkpoints >= claim.num_steps // claim.eval_every
