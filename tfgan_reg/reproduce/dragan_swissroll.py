@@ -203,7 +203,10 @@ registry.register(registry.Claim(
           f"100,000; the longest that fits the budget: WGAN-GP's 5 critic steps of 512-unit "
           f"nets dominate), judged at checkpoints {tuple(_CLAIM.checkpoints)} on "
           f"{_CLAIM.eval_samples:,} generated and real points: exact W1 and recall/precision "
-          f"within radius {_CLAIM.cover_radius} (1.5 x the data's noise std per axis). CPU: about "
+          f"within radius {_CLAIM.cover_radius} (1.5 x the data's noise std per axis). The gate "
+          f"covers DRAGAN as well as WGAN-GP: at 5 % of the toy code's length an undertrained "
+          f"DRAGAN would otherwise fail (b) as a verdict; it asks convergence (or capture), not "
+          f"capture, so it does not decide (b). Seeds: 3 (5 would not fit the share). CPU: about "
           f"1.0 h, an estimate from 100- and 400-step pilots (2026-12-07, Intel Xeon, one "
           f"thread, machine loaded): 29 / 50 / 154 ms a generator step for vanilla / DRAGAN / "
           f"WGAN-GP.",
