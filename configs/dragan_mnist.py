@@ -19,8 +19,8 @@ docs/reproduction/AUTHORS_SETTINGS.md):
 - 199,999 iterations (:471), an evaluation every 1,000 (:489-512) with the penalty printed.
 G's output is tanh on digits in [-1, 1]: the affine image of the notebook's sigmoid output on
 digits in [0, 1] (:426). Deviations (no option for them in the library's GAN): data mnist5k's
-4,000 training digits (theirs: 55,000), z N(0, I) (theirs: U[-1, 1]); IS by the domain classifier on EVAL_SAMPLES samples (theirs: a softmax
-regression on 50,000); length NUM_STEPS with an evaluation every EVAL_EVERY (the budget).
+4,000 training digits (theirs: 55,000), z N(0, I) (theirs: U[-1, 1]); IS by the domain
+classifier on EVAL_SAMPLES samples (theirs: a softmax regression on 50,000); length NUM_STEPS with an evaluation every EVAL_EVERY (the budget).
 """
 import ml_collections
 
