@@ -229,21 +229,24 @@ def test_mnist_verdict():
 
 
 def test_mnist_gate():
-    edge = _mnist_run([], learned=(0.9, 149.99, 300.0))  # the boundary passes
-    noise = _mnist_run([], learned=(0.785, 300.0, 300.0))  # a noise generator fails
+    def run(fid, classes=10, confidence=0.7, **kw):
+        r = _mnist_run([], learned=(confidence, fid, 300.0), **kw)
+        r["learned"]["classes"] = classes
+        return r
+    edge = run(149.99, classes=8)  # the boundaries pass: FID just under half, 8 classes
+    noise = run(300.0, classes=4, confidence=0.785)  # a noise generator fails
     passed, reason = dragan_mnist.mnist_gate(_mnist([noise] * 3, [edge, edge, noise]))
-    assert passed and "2/3" in reason  # vanilla is not gated
-    for bad in ((0.8999, 20.0, 300.0), (0.95, 150.0, 300.0)):
-        low = _mnist_run([], learned=bad)
-        passed, reason = dragan_mnist.mnist_gate(_mnist([edge] * 3, [edge, low, noise]))
+    assert passed and "2/3" in reason  # vanilla is not gated; confidence is not asked
+    for bad in (run(150.0), run(20.0, classes=7)):
+        passed, reason = dragan_mnist.mnist_gate(_mnist([edge] * 3, [edge, bad, noise]))
         assert not passed and "1/3" in reason, reason
     # No finite samples at any checkpoint: not learned.
     empty = dict(_mnist_run([]), learned={})
     passed, reason = dragan_mnist.mnist_gate(_mnist([edge] * 3, [empty, edge, noise]))
     assert not passed and "no finite samples" in reason
     # A DRAGAN seed that learned, then diverged, passes: its divergence is an event for (b).
-    diverged = _mnist_run([], diverged=True)
-    assert dragan_mnist.mnist_gate(_mnist([edge] * 3, [diverged, edge, noise]))[0]
+    assert dragan_mnist.mnist_gate(_mnist([edge] * 3, [run(20.0, diverged=True), edge,
+                                                        noise]))[0]
 
 
 def test_mnist_config_is_the_authors_notebook():

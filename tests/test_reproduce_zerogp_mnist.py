@@ -107,6 +107,18 @@ def test_gate():
     assert z.GATE_CONFIDENCE == 0.9 and z.GATE_FID_RATIO == 0.5
 
 
+def test_learned_by_hand():
+    from tfgan_reg.reproduce import digit_checks
+    row = {"confidence": 0.9, "fid": 149.0, "noise_fid": 300.0, "classes": 8}
+    assert digit_checks.learned(row)
+    assert not digit_checks.learned(dict(row, confidence=0.89))
+    assert not digit_checks.learned(dict(row, fid=150.0))
+    assert digit_checks.learned(row, min_classes=8)
+    assert not digit_checks.learned(dict(row, classes=7), min_classes=8)
+    assert digit_checks.learned(dict(row, confidence=0.5), min_confidence=0.0)
+    assert not digit_checks.learned(dict(row, diverged=True)) and not digit_checks.learned({})
+
+
 @pytest.mark.slow
 def test_learned_fails_for_noise_and_passes_real_digits():
     from tfgan_reg import data

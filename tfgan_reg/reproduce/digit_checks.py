@@ -59,10 +59,13 @@ LEARNED_CONFIDENCE = 0.9
 LEARNED_FID_RATIO = 0.5
 
 
-def learned(row, *, min_confidence=LEARNED_CONFIDENCE, max_fid_ratio=LEARNED_FID_RATIO):
+def learned(row, *, min_confidence=LEARNED_CONFIDENCE, max_fid_ratio=LEARNED_FID_RATIO,
+            min_classes=0):
     """Whether `row` (a `digit_scores` dict; a diverged run may lack the keys) shows learned
-    digits: confidence >= `min_confidence` and FID < `max_fid_ratio` x the noise FID."""
+    digits: confidence >= `min_confidence`, FID < `max_fid_ratio` x the noise FID and at least
+    `min_classes` classes covered."""
     if row.get("diverged") or "fid" not in row or "noise_fid" not in row:
         return False
     return bool(row["confidence"] >= min_confidence
-                and row["fid"] < max_fid_ratio * row["noise_fid"])
+                and row["fid"] < max_fid_ratio * row["noise_fid"]
+                and row.get("classes", 0) >= min_classes)

@@ -37,8 +37,13 @@ RISE = 1.5
 RISE_FRACTION = 2 / 3
 MIN_EVENTS = 2
 # Gate: DRAGAN (the stable method) learned digits in a majority of seeds: at its best-IS
-# checkpoint `digit_checks.learned` (confidence >= 0.9, FID < 0.5 x the noise FID). Vanilla is
-# not gated: the paper says it performs poorly, and a vanilla that never learns has no events.
+# checkpoint `digit_checks.learned` with FID < GATE_FID_RATIO x the noise FID and >=
+# GATE_CLASSES classes (Gaussian noise: ratio 1, 4 classes). No confidence threshold: the
+# one-hidden-layer G's digits are blurry (a pilot DRAGAN at 20,000 steps: confidence 0.73 below
+# noise's 0.79, but FID 0.63 x noise's, 9 classes). Vanilla is not gated: the paper says it
+# performs poorly, and a vanilla that never learns has no events.
+GATE_FID_RATIO = digit_checks.LEARNED_FID_RATIO
+GATE_CLASSES = 8
 
 
 def collapse_events(scores_, *, drop, window, onset_is):
@@ -207,16 +212,17 @@ def mnist_verdict(result):
 
 
 def mnist_gate(result):
-    """DRAGAN learned digits (`digit_checks.learned` at its best-IS checkpoint) in a majority
-    of its seeds."""
+    """DRAGAN learned digits (at its best-IS checkpoint FID < GATE_FID_RATIO x noise's and >=
+    GATE_CLASSES classes) in a majority of its seeds."""
     rows = result["runs"]["dragan"]
-    good = sum(digit_checks.learned(r.get("learned") or {}) for r in rows)
-    seen = ", ".join(f"{r['learned']['confidence']:.3f} / "
-                     f"{r['learned']['fid'] / r['learned']['noise_fid']:.2f}"
+    good = sum(digit_checks.learned(r.get("learned") or {}, min_confidence=0.0,
+                                    max_fid_ratio=GATE_FID_RATIO, min_classes=GATE_CLASSES)
+               for r in rows)
+    seen = ", ".join(f"{r['learned']['fid'] / r['learned']['noise_fid']:.2f} / "
+                     f"{r['learned']['classes']}"
                      if r.get("learned") else "no finite samples" for r in rows)
-    text = (f"DRAGAN's confidence / FID as a fraction of noise's at its best IS: {seen}; "
-            f"learned (>= {digit_checks.LEARNED_CONFIDENCE} and < "
-            f"{digit_checks.LEARNED_FID_RATIO}) in {good}/{len(rows)} seeds")
+    text = (f"DRAGAN's FID as a fraction of noise's / classes at its best IS: {seen}; "
+            f"learned (< {GATE_FID_RATIO} and >= {GATE_CLASSES}) in {good}/{len(rows)} seeds")
     return good >= registry.majority(len(rows)), text
 
 
@@ -258,9 +264,10 @@ registry.register(registry.Claim(
          f"in >= {RISE_FRACTION:.0%} of vanilla's events (>= {MIN_EVENTS} events). Reproduced: "
          f"(a), (b), (c); partly: (a) and (b); otherwise not reproduced.",
     gate_rule=f"DRAGAN learned digits in a majority of its seeds: at its best-IS checkpoint the "
-              f"domain classifier's mean top-class probability >= "
-              f"{digit_checks.LEARNED_CONFIDENCE} (noise: 0.785) and FID < "
-              f"{digit_checks.LEARNED_FID_RATIO} x that of Gaussian noise; otherwise "
-              f"inconclusive. Vanilla is not gated (the paper says it performs poorly).",
+              f"FID of its samples < {GATE_FID_RATIO} x that of Gaussian noise and the domain "
+              f"classifier's labels cover >= {GATE_CLASSES} classes (noise: 4); otherwise "
+              f"inconclusive. No confidence threshold: the one-hidden-layer G's digits are "
+              f"blurry (a 20,000-step pilot: 0.73, below noise's 0.79, at FID 0.63 x noise's). "
+              f"Vanilla is not gated (the paper says it performs poorly).",
     experiment=_experiment, verdict=mnist_verdict, gate=mnist_gate, config=setup_config,
     seeds=tuple(_CLAIM.seeds), cpu_hours=1.1))
