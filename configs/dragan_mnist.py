@@ -20,7 +20,8 @@ docs/reproduction/AUTHORS_SETTINGS.md):
 G's output is tanh on digits in [-1, 1]: the affine image of the notebook's sigmoid output on
 digits in [0, 1] (:426). Deviations (no option for them in the library's GAN): data mnist5k's
 4,000 training digits (theirs: 55,000), z N(0, I) (theirs: U[-1, 1]); IS by the domain
-classifier on EVAL_SAMPLES samples (theirs: a softmax regression on 50,000); length NUM_STEPS with an evaluation every EVAL_EVERY (the budget).
+classifier on EVAL_SAMPLES samples (theirs: a softmax regression on 50,000); length NUM_STEPS
+with an evaluation every EVAL_EVERY (the budget).
 """
 import ml_collections
 

@@ -24,11 +24,11 @@ LABELS = {"none": "No-GP", "one_gp": "1-GP", "zero_gp": "0-GP",
           "zero_gp_sample": "0-GP-sample", "zero_gp_beta09": "0-GP, betas (0.9, 0.9)"}
 COLLAPSING = ("none", "one_gp")
 STABLE = ("zero_gp", "zero_gp_sample", "zero_gp_beta09")
-# Gate: the 0-GP runs learned digits (`digit_checks.learned`: the classifier's mean top-class
-# probability on their samples >= GATE_CONFIDENCE and their FID < GATE_FID_RATIO x that of
-# Gaussian noise) in a majority of seeds; else 10 epochs taught the stable method nothing and no
-# setting's histogram means anything (noise alone scores confidence 0.785 and covers 4 classes).
-GATE_CONFIDENCE = digit_checks.LEARNED_CONFIDENCE
+# Gate: the 0-GP runs learned digits: the FID of their samples < GATE_FID_RATIO x that of
+# Gaussian noise in a majority of seeds; else 10 epochs taught the stable method nothing and no
+# setting's histogram means anything (noise covers 4 classes). No confidence threshold: a pilot
+# 1-GP run (seed 0, the full length) made digits of 10 classes at FID 0.15 x noise's, yet the
+# classifier's confidence was 0.874, under the 0.9 the review proposed (noise: 0.785).
 GATE_FID_RATIO = digit_checks.LEARNED_FID_RATIO
 
 
@@ -134,15 +134,15 @@ def mnist_verdict(result):
 
 
 def mnist_gate(result):
-    """0-GP learned digits (`digit_checks.learned`: confidence >= GATE_CONFIDENCE and FID <
-    GATE_FID_RATIO x the noise FID) in a majority of its seeds."""
+    """0-GP learned digits (FID < GATE_FID_RATIO x the noise FID) in a majority of its
+    seeds."""
     rows = result["runs"]["zero_gp"]
-    good = sum(digit_checks.learned(r, min_confidence=GATE_CONFIDENCE,
-                                    max_fid_ratio=GATE_FID_RATIO) for r in rows)
+    good = sum(digit_checks.learned(r, min_confidence=0.0, max_fid_ratio=GATE_FID_RATIO)
+               for r in rows)
     seen = ", ".join("diverged" if r.get("diverged") else
                      f"{r['confidence']:.3f} / {r['fid'] / r['noise_fid']:.2f}" for r in rows)
-    text = (f"0-GP's confidence / FID as a fraction of noise's: {seen}; learned (>= "
-            f"{GATE_CONFIDENCE} and < {GATE_FID_RATIO}) in {good}/{len(rows)} seeds")
+    text = (f"0-GP's confidence / FID as a fraction of noise's: {seen}; learned (FID < "
+            f"{GATE_FID_RATIO} x noise's) in {good}/{len(rows)} seeds")
     return good >= registry.majority(len(rows)), text
 
 
@@ -169,7 +169,8 @@ registry.register(registry.Claim(
           f"silent; 5 would cost about 4x this claim's CPU share; it may change whether No-GP "
           f"and 1-GP collapse), 1-GP's centre 1 on our logit's gradient where the authors' "
           f"centre 1 converts to about {_CLAIM.one_gp_authors_centre:g} (the library's "
-          f"penalty has no centre option; ours lies between theirs and 0-GP, so 1-GP may collapse less), "
+          f"penalty has no centre option; ours lies between theirs and 0-GP, so 1-GP may "
+          f"collapse less), "
           f"the penalty on the logit, "
           f"0-GP-sample on real and fake samples (the script's --alpha 1: real only), mnist5k. "
           f"CPU: about 0.75 h, an estimate from 30- and 130-step pilots (2026-12-07, Intel "
@@ -178,9 +179,10 @@ registry.register(registry.Claim(
          "betas (0.9, 0.9) each collapse in at most a minority. Reproduced: all five hold; "
          "partly: at least three hold, among them one collapsing and one stable setting; "
          "otherwise not reproduced.",
-    gate_rule=f"0-GP learned digits in a majority of its seeds: the domain classifier's mean "
-              f"top-class probability on its samples >= {GATE_CONFIDENCE} (real digits 0.98, "
-              f"noise 0.785) and their FID < {GATE_FID_RATIO} x that of Gaussian-noise images; "
-              f"otherwise inconclusive (not trained enough).",
+    gate_rule=f"0-GP learned digits in a majority of its seeds: the FID of its samples < "
+              f"{GATE_FID_RATIO} x that of Gaussian-noise images (noise: 1); otherwise "
+              f"inconclusive (not trained enough). No confidence threshold: a full-length 1-GP "
+              f"pilot (seed 0) made digits of 10 classes at FID 0.15 x noise's with confidence "
+              f"0.874, under 0.9 (noise 0.785).",
     experiment=_experiment, verdict=mnist_verdict, gate=mnist_gate, config=setup_config,
     seeds=tuple(_CLAIM.seeds), cpu_hours=0.75))
