@@ -25,7 +25,9 @@ GradientPenaltiesGANImage.py, "GP" below; docs/reproduction/AUTHORS_SETTINGS.md)
   gradient of sigmoid(D) at normalised inputs is, by the same factors at D = 1/2, a centre of
   1 / (1/4 x 0.616) = `AUTHORS_CENTRE` (6.5) on the gradient of our logit on [-1, 1]; the
   library's `wgan_gp` penalty has the centre 1 fixed. Ours (1) is their 0.154: a penalty
-  between theirs and 0-GP's centre 0, so our 1-GP may behave more like 0-GP and collapse less.
+  between theirs and 0-GP's centre 0. Full-length pilots (seed 0) of 1-GP: centre 1 did not
+  collapse (10 classes), centre 6.49 collapsed to one class: the centre decides this setting,
+  and the claim should use `AUTHORS_CENTRE` once the penalty takes a centre.
 Deviations: mnist5k's 4,000 training digits in [-1, 1] (MNIST's 60,000 normalised); 10 epochs
 as iterations: the report's 10 MNIST epochs of 60,000 digits at batch 128 are 10 x 60,000 /
 128 = `NUM_STEPS` (4,687) steps, which on mnist5k's 4,000 digits are 150 epochs, since the
