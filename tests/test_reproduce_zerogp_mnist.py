@@ -49,9 +49,10 @@ def test_class_stats_kl_threshold_alone():
     assert s["kl"] > 0.3 and s["collapsed"]
 
 
-def _row(collapsed, confidence=0.9):
+def _row(collapsed, confidence=0.95, fid=20.0, noise_fid=300.0):
     return {"collapsed": collapsed, "classes": 3 if collapsed else 10,
-            "kl": 1.0 if collapsed else 0.01, "confidence": confidence, "diverged": False}
+            "kl": 1.0 if collapsed else 0.01, "confidence": confidence, "fid": fid,
+            "noise_fid": noise_fid, "diverged": False}
 
 
 def _result(pattern):
@@ -81,12 +82,39 @@ def test_verdict_reproduced_partly_not():
 
 def test_gate():
     result = _result({})
-    assert z.mnist_gate(result)[0]
-    result["runs"]["zero_gp"] = [_row(False, 0.7), _row(False, 0.7), _row(False, 0.2)]
-    assert z.mnist_gate(result)[0]  # 0.7 is the boundary, in 2 of 3
-    result["runs"]["zero_gp"] = [_row(False, 0.69), _row(False, 0.7), _row(False, 0.2)]
     passed, reason = z.mnist_gate(result)
-    assert not passed and "1/3" in reason
+    assert passed and "3/3" in reason
+    # Boundary: FID just under half the noise FID counts, exactly half does not; confidence is
+    # not asked (a learned 1-GP pilot had 0.874).
+    edge = _row(False, 0.5, fid=149.99)
+    result["runs"]["zero_gp"] = [edge, edge, _row(False, fid=300.0)]
+    assert z.mnist_gate(result)[0]
+    result["runs"]["zero_gp"] = [_row(False, fid=150.0), edge, _row(False, fid=300.0)]
+    passed, reason = z.mnist_gate(result)
+    assert not passed and "1/3" in reason, reason
+    # A noise generator (FID that of noise) and diverged runs fail; only 0-GP is gated (No-GP
+    # may be anything).
+    noise = _row(True, 0.785, fid=300.0)
+    diverged = {"diverged": True, "collapsed": True, "classes": 0, "kl": 2.3,
+                "confidence": 0.0, "histogram": []}
+    result["runs"]["zero_gp"] = [noise, diverged, edge]
+    passed, reason = z.mnist_gate(result)
+    assert not passed and "diverged" in reason
+    result["runs"]["zero_gp"] = [edge] * 3
+    result["runs"]["none"] = [noise, diverged, noise]
+    assert z.mnist_gate(result)[0]
+    assert z.GATE_FID_RATIO == 0.5
+
+
+@pytest.mark.slow
+def test_learned_fails_for_noise_and_passes_real_digits():
+    from tfgan_reg import data
+    from tfgan_reg.reproduce import digit_checks
+    noise = digit_checks.digit_scores(digit_checks.noise_images((500, 28, 28, 1), 5), "mnist5k")
+    assert not digit_checks.learned(noise)[0], noise
+    real = digit_checks.digit_scores(
+        np.asarray(data.real_samples("mnist5k", 500, 9, split="train")), "mnist5k")
+    assert digit_checks.learned(real)[0], real
 
 
 def test_config_settings():
@@ -97,6 +125,8 @@ def test_config_settings():
         assert (c.train.batch_size, c.train.d_learning_rate, c.train.g_learning_rate) == (
             128, 3e-4, 3e-4)
         assert c.train.num_steps == 4687 and c.loss == "non_saturating"
+        # 10 epochs of MNIST's 60,000 at batch 128 = 150 epochs of mnist5k's 4,000.
+        assert round(c.train.num_steps * 128 / 4000) == 150
     assert (configs["zero_gp"].train.beta1, configs["zero_gp"].train.beta2) == (0.5, 0.9)
     assert (configs["zero_gp_beta09"].train.beta1,
             configs["zero_gp_beta09"].train.beta2) == (0.9, 0.9)
@@ -104,6 +134,10 @@ def test_config_settings():
     assert configs["one_gp"].penalty.name == "wgan_gp"
     # 500 on sigmoid(D) at the authors' scale: x (1/4)^2 x (2 x 0.3081)^2 on our logit.
     assert configs["zero_gp"].penalty.lam == pytest.approx(500 / 16 * 0.6162 ** 2, abs=0.01)
+    # The authors' 1-GP centre on our scale (named as a deviation, not applied):
+    # 1 / (sigmoid'(0) x 2 x 0.3081).
+    assert config_lib.from_file("configs/zerogp_mnist.py:claim").one_gp_authors_centre == \
+        pytest.approx(6.49, abs=0.01)
     with pytest.raises(ValueError, match="zero_gp_sample"):
         config_lib.from_file("configs/zerogp_mnist.py:two_gp")
 
