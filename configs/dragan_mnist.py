@@ -10,10 +10,8 @@ docs/reproduction/AUTHORS_SETTINGS.md):
 - Adam(1e-4, 0.5, 0.9) for both (:457-458);
 - DRAGAN lambda 10 (:372) on the logit, x^ = x + a * 0.5 * std(x) * U[0, 1) (:376-377), on
   digits in [0, 1]. Ours are in [-1, 1] (x' = 2x - 1 halves input gradients), where the same
-  penalty is 4 x 10 (||grad' D|| - 1/2)^2: lambda 40, centre 0.5. The library's `dragan`
-  penalty has the centre 1 fixed, so training uses `TRAIN_LAM` 40 with centre 1 (a named
-  deviation: the notebook's lambda 10 with centre 2 on its scale; the weight, which dominates
-  where gradients are large, is theirs). The tracked penalty is exactly the notebook's:
+  penalty is 4 x 10 (||grad' D|| - 1/2)^2: training uses `TRAIN_LAM` 40 and `TRAIN_TARGET`
+  0.5, the notebook's penalty exactly. The tracked penalty is the notebook's too:
   lambda `TRACKED_LAM` with the gradient on [0, 1] inputs (`TRACKED_INPUT_SCALE` x ours);
   C x std(x) scales with the data, so the points are the same;
 - 199,999 iterations (:471), an evaluation every 1,000 (:489-512) with the penalty printed.
@@ -39,7 +37,8 @@ DROP = 0.25
 WINDOW = 4
 ONSET_IS = 2.5
 PENALTY_SAMPLES = 1000   # real digits at which the DRAGAN penalty of vanilla's D is tracked
-TRAIN_LAM = 4 * 10.0     # the notebook's lambda 10 on [0, 1] inputs, on our [-1, 1] (centre 1)
+TRAIN_LAM = 4 * 10.0     # the notebook's lambda 10 on [0, 1] inputs, on our [-1, 1]
+TRAIN_TARGET = 0.5       # its centre 1 on [0, 1] inputs, on our [-1, 1]
 TRACKED_LAM = 10.0       # the notebook's lambda (:372), on its own input scale
 TRACKED_INPUT_SCALE = 2.0   # d/d(x01) = 2 d/d(x'), x' = 2 x01 - 1
 QUICK = dict(num_steps=40, eval_every=10, eval_samples=100, penalty_samples=100)
@@ -71,7 +70,8 @@ def get_config(arg="dragan"):
     config.model.update(arch="mlp", latent_dim=100, g_depth=1, d_depth=1, g_width=width,
                         d_width=width, activation="relu", g_output="tanh")
     config.loss = "non_saturating"
-    config.penalty = (config_lib.penalty_config("dragan", claim.train_lam, c=claim.penalty_c)
+    config.penalty = (config_lib.penalty_config("dragan", claim.train_lam, c=claim.penalty_c,
+                                                target=TRAIN_TARGET)
                       if method == "dragan" else config_lib.penalty_config("none"))
     # A checkpoint at every evaluation: the claim scores each one after training.
     config.train.update(batch_size=128, num_steps=claim.num_steps, d_learning_rate=1e-4,

@@ -121,11 +121,16 @@ def test_gradients_in_discriminator_weights_are_closed_form():
         "zero_gp": (dict(lam=5.0), 5.0 * nw**2, 10.0 * w),
         "wgan_gp": (dict(lam=5.0), 5.0 * (nw - 1) ** 2, 10.0 * (nw - 1) * w / nw),
         "dragan": (dict(lam=5.0), 5.0 * (nw - 1) ** 2, 10.0 * (nw - 1) * w / nw),
+        # A target t: lam (|w| - t)^2, gradient 2 lam (|w| - t) w / |w|.
+        "wgan_gp@3": (dict(lam=5.0, target=3.0), 5.0 * (nw - 3) ** 2,
+                      10.0 * (nw - 3) * w / nw),
+        "dragan@0.5": (dict(lam=5.0, target=0.5), 5.0 * (nw - 0.5) ** 2,
+                       10.0 * (nw - 0.5) * w / nw),
         "l2": (dict(lam=0.1), 0.1 * (nw**2 + 0.09), 0.2 * w),
     }
     for name, (kw, value, grad_w) in cases.items():
         with tf.GradientTape() as tape:
-            got = penalties.get(name)(d, real, fake, seed=5, **kw)
+            got = penalties.get(name.partition("@")[0])(d, real, fake, seed=5, **kw)
         gw, gb = tape.gradient(got, d.trainable_variables)
         np.testing.assert_allclose(float(got), value, rtol=1e-5, err_msg=name)
         np.testing.assert_allclose(gw.numpy().ravel(), grad_w, rtol=1e-4, atol=1e-6,
@@ -224,7 +229,7 @@ def test_configure_owns_the_weight_keyword_schedule_and_loss_requirement():
     want = penalties.dragan(d, real, fake, lam=10.0, c=0.25, seed=seed)
     np.testing.assert_allclose(p(d, real, fake, tf.constant(0), seed), want, rtol=1e-6)
     assert penalties.default_weight("wgan_gp") == ("lam", 10.0)
-    assert penalties.keywords("dragan") == ["alpha", "c", "lam", "schedule"]
+    assert penalties.keywords("dragan") == ["alpha", "c", "lam", "schedule", "target"]
     with pytest.raises(ValueError, match=r"^Penalty 'r1' takes keywords \['alpha', 'gamma', "
                                          r"'schedule'\] \(its weight is `gamma`\). Received: "
                                          r"penalty.lam=1.0$"):
@@ -288,3 +293,32 @@ def test_consensus_gradient_on_bilinear_game():
     np.testing.assert_allclose(float(reg), 1.5 * (0.7**2 + 1.3**2), rtol=1e-6)
     np.testing.assert_allclose([float(outer.gradient(reg, x)), float(outer.gradient(reg, y))],
                                [3.0 * 0.7, -3.0 * 1.3], rtol=1e-6)
+
+
+def test_a_penalty_on_rescaled_inputs_is_the_same_penalty_with_lam_and_target_rescaled():
+    """Inputs x' = s x + t: D'(x') = D(x) has input gradients 1/s times D's, so
+    lam (|grad D| - 1)^2 = lam s^2 (|grad D'| - 1/s)^2 (the DRAGAN notebook's [0, 1] inputs
+    on [-1, 1]: s = 2, lam 10 -> 40, target 1 -> 0.5)."""
+    w = np.random.default_rng(7).normal(size=D_IN)
+    real, fake = map(tf.constant, _data())
+    s_, t_ = 2.0, -1.0
+    d = _linear(w)                        # D on x
+    d_scaled = _linear(w / s_)            # D' on x' = s x + t (up to a constant)
+    for name in ("wgan_gp", "dragan"):
+        kw = {"c": 0.0} if name == "dragan" else {}  # DRAGAN at the data: same points
+        theirs = penalties.get(name)(d, real, fake, lam=10.0, seed=3, **kw)
+        ours = penalties.get(name)(d_scaled, s_ * real + t_, s_ * fake + t_, lam=40.0,
+                                   target=0.5, seed=3, **kw)
+        np.testing.assert_allclose(float(ours), float(theirs), rtol=1e-5, err_msg=name)
+
+
+def test_target_is_a_configurable_keyword_and_checked():
+    assert "target" in penalties.keywords("wgan_gp")
+    assert "target" in penalties.keywords("dragan")
+    p = penalties.configure("wgan_gp", lam=1.0, target=5.0)
+    assert p.kwargs["target"] == 5.0
+    d = _linear(np.ones(D_IN))
+    real, fake = map(tf.constant, _data())
+    with pytest.raises(ValueError, match="`target` must be"):
+        penalties.wgan_gp(d, real, fake, target=-1.0)
+

@@ -138,17 +138,20 @@ def _check_weight(name, value):
     checks.number(name, float(value) if tf.is_tensor(value) else value, low=0)
 
 
-def wgan_gp(discriminator, real, fake, *, lam=10.0, seed=None, training=True,
-           loss_scale=None):
+def wgan_gp(discriminator, real, fake, *, lam=10.0, target=1.0, seed=None, training=True,
+            loss_scale=None):
     """1-centred gradient penalty at real-fake interpolates (Gulrajani et al. 2017).
 
-    `lam * E (||grad D(x^)|| - 1)^2`, `x^ = e x + (1 - e) x~`, `e ~ U[0, 1]` per sample.
+    `lam * E (||grad D(x^)|| - target)^2`, `x^ = e x + (1 - e) x~`, `e ~ U[0, 1]` per sample.
+    `target` other than 1: Mescheder et al. 2018's WGAN-GP with target (its weight divided by
+    target^2 is theirs), or a 1-centred penalty of another input or output scale.
     """
     _check_weight("lam", lam)
+    checks.number("target", target, low=0)
     x_hat = _interpolate(real, fake, _seed(seed))
     _, grad_sq = logits_and_grad_sq(discriminator, x_hat, training=training,
                                     loss_scale=loss_scale)
-    return lam * tf.reduce_mean(tf.square(safe_norm(grad_sq) - 1.0))
+    return lam * tf.reduce_mean(tf.square(safe_norm(grad_sq) - target))
 
 
 def dragan_points(real, seed, *, c=0.5):
@@ -162,15 +165,17 @@ def dragan_points(real, seed, *, c=0.5):
     return tf.stop_gradient(real + a * delta)
 
 
-def dragan(discriminator, real, fake, *, lam=10.0, c=0.5, seed=None, training=True,
-           loss_scale=None):
-    """DRAGAN: `lam * E (||grad D(x^)|| - 1)^2` around the data (Kodali et al. 2017, eq. 8;
-    METHODS 2)."""
+def dragan(discriminator, real, fake, *, lam=10.0, c=0.5, target=1.0, seed=None,
+           training=True, loss_scale=None):
+    """DRAGAN: `lam * E (||grad D(x^)|| - target)^2` around the data (Kodali et al. 2017,
+    eq. 8, target 1; METHODS 2). `target` other than 1 keeps a penalty written for another
+    input scale (inputs scaled by s: `lam / s^2`, `target / s`)."""
     _check_weight("lam", lam)
+    checks.number("target", target, low=0)
     x_hat = dragan_points(real, _seed(seed), c=c)
     _, grad_sq = logits_and_grad_sq(discriminator, x_hat, training=training,
                                     loss_scale=loss_scale)
-    return lam * tf.reduce_mean(tf.square(safe_norm(grad_sq) - 1.0))
+    return lam * tf.reduce_mean(tf.square(safe_norm(grad_sq) - target))
 
 
 def zero_gp(discriminator, real, fake, *, lam=10.0, seed=None, training=True,
