@@ -17,6 +17,7 @@ from absl import app
 from absl import flags
 from ml_collections.config_flags import config_flags
 
+from tfgan_reg import checks
 from tfgan_reg import cpu
 
 # The `python -m tfgan_reg.eval <tool>` tools, by name.
@@ -259,9 +260,7 @@ def main(entry, argv=None):
     """Runs `python -m tfgan_reg.<entry>` with `argv` (default: the command line after the
     module name): the tool of `entry`, or for `eval` the tool named first (no tool: the usage,
     status 2; `help`: the usage, status 0; an unknown tool: one `error:` line, status 2)."""
-    if entry not in ENTRY_POINTS:
-        raise ValueError(f"`entry` must be one of {sorted(ENTRY_POINTS)}. Received: "
-                         f"entry={entry!r}")
+    checks.choice("entry", entry, sorted(ENTRY_POINTS))
     argv = list(sys.argv[1:] if argv is None else argv)
     program = f"python -m tfgan_reg.{entry}"
     if entry != "eval":
