@@ -7,6 +7,7 @@ import os
 import pickle
 import signal
 import subprocess
+from unittest import mock
 import sys
 import textwrap
 import time
@@ -403,3 +404,23 @@ def test_list_shows_cost_and_beyond_the_paper(claims):
         "paper)",
         "p.b                          Planted et al. 2099, Table 9 (CPU-h not measured)",
         "p.g                          Planted et al. 2099, Table 9 (needs a GPU)"]
+
+
+def test_a_partial_report_says_which_claims_are_still_to_run(claims, tmp_path):
+    claims(planted.claim("a"), planted.claim("b"))
+    out = tmp_path / "out"
+    seen = []
+    real_write = report.write_report
+
+    def spy(records, out_dir, path=None, pending=()):
+        seen.append((len(records), list(pending), open(real_write(
+            records, out_dir, path, pending=pending)).read()))
+        return path
+
+    with mock.patch.object(report, "write_report", spy):
+        runner.run(out=str(out), seeds=(0,), verbose=False)
+    first, last = seen[0], seen[-1]
+    assert first[:2] == (1, ["p.b"])
+    assert "**Run in progress**: 1 claims not judged yet (`p.b`)" in first[2]
+    assert last[:2] == (2, []) and "Run in progress" not in last[2]
+    assert "Run in progress" not in (out / "summary.md").read_text()

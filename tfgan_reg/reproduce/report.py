@@ -176,10 +176,17 @@ def _claim_section(r, out, report_dir):
     return lines + [""]
 
 
-def write_report(records, out, report=None):
+def _pending(pending):
+    """The line that says a run is not finished, naming the claims it has still to judge."""
+    return (f"**Run in progress**: {len(pending)} claims not judged yet "
+            f"({', '.join(f'`{i}`' for i in pending)}); the counts are of the finished ones.")
+
+
+def write_report(records, out, report=None, pending=()):
     """`out/report.json` (every record), the Markdown report `report` (default
     `out/REPORT.md`, picture links relative to it) and `out/summary.md`; returns the Markdown
-    path."""
+    path. `pending`: the ids of the claims the run has still to judge (a partial report says
+    so at its top)."""
     path = os.path.abspath(report or os.path.join(out, "REPORT.md"))
     out = os.path.abspath(out)
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -192,6 +199,8 @@ def write_report(records, out, report=None):
     if any(r.get("quick") for r in records if not r["gpu"]):
         lines += ["**Quick mode**: every claim at reduced size, a smoke test; these verdicts do "
                   "not count.", ""]
+    if pending:
+        lines += [_pending(pending), ""]
     lines += [headline(records), ""] + paper_table(records) + [""]
     ran = [r for r in records if not r["gpu"]]
     lines += [provenance(ran) + f" Compute {sum(r.get('compute_seconds', 0) for r in ran):.0f}"
@@ -220,19 +229,22 @@ def write_report(records, out, report=None):
     with open(path, "w") as f:
         f.write("\n".join(lines))
     with open(os.path.join(out, "summary.md"), "w") as f:
-        f.write(summary(records, path, out))
+        f.write(summary(records, path, out, pending))
     return path
 
 
-def summary(records, report, base):
+def summary(records, report, base, pending=()):
     """The short summary (headline, per-paper table, provenance, a link to `report` relative
-    to the directory `base`), as the README's reproduction section shows it."""
+    to the directory `base`), as the README's reproduction section shows it; `pending` as in
+    `write_report`."""
     link = os.path.relpath(os.path.abspath(report), os.path.abspath(base))
     quick = any(r.get("quick") for r in records if not r["gpu"])
     lines = [f"[{os.path.basename(link)}]({link}) is the report of the run"
              + (" (**quick mode**, a smoke test: these verdicts do not count)" if quick else "")
              + ", each claim judged by a rule and a gate fixed in code before its run: "
              f"**{headline(records)}**", ""]
+    if pending:
+        lines += [_pending(pending), ""]
     lines += paper_table(records) + ["", provenance([r for r in records if not r["gpu"]]), ""]
     return "\n".join(lines)
 

@@ -246,7 +246,8 @@ def run(ids=(), *, out, seeds=None, quick=False, report=None, readme=None, jobs=
             records[record["id"]] = record
             if ERROR not in record:
                 _write_record(_record_path(out, record["id"]), record)
-            report_lib.write_report(ordered(), out, report)  # the report so far
+            report_lib.write_report(ordered(), out, report,  # the report so far
+                                    pending=[c.id for c in selected if c.id not in records])
 
         for claim in selected:
             if claim.gpu:
