@@ -16,7 +16,6 @@ import tensorflow as tf
 from tfgan_reg import penalties
 from tfgan_reg import rng
 from tfgan_reg import runs
-from tfgan_reg import training
 from tfgan_reg.data import images
 from tfgan_reg.eval import classifier as classifier_lib
 from tfgan_reg.eval import plots
@@ -146,11 +145,7 @@ def _one(ctx, claim, method, seed):
     workdir = os.path.join(ctx.out, method, f"seed{seed}")
 
     def compute():
-        diverged = False
-        try:
-            training.train_and_evaluate(config, workdir, verbose=False)
-        except training.TrainingDiverged:
-            diverged = True
+        diverged = setups.train(config, workdir)[0] is None
         run = score_checkpoints(workdir, claim)
         run["events"] = collapse_events(run["is"], drop=claim.drop, window=claim.window,
                                         onset_is=claim.onset_is)

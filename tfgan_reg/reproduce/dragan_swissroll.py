@@ -12,7 +12,6 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from tfgan_reg import runs
-from tfgan_reg import training
 from tfgan_reg.data import toy
 from tfgan_reg.eval import lowdim
 from tfgan_reg.eval import plots
@@ -90,11 +89,7 @@ def _one(ctx, claim, method, seed):
     workdir = os.path.join(ctx.out, method, f"seed{seed}")
 
     def compute():
-        diverged = False
-        try:
-            training.train_and_evaluate(config, workdir, verbose=False)
-        except training.TrainingDiverged:
-            diverged = True
+        diverged = setups.train(config, workdir)[0] is None
         return dict(checkpoint_metrics(workdir, claim), diverged=diverged)
     ctx.log(f"swissroll {LABELS[method]} seed {seed}")
     return registry.subrun(f"{method} seed {seed}", os.path.join(workdir, "result.json"),

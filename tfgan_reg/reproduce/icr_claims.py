@@ -12,11 +12,11 @@ import os
 from tfgan_reg import config_lib
 from tfgan_reg.training import evaluation
 from tfgan_reg import runs
-from tfgan_reg import training
 from tfgan_reg.eval import plots
 from tfgan_reg.experiments import drift
 from tfgan_reg.reproduce import digit_checks
 from tfgan_reg.reproduce import registry
+from tfgan_reg.reproduce import setups
 from tfgan_reg.reproduce.registry import NOT_REPRODUCED, PARTLY, REPRODUCED
 
 CONFIG = "configs/icr_mnist.py"
@@ -49,11 +49,7 @@ def resolved(name):
 
 def _train(config, workdir):
     """Trains (or resumes) `config` in `workdir`; False when its losses became non-finite."""
-    try:
-        training.train_and_evaluate(config, workdir, verbose=False)
-    except training.TrainingDiverged:
-        return False
-    return True
+    return setups.train(config, workdir)[0] is not None
 
 
 def run_seeds(ctx):

@@ -2,6 +2,7 @@
 constants (seeds, lengths, thresholds), `<file>:<run>[-quick]` one of its training runs; the
 two together are what the runner hashes into the claim's record."""
 from tfgan_reg import config_lib
+from tfgan_reg import training
 
 
 def claim_config(config_file, quick=False):
@@ -21,3 +22,13 @@ def setup_config(config_file, runs="methods"):
     claim = claim_config(config_file)
     return {"claim": claim.to_dict(),
             "runs": {r: run_config(config_file, r, 0).to_dict() for r in claim[runs]}}
+
+
+def train(config, workdir):
+    """Trains (or resumes) `config` in `workdir`: (its final metrics, "") or, when its losses
+    became non-finite (`training.TrainingDiverged`), (None, the reason's first clause)."""
+    try:
+        return training.train_and_evaluate(config, workdir, verbose=False), ""
+    except training.TrainingDiverged as e:
+        return None, str(e).split(";")[0]
+

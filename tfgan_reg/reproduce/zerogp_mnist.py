@@ -11,7 +11,6 @@ import os
 import numpy as np
 
 from tfgan_reg import runs
-from tfgan_reg import training
 from tfgan_reg.eval import classifier as classifier_lib
 from tfgan_reg.eval import plots
 from tfgan_reg.reproduce import digit_checks
@@ -70,10 +69,9 @@ def _one(ctx, claim, setting, seed):
     workdir = os.path.join(ctx.out, setting, f"seed{seed}")
 
     def compute():
-        try:
-            training.train_and_evaluate(config, workdir, verbose=False)
-        except training.TrainingDiverged as e:
-            return {"diverged": True, "message": str(e).split(";")[0], "classes": 0,
+        metrics, message = setups.train(config, workdir)
+        if metrics is None:
+            return {"diverged": True, "message": message, "classes": 0,
                     "kl": float(np.log(10)), "confidence": 0.0, "collapsed": True,
                     "histogram": []}
         _, model = runs.load_run(workdir)
