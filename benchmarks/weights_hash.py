@@ -26,9 +26,9 @@ commands.set_environment()
 
 import tensorflow as tf  # noqa: E402
 
-_cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(
-    _cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()])
+from tfgan_reg import distribute  # noqa: E402
+
+distribute.split_cpu(2)
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402

@@ -19,10 +19,10 @@ commands.set_environment()
 
 import tensorflow as tf  # noqa: E402
 
+from tfgan_reg import distribute  # noqa: E402
+
 # Logical devices must be configured before TensorFlow initialises its runtime.
-_cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(
-    _cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()])
+distribute.split_cpu(2)
 
 import pytest  # noqa: E402
 

@@ -74,7 +74,7 @@ def _build_gans(prec, count=2):
 def fake_cpu(tmp_path, monkeypatch):
     """Makes this an x86-64 machine with the cpuinfo text given to the returned function."""
     monkeypatch.setattr(precision, "_WARNED", set())
-    monkeypatch.setattr(precision, "_accelerator_visible", lambda: False)
+    monkeypatch.setattr(precision, "accelerator_visible", lambda: False)
     monkeypatch.setattr(cpu.platform, "machine", lambda: "x86_64")
 
     def use(text):
@@ -99,7 +99,7 @@ def test_native_precisions_float32_and_a_gpu_do_not_warn(fake_cpu, monkeypatch):
     assert _build_gans("mixed_bfloat16") == [] and _build_gans("mixed_float16") == []
     fake_cpu(EPYC)
     assert _build_gans("float32") == []
-    monkeypatch.setattr(precision, "_accelerator_visible", lambda: True)
+    monkeypatch.setattr(precision, "accelerator_visible", lambda: True)
     assert _build_gans("mixed_bfloat16") == []
 
 

@@ -21,3 +21,9 @@ def test_strategy_errors_say_what_is_missing(monkeypatch):
 def test_every_process_but_other_workers_is_chief():
     assert distribute.is_chief(tf.distribute.get_strategy())
     assert not distribute.is_multi_worker(tf.distribute.get_strategy())
+
+
+def test_split_cpu_has_made_the_two_replicas_the_tests_use_and_checks_its_count():
+    assert len(tf.config.list_logical_devices("CPU")) == 2  # conftest's distribute.split_cpu(2)
+    with pytest.raises(ValueError, match="`n` must be"):
+        distribute.split_cpu(0)

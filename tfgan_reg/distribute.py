@@ -72,3 +72,14 @@ def is_chief(strategy):
     task_type, task_id = resolver.task_type, resolver.task_id
     return task_type in (None, "chief") or (task_type == "worker" and task_id == 0
                                              and "chief" not in resolver.cluster_spec().jobs)
+
+
+def split_cpu(n=2):
+    """Splits the first physical CPU into `n` logical devices, so `MirroredStrategy` runs `n`
+    replicas on one CPU (tests, benchmarks). Call it before TensorFlow's runtime starts (before
+    the first op or device query beyond the physical list)."""
+    checks.number("n", n, low=1, integer=True)
+    first = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(
+        first, [tf.config.LogicalDeviceConfiguration() for _ in range(n)])
+

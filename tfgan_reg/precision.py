@@ -103,7 +103,8 @@ def convert(model, precision):
     return copy
 
 
-def _accelerator_visible():
+def accelerator_visible():
+    """Whether TensorFlow sees a GPU or TPU (where the CPU's costs and emulations do not apply)."""
     return bool(tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("TPU"))
 
 
@@ -114,7 +115,7 @@ def warn_if_emulated(precision):
     and the measured cost). Returns the warning's text, or None. `GAN` calls this, so a run
     and a library user both hear of it."""
     check(precision)
-    if precision == "float32" or precision in _WARNED or _accelerator_visible():
+    if precision == "float32" or precision in _WARNED or accelerator_visible():
         return None
     message = cpu.emulation_warning(precision, cpu.read())
     if message is not None:

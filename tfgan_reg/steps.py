@@ -224,8 +224,7 @@ def discriminator_step(game, optimizer, real, step, seed, index, *, n_disc=1, pe
         weights = {}
     else:
         on = tf.equal((step * n_disc + index) % k, 0)
-        if optimizers_lib.hvp.in_xla() and not (tf.config.list_logical_devices("GPU")
-                                                or tf.config.list_logical_devices("TPU")):
+        if optimizers_lib.hvp.in_xla() and not precision_lib.accelerator_visible():
             # XLA on a CPU runs convolutions inside a conditional slowly: there the penalty
             # is computed every step and weighted k or 0.
             grads, terms = gradients(tf.where(on, float(k), 0.0))

@@ -23,6 +23,7 @@ import tensorflow as tf
 
 from tfgan_reg import autodiff
 from tfgan_reg import checks
+from tfgan_reg import precision
 
 NORMALIZATIONS = ("none", "batch", "layer", "spectral")
 _EMPTY = ()
@@ -242,8 +243,7 @@ def _uses_matmul_gradient(layer, small_side):
             and layer.data_format == "channels_last"
             and all(side is not None and side <= MATMUL_GRADIENT_SIDE for side in small_side)
             and not autodiff.in_forward_mode()
-            and not (tf.config.list_logical_devices("GPU")
-                     or tf.config.list_logical_devices("TPU")))
+            and not precision.accelerator_visible())
 
 
 @keras.saving.register_keras_serializable(package="tfgan_reg")
