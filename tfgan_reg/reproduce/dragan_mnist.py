@@ -144,15 +144,13 @@ def _one(ctx, claim, method, seed):
     config = run_config(method, seed, ctx.quick)
     workdir = os.path.join(ctx.out, method, f"seed{seed}")
 
-    def compute():
-        diverged = setups.train(config, workdir)[0] is None
+    def score(workdir):
         run = score_checkpoints(workdir, claim)
         run["events"] = collapse_events(run["is"], drop=claim.drop, window=claim.window,
                                         onset_is=claim.onset_is)
-        return dict(run, diverged=diverged)
+        return run
     ctx.log(f"mnist one hidden layer {LABELS[method]} seed {seed}")
-    return registry.subrun(f"{method} seed {seed}", os.path.join(workdir, "result.json"),
-                           compute)
+    return setups.scored_run(f"{method} seed {seed}", config, workdir, score)
 
 
 def _experiment(ctx):

@@ -88,12 +88,9 @@ def _one(ctx, claim, method, seed):
     config = run_config(method, seed, ctx.quick)
     workdir = os.path.join(ctx.out, method, f"seed{seed}")
 
-    def compute():
-        diverged = setups.train(config, workdir)[0] is None
-        return dict(checkpoint_metrics(workdir, claim), diverged=diverged)
     ctx.log(f"swissroll {LABELS[method]} seed {seed}")
-    return registry.subrun(f"{method} seed {seed}", os.path.join(workdir, "result.json"),
-                           compute)
+    return setups.scored_run(f"{method} seed {seed}", config, workdir,
+                             lambda w: checkpoint_metrics(w, claim))
 
 
 def noise_w1(claim):

@@ -1,8 +1,11 @@
 """A claim's setup read from its configs/ file: `<file>:claim[-quick]` gives the claim's own
 constants (seeds, lengths, thresholds), `<file>:<run>[-quick]` one of its training runs; the
 two together are what the runner hashes into the claim's record."""
+import os
+
 from tfgan_reg import config_lib
 from tfgan_reg import training
+from tfgan_reg.reproduce import registry
 
 
 def claim_config(config_file, quick=False):
@@ -31,4 +34,13 @@ def train(config, workdir):
         return training.train_and_evaluate(config, workdir, verbose=False), ""
     except training.TrainingDiverged as e:
         return None, str(e).split(";")[0]
+
+
+def scored_run(name, config, workdir, score):
+    """One training sub-run, cached (`registry.subrun`, in `workdir`/result.json): `config`
+    trained in `workdir`, then `score(workdir)` with "diverged" added."""
+    def compute():
+        diverged = train(config, workdir)[0] is None
+        return dict(score(workdir), diverged=diverged)
+    return registry.subrun(name, os.path.join(workdir, "result.json"), compute)
 
