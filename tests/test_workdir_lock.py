@@ -236,7 +236,8 @@ def test_a_second_reproduction_runner_on_the_same_out_is_refused(tmp_path, monke
     monkeypatch.setattr(runner, "run_claim",
                         lambda claim, out, **kwargs: ran.append(claim.id) or {"id": claim.id})
     monkeypatch.setattr(runner, "_write_record", lambda path, record: None)
-    monkeypatch.setattr(runner.report_lib, "write_report", lambda records, out, report=None: None)
+    monkeypatch.setattr(runner.report_lib, "write_report",
+                        lambda records, out, report=None, pending=(): None)
     with _holder(out) as holder:
         with pytest.raises(workdirs.WorkdirInUse,
                            match=f"--out directory .* in use by process {holder.pid} "):
