@@ -263,13 +263,12 @@ def test_gpu_claims_record_their_runs_setups():
 def test_experiments_run_the_runners_seeds():
     # `--seeds` reaches the experiments (ctx.seeds); quick mode runs the first only; the claims'
     # own seeds are their configs'.
-    from tfgan_reg.reproduce import roth_claims, roth_cross_claims
+    from tfgan_reg.reproduce import roth_claims, roth_cross_claims, setups
 
-    for module in (icr_claims, roth_claims, roth_cross_claims):
-        ctx = registry.Context(out="o", pictures="p", seeds=(7, 8))
-        assert module.run_seeds(ctx) == (7, 8)
-        assert module.run_seeds(registry.Context(out="o", pictures="p", seeds=(7, 8),
-                                                 quick=True)) == (7,)
+    ctx = registry.Context(out="o", pictures="p", seeds=(7, 8))
+    assert setups.run_seeds(ctx) == (7, 8)
+    assert setups.run_seeds(registry.Context(out="o", pictures="p", seeds=(7, 8),
+                                             quick=True)) == (7,)
     claims = {c: registry.get([c])[0].seeds for c in (
         "icr.icr_drift", "icr.adam_vs_acgd", "roth.fig6_submanifold", "roth.fig1_submanifold",
         "roth.cross_test")}

@@ -155,6 +155,7 @@ def _one(ctx, claim, method, seed):
 
 def _experiment(ctx):
     claim = claim_config(ctx.quick)
+    claim.seeds = setups.run_seeds(ctx)  # the claim's seeds unless --seeds
     table = {m: [_one(ctx, claim, m, s) for s in claim.seeds] for m in claim.methods}
     curves = {f"{LABELS[m]} seed {s}": (r["steps"], r["is"])
               for m in claim.methods for s, r in zip(claim.seeds, table[m])}

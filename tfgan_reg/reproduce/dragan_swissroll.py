@@ -103,6 +103,7 @@ def noise_w1(claim):
 
 def _experiment(ctx):
     claim = claim_config(ctx.quick)
+    claim.seeds = setups.run_seeds(ctx)  # the claim's seeds unless --seeds
     table = {m: [_one(ctx, claim, m, s) for s in claim.seeds] for m in claim.methods}
     real = np.asarray(toy.sample("swissroll", 1000, 1))
     panels = []

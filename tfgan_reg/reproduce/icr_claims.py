@@ -52,12 +52,6 @@ def _train(config, workdir):
     return setups.train(config, workdir)[0] is not None
 
 
-def run_seeds(ctx):
-    """The seeds an experiment runs: the runner's (`ctx.seeds`: the claim's own unless
-    `--seeds`), only the first in quick mode (a smoke test)."""
-    return tuple(ctx.seeds)[:1] if ctx.quick else tuple(ctx.seeds)
-
-
 def _gate_passes(scores, claim):
     return (scores["confidence"] >= claim.gate_confidence
             and scores["classes"] >= claim.gate_classes)
@@ -111,7 +105,7 @@ def drift_summary(rows, near_zero):
 def _drift(ctx):
     claim = claim_config("drift", ctx.quick)
     seeds, pictures = [], []
-    for seed in run_seeds(ctx):
+    for seed in setups.run_seeds(ctx):
         config = drift_config(quick=ctx.quick)
         config.seed = seed
         workdir = os.path.join(ctx.out, f"seed{seed}")
@@ -277,7 +271,7 @@ def _final_fid(run):
 def _comparison(ctx):
     claim = claim_config("comparison", ctx.quick)
     seeds, grids = [], []
-    for seed in run_seeds(ctx):
+    for seed in setups.run_seeds(ctx):
         row = {"seed": seed}
         for method in METHODS:
             config = comparison_config(method, quick=ctx.quick)

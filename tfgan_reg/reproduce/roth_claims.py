@@ -16,6 +16,7 @@ from tfgan_reg.data import toy
 from tfgan_reg.eval import lowdim
 from tfgan_reg.eval import plots
 from tfgan_reg.reproduce import registry
+from tfgan_reg.reproduce import setups
 from tfgan_reg.reproduce.registry import NOT_REPRODUCED, PARTLY, REPRODUCED
 
 CONFIG = "configs/submanifold7.py"
@@ -97,12 +98,6 @@ def submanifold_run(config, workdir, claim):
     return result
 
 
-def run_seeds(ctx):
-    """The seeds an experiment runs: the runner's (`ctx.seeds`: the claim's own unless
-    `--seeds`), only the first in quick mode (a smoke test)."""
-    return tuple(ctx.seeds)[:1] if ctx.quick else tuple(ctx.seeds)
-
-
 def _table(ctx, figure):
     """{label: per-seed final and per-checkpoint numbers} of every run of `figure`, each run a
     cached sub-run."""
@@ -110,7 +105,7 @@ def _table(ctx, figure):
     table = {}
     for label, config in run_configs.items():
         rows = []
-        for seed in run_seeds(ctx):
+        for seed in setups.run_seeds(ctx):
             config.seed = seed
             workdir = os.path.join(ctx.out, label, f"seed{seed}")
             rows.append(registry.subrun(
@@ -166,7 +161,7 @@ def _experiment(figure):
     def run(ctx):
         claim, table = _table(ctx, figure)
         steps = table["none"]["steps"][-1] if table["none"]["steps"] else 0
-        seed = run_seeds(ctx)[0]
+        seed = setups.run_seeds(ctx)[0]
         picture = _figure(ctx, f"{figure}_submanifold.png", list(table), seed,
                           f"Roth et al. {figure.replace('fig', 'figure ')} from our runs "
                           f"({claim.n_disc} D steps per G step, seed {seed}): "
@@ -174,7 +169,7 @@ def _experiment(figure):
                           f"by KDE")
         by_step = "; ".join(
             f"{k} seed {s}: " + "/".join(str(m) for m in t["modes_by_step"][i])
-            for k, t in table.items() for i, s in enumerate(run_seeds(ctx)))
+            for k, t in table.items() for i, s in enumerate(setups.run_seeds(ctx)))
         return {"ours": f"after {steps:,} generator steps ({claim.n_disc} D steps each), "
                         f"{claim.figure_samples:,} samples: "
                         + _table_text(table, claim.full_modes)

@@ -13,6 +13,7 @@ from tfgan_reg.eval import plots
 from tfgan_reg.experiments import cross_test
 from tfgan_reg.reproduce import digit_checks
 from tfgan_reg.reproduce import registry
+from tfgan_reg.reproduce import setups
 from tfgan_reg.reproduce.registry import NOT_REPRODUCED, PARTLY, REPRODUCED
 
 CONFIG = "configs/roth_cross_test.py"
@@ -62,16 +63,10 @@ def _trained(config, workdir):
     return {"step": int(config.train.num_steps)}
 
 
-def run_seeds(ctx):
-    """The seeds the experiment runs: the runner's (`ctx.seeds`: the claim's own unless
-    `--seeds`), only the first in quick mode (a smoke test)."""
-    return tuple(ctx.seeds)[:1] if ctx.quick else tuple(ctx.seeds)
-
-
 def _cross(ctx):
     claim, run_configs = settings(ctx.quick)
     rows, pictures = [], []
-    for seed in run_seeds(ctx):
+    for seed in setups.run_seeds(ctx):
         workdirs = {}
         for method, config in run_configs.items():
             config.seed = seed

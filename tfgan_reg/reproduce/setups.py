@@ -44,3 +44,9 @@ def scored_run(name, config, workdir, score):
         return dict(score(workdir), diverged=diverged)
     return registry.subrun(name, os.path.join(workdir, "result.json"), compute)
 
+
+def run_seeds(ctx):
+    """The seeds an experiment runs: the runner's (`ctx.seeds`: the claim's own unless
+    `--seeds`), only the first in quick mode (a smoke test)."""
+    return tuple(ctx.seeds)[:1] if ctx.quick else tuple(ctx.seeds)
+

@@ -94,6 +94,7 @@ def _one(ctx, claim, setting, seed):
 
 def _experiment(ctx):
     claim = claim_config(ctx.quick)
+    claim.seeds = setups.run_seeds(ctx)  # the claim's seeds unless --seeds
     table = {s: [_one(ctx, claim, s, seed) for seed in claim.seeds] for s in claim.settings}
     grids = []
     for s in claim.settings:
