@@ -157,3 +157,15 @@ def test_an_option_off_at_zero_says_so_in_config_terms(key, value):
     (config[section] if section else config)[name] = value
     with pytest.raises(ValueError, match=rf"`{key}` must be .*\(0: off\)\. Received: {key}="):
         config_lib.validate(config)
+
+
+def test_config_files_load_reads_get_config_with_and_without_argument(tmp_path):
+    path = tmp_path / "setup.py"
+    path.write_text("import ml_collections\n"
+                    "def get_config(arg='plain'):\n"
+                    "    return ml_collections.ConfigDict({'arg': arg})\n")
+    from tfgan_reg import config_files
+    assert config_files.load(str(path)).arg == "plain"
+    assert config_files.load(str(path), "fig8").arg == "fig8"
+    with pytest.raises(FileNotFoundError, match="missing.py"):
+        config_files.load(str(tmp_path / "missing.py"))

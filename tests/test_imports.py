@@ -224,7 +224,7 @@ def test_a_saved_gan_loads_in_a_fresh_process_after_importing_keras_and_tfgan_re
 LAYERS = {
     1: ("tfgan_reg.losses", "tfgan_reg.penalties", "tfgan_reg.stabilizers",
         "tfgan_reg.schedules", "tfgan_reg.rng", "tfgan_reg.checks", "tfgan_reg.autodiff",
-        "tfgan_reg.precision", "tfgan_reg.cpu", "tfgan_reg.sublayers"),
+        "tfgan_reg.precision", "tfgan_reg.cpu", "tfgan_reg.sublayers", "tfgan_reg.config_files"),
     2: ("tfgan_reg", "tfgan_reg.gan", "tfgan_reg.steps", "tfgan_reg.optimizers", "tfgan_reg.nets", "tfgan_reg.data",
         "tfgan_reg.eval", "tfgan_reg.dynamics"),
     3: ("tfgan_reg.runs", "tfgan_reg.config_lib", "tfgan_reg.distribute", "tfgan_reg.workdirs"),

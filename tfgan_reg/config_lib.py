@@ -6,12 +6,12 @@ is an error with a "did you mean") and overridden per paper setup. `validate` ra
 a model exists; where a constructor owns a rule (`penalties.configure`, `GAN`'s options,
 the networks, the domain classifier), it dry-runs that constructor's own check.
 """
-import importlib.util
 import os
 
 import ml_collections
 
 from tfgan_reg import checks
+from tfgan_reg import config_files
 from tfgan_reg import data as data_lib
 from tfgan_reg import losses as losses_lib
 from tfgan_reg import nets
@@ -257,9 +257,5 @@ def from_file(spec, configs_dir=None):
         raise FileNotFoundError(
             f"No config file {full!r} for {spec!r}: the paper setups live in the repository's "
             f"configs/ directory (run from a source checkout, or pass configs_dir).")
-    module_spec = importlib.util.spec_from_file_location(
-        "tfgan_reg_config_" + os.path.splitext(os.path.basename(full))[0], full)
-    module = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(module)
-    return module.get_config(*([argument] if argument else []))
+    return config_files.load(full, argument)
 

@@ -7,7 +7,6 @@ and turns the errors a user can fix, bad flags and bad config files included, in
 import contextlib
 import glob
 import importlib
-import importlib.util
 import os
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from absl import flags
 from ml_collections.config_flags import config_flags
 
 from tfgan_reg import checks
+from tfgan_reg import config_files
 from tfgan_reg import cpu
 
 # The `python -m tfgan_reg.eval <tool>` tools, by name.
@@ -164,10 +164,7 @@ def _load_config(argv, name):
     does not keep it when an override fails)."""
     value = next((a.partition("=")[2] for a in argv[1:] if a.startswith(f"--{name}=")), "")
     path, _, argument = value.partition(":")
-    spec = importlib.util.spec_from_file_location("_config_of_error", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.get_config(*([argument] if argument else []))
+    return config_files.load(path, argument)
 
 
 def _unknown_key(argv, error):
