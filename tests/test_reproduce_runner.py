@@ -424,3 +424,38 @@ def test_a_partial_report_says_which_claims_are_still_to_run(claims, tmp_path):
     assert "**Run in progress**: 1 claims not judged yet (`p.b`)" in first[2]
     assert last[:2] == (2, []) and "Run in progress" not in last[2]
     assert "Run in progress" not in (out / "summary.md").read_text()
+
+
+def test_fits_compares_the_estimate_with_the_time_left():
+    c = planted.claim("a", cpu_hours=0.5)
+    assert runner.fits(c, None)
+    assert runner.fits(c, deadline=1000.0 + 1800.0, now=1000.0)
+    assert not runner.fits(c, deadline=1000.0 + 1799.0, now=1000.0)
+    assert runner.fits(planted.claim("b"), deadline=1000.0, now=1000.0)  # not measured: 0
+
+
+@pytest.mark.parametrize("jobs_", [1, 2])
+def test_hours_starts_only_the_claims_that_fit_and_reports_the_rest(claims, tmp_path, jobs_):
+    claims(planted.claim("a", cpu_hours=1.0), planted.claim("b", cpu_hours=0.3),
+           planted.claim("c", cpu_hours=0.2))
+    out, readme = tmp_path / "out", tmp_path / "README.md"
+    readme.write_text("<!-- reproduction-summary -->\nold\n<!-- /reproduction-summary -->\n")
+    records = runner.run(out=str(out), seeds=(0,), jobs=jobs_, hours=0.25, readme=str(readme),
+                         verbose=False)
+    assert [r["id"] for r in records] == ["p.c"]
+    assert sorted(os.listdir(out / "claims")) == ["p.c.json"]
+    line = "**Run in progress**: 2 claims not judged yet (`p.a`, `p.b`)"
+    assert line in (out / "REPORT.md").read_text()
+    assert line in readme.read_text() and "old" not in readme.read_text()
+    # The next run, without a limit, judges the rest and reuses c.
+    records = runner.run(out=str(out), seeds=(0,), jobs=jobs_, readme=str(readme),
+                         verbose=False)
+    assert [r["id"] for r in records] == ["p.a", "p.b", "p.c"]
+    assert "Run in progress" not in readme.read_text()
+
+
+@pytest.mark.parametrize("hours", [0, -1.0, True, "2"])
+def test_hours_must_be_a_positive_number(claims, tmp_path, hours):
+    claims(planted.claim("a"))
+    with pytest.raises(ValueError, match=f"hours={hours!r}"):
+        runner.run(out=str(tmp_path), hours=hours, verbose=False)

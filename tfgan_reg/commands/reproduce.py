@@ -1,6 +1,6 @@
 """`python -m tfgan_reg.reproduce --out DIR [--claims id,...] [--quick] [--seeds 0,1,2,3,4]
-[--jobs N] [--readme README.md]`: runs the papers' claims (`tfgan_reg.reproduce`), each judged
-by a gate and a verdict rule fixed in code before the run, and writes DIR/REPORT.md,
+[--jobs N] [--hours H] [--readme README.md]`: runs the papers' claims (`tfgan_reg.reproduce`),
+each judged by a gate and a verdict rule fixed in code before the run, and writes DIR/REPORT.md,
 DIR/report.json, DIR/summary.md and the pictures (DIR/pictures).
 
 A finished claim is not rerun when its setup and verdict code are unchanged: run the same
@@ -22,6 +22,10 @@ flags.DEFINE_list("seeds", None, "Seeds every multi-seed claim runs (default: ea
 flags.DEFINE_bool("quick", False, "Every claim at reduced size (smoke test).")
 flags.DEFINE_integer("jobs", 1, "Worker processes running claims side by side (1: in this "
                      "process).")
+flags.DEFINE_float("hours", None, "Start only the claims whose cost estimate (--list) ends "
+                   "within this many hours of the start, longest first; the others stay "
+                   "pending for the next run (a session with a time limit; estimates can be "
+                   "low: leave a margin).")
 flags.DEFINE_string("report", None, "Where to write the Markdown report (default "
                     "OUT/REPORT.md); its picture links are relative to it.")
 flags.DEFINE_string("readme", None, "A README whose text between <!-- reproduction-summary "
@@ -48,6 +52,6 @@ def main(argv):
             seeds.append(int(s))
     records = reproduce.run(FLAGS.claims, out=FLAGS.out, seeds=seeds, quick=FLAGS.quick,
                             report=FLAGS.report, readme=FLAGS.readme, jobs=FLAGS.jobs,
-                            worker_setup=commands.quiet_tensorflow)
+                            hours=FLAGS.hours, worker_setup=commands.quiet_tensorflow)
     print(report.headline(records)
           + f" Report written to {FLAGS.report or FLAGS.out + '/REPORT.md'}.")

@@ -105,11 +105,13 @@ class _Worker:
         self.conn.close()
 
 
-def run_parallel(tasks, out, *, jobs, quick, stamp, on_record, verbose=True, setup=None):
+def run_parallel(tasks, out, *, jobs, quick, stamp, on_record, verbose=True, setup=None,
+                 deadline=None):
     """Runs `tasks` ((claim, planned record) pairs, see `runner.plan`) over `jobs` workers,
     longest `cpu_hours` first; calls `on_record(record)` in this process as each lands.
     `setup`: a module-level function each worker calls first (the command's TensorFlow
-    start-up)."""
+    start-up). `deadline` (a `time.time()`): a claim starts only if it fits (`runner.fits`),
+    the longest that does first; returns the claims that did not start."""
     pending = sorted(tasks, key=lambda t: -t[0].cpu_hours)
     intra, inter = threads(jobs)
     env = {"TF_NUM_INTRAOP_THREADS": str(intra), "TF_NUM_INTEROP_THREADS": str(inter),
@@ -122,8 +124,11 @@ def run_parallel(tasks, out, *, jobs, quick, stamp, on_record, verbose=True, set
         del signum, frame
         raise KeyboardInterrupt("SIGTERM")
 
-    def assign(worker):
-        claim, new = pending.pop(0)
+    def next_fitting():
+        return next((k for k, (c, _) in enumerate(pending) if runner.fits(c, deadline)), None)
+
+    def assign(worker, k):
+        claim, new = pending.pop(k)
         runs = runner.runs_dir(out, new["setup_hash"], claim.id, quick)
         worker.task = (claim, new)
         worker.conn.send((_payload(claim), claim.id, out, runs, new["seeds"], quick, verbose))
@@ -150,14 +155,19 @@ def run_parallel(tasks, out, *, jobs, quick, stamp, on_record, verbose=True, set
     try:
         if in_main_thread:
             signal.signal(signal.SIGTERM, terminated)
-        while pending or any(w.task for w in workers):
-            while pending and sum(w.task is not None for w in workers) < jobs:
+        while True:
+            while sum(w.task is not None for w in workers) < jobs:
+                k = next_fitting()
+                if k is None:
+                    break
                 idle = [w for w in workers if w.task is None]
                 worker = idle[0] if idle else _Worker(context, env, setup)
                 if not idle:
                     workers.append(worker)
-                assign(worker)
+                assign(worker, k)
             busy = [w for w in workers if w.task is not None]
+            if not busy:
+                break
             ready = connection.wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
             for worker in busy:
                 if worker.conn not in ready and worker.process.sentinel not in ready:
@@ -179,3 +189,4 @@ def run_parallel(tasks, out, *, jobs, quick, stamp, on_record, verbose=True, set
             worker.stop()
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)
+    return [claim for claim, _ in pending]

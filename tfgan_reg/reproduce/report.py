@@ -266,13 +266,13 @@ def check_readme(readme):
         replace_between_markers(f.read(), "", where=readme)
 
 
-def update_readme(readme, records, report):
+def update_readme(readme, records, report, pending=()):
     """Replaces the summary between the markers of `readme` (`replace_between_markers`) by
-    `summary(records, report)`, its link relative to the README."""
+    `summary(records, report, pending=pending)`, its link relative to the README."""
     with open(readme) as f:
         text = f.read()
     text = replace_between_markers(text, summary(records, report, os.path.dirname(
-        os.path.abspath(readme))), where=readme)
+        os.path.abspath(readme)), pending), where=readme)
     with open(readme, "w") as f:
         f.write(text)
     return readme

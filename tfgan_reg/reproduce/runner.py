@@ -220,17 +220,31 @@ def _say_once(selected, plans, records, verbose):
         print(f"Finished before, not rerun: {', '.join(records)}.", flush=True)
 
 
+def fits(claim, deadline, now=None):
+    """Whether `claim`, started now, ends by `deadline` (a `time.time()`; None: no deadline)
+    by its estimate (`cpu_hours`, one core's hours; 0, not measured, always fits)."""
+    return deadline is None or (time.time() if now is None else now) \
+        + 3600.0 * claim.cpu_hours <= deadline
+
+
 def run(ids=(), *, out, seeds=None, quick=False, report=None, readme=None, jobs=1,
-        verbose=True, worker_setup=None):
+        hours=None, verbose=True, worker_setup=None):
     """Runs the claims `ids` (all when empty) into `out` and writes the report (`report`,
     default `out/REPORT.md`), `out/summary.md`, and the summary into `readme` when given;
     returns the records. `seeds`: every claim's seeds (default: each claim's own). `jobs`:
-    worker processes (1: this process), each calling `worker_setup` first. Every finished record is checked first (`plan`), so a
-    stale one stops the run before anything runs. Holds `out`'s lock (`workdirs.lock`): a
-    second runner on the same `out` is refused."""
+    worker processes (1: this process), each calling `worker_setup` first. `hours`: start
+    only claims whose estimate (`fits`) ends within this many hours of the start (a session
+    with a time limit); the others stay pending in the report, for the next run. Every
+    finished record is checked first (`plan`), so a stale one stops the run before anything
+    runs. Holds `out`'s lock (`workdirs.lock`): a second runner on the same `out` is refused."""
     selected = registry.get(ids)
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"`jobs` must be a positive integer. Received: jobs={jobs!r}")
+    if hours is not None and (isinstance(hours, bool) or not isinstance(hours, (int, float))
+                              or not hours > 0):
+        raise ValueError(f"`hours` must be a positive number of hours (None: no limit). "
+                         f"Received: hours={hours!r}")
+    deadline = None if hours is None else time.time() + 3600.0 * hours
     if readme:
         report_lib.check_readme(readme)
     with workdirs.lock(out, what="--out directory"):
@@ -255,6 +269,8 @@ def run(ids=(), *, out, seeds=None, quick=False, report=None, readme=None, jobs=
         todo = [c for c in selected if not c.gpu and c.id not in records]
         if jobs == 1:
             for k, claim in enumerate(todo):
+                if not fits(claim, deadline):
+                    continue
                 if verbose:
                     print(f"[{k + 1}/{len(todo)}] ", end="", flush=True)
                 landed(run_claim(claim, out, seeds=seeds, quick=quick, verbose=verbose,
@@ -263,9 +279,14 @@ def run(ids=(), *, out, seeds=None, quick=False, report=None, readme=None, jobs=
             from tfgan_reg.reproduce import jobs as jobs_lib  # it imports this module
             jobs_lib.run_parallel([(c, plans[c.id][0]) for c in todo], out, jobs=jobs,
                                   quick=quick, stamp=stamp, on_record=landed, verbose=verbose,
-                                  setup=worker_setup)
+                                  setup=worker_setup, deadline=deadline)
         final = ordered()
-        report_lib.write_report(final, out, report)
+        left = [c.id for c in selected if c.id not in records]
+        if left and verbose and hours is not None:
+            print(f"Not started, their estimates would end after --hours={hours:g}: "
+                  f"{', '.join(left)}. Run the same command again to continue.", flush=True)
+        report_lib.write_report(final, out, report, pending=left)
         if readme:
-            report_lib.update_readme(readme, final, report or os.path.join(out, "REPORT.md"))
+            report_lib.update_readme(readme, final, report or os.path.join(out, "REPORT.md"),
+                                     pending=left)
     return final
