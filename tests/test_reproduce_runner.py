@@ -257,7 +257,7 @@ def test_a_failed_gate_is_inconclusive_and_not_counted(claims, tmp_path):
 
 def test_report_shows_revisions_provenance_and_the_per_paper_summary(claims, tmp_path):
     revision = registry.Revision(
-        changed="the rule", why="the old rule asked more than the paper.",
+        changed="the rule", why="the old rule asked more than the paper",  # no full stop
         before="not reproduced (1/5 seeds; record of commit 0123abc).",
         old_rule="reproduced when every seed converges.")
     claims(planted.claim("a", history=(revision,), diagnosis="the run is short"),

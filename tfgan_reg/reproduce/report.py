@@ -167,13 +167,19 @@ def _claim_section(r, out, report_dir):
     if r.get("diagnosis"):
         lines.append(f"- Diagnosis (as written at the run): {r['diagnosis']}")
     for k, rev in enumerate(r.get("history") or [], 1):
-        lines.append(f"- Revision {k}: changed {rev['changed']}, because {rev['why']} "
-                     f"Verdict before: {rev['before']}"
+        lines.append(f"- Revision {k}: changed {rev['changed']}, because "
+                     f"{_sentence(rev['why'])} Verdict before: {_sentence(rev['before'])}"
                      + (f" Old rule: {rev['old_rule']}" if rev.get("old_rule") else ""))
     for picture in r["result"].get("pictures", []):
         rel = os.path.relpath(os.path.join(out, picture), report_dir)
         lines.append(f"\n![{r['id']}]({rel})")
     return lines + [""]
+
+
+def _sentence(text):
+    """`text` ending in a full stop (claims write their revisions' reasons either way)."""
+    text = text.rstrip()
+    return text if text.endswith(".") else text + "."
 
 
 def _pending(pending):
@@ -204,7 +210,8 @@ def write_report(records, out, report=None, pending=()):
     lines += [headline(records), ""] + paper_table(records) + [""]
     ran = [r for r in records if not r["gpu"]]
     lines += [provenance(ran) + f" Compute {sum(r.get('compute_seconds', 0) for r in ran):.0f}"
-              f" s in all, wall time of the runs that made these records "
+              f" s with each claim counted from scratch (sub-runs that claims share count in "
+              f"each), wall time of the runs that made these records "
               f"{sum(r.get('wall_seconds', 0) for r in ran):.0f} s.", ""]
     titles = (("paper", "Claims of the papers", ""),
               ("inconclusive", "Inconclusive (not trained enough)",
