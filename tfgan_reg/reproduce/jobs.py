@@ -111,7 +111,7 @@ def run_parallel(tasks, out, *, jobs, quick, stamp, on_record, verbose=True, set
     longest `cpu_hours` first; calls `on_record(record)` in this process as each lands.
     `setup`: a module-level function each worker calls first (the command's TensorFlow
     start-up). `deadline` (a `time.time()`): a claim starts only if it fits (`runner.fits`),
-    the longest that does first; returns the claims that did not start."""
+    the longest that does first; the others stay unstarted (the caller reports them)."""
     pending = sorted(tasks, key=lambda t: -t[0].cpu_hours)
     intra, inter = threads(jobs)
     env = {"TF_NUM_INTRAOP_THREADS": str(intra), "TF_NUM_INTEROP_THREADS": str(inter),
@@ -189,4 +189,3 @@ def run_parallel(tasks, out, *, jobs, quick, stamp, on_record, verbose=True, set
             worker.stop()
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)
-    return [claim for claim, _ in pending]
