@@ -163,6 +163,30 @@ def _checkpoint_values(workdir):
     return {n: reader.get_tensor(n) for n in names}
 
 
+def _absorbed_by_batch_norm(config, sample_shape):
+    """Checkpoint names of the trainable variables that a following batch norm cancels (a
+    per-channel bias before it: the output in training mode ignores them). Their gradient is
+    zero in exact arithmetic, so their trained values are rounding noise that Adam scales by
+    1/epsilon, a different noise on every summation order: not comparable across replicas."""
+    from tfgan_reg import nets
+    models = nets.build(config.model.arch, config.model, sample_shape, 0)
+    r = np.random.default_rng(0)
+    names = []
+    for prefix, model, x in zip(
+            ("g_optimizer", "d_optimizer"), models,
+            (r.normal(size=(8, config.model.latent_dim)), r.normal(size=(8,) + sample_shape))):
+        x = tf.constant(x, tf.float32)
+        base = model(x, training=True).numpy()
+        for i, v in enumerate(model.trainable_variables):
+            old = v.numpy()
+            v.assign(old + r.normal(size=old.shape))
+            moved = model(x, training=True).numpy()
+            v.assign(old)
+            if np.abs(moved - base).max() < 1e-4:
+                names.append(f"{prefix}/_trainable_variables/{i}/.ATTRIBUTES/VARIABLE_VALUE")
+    return names
+
+
 def test_xla_over_cpu_replicas_is_refused_with_one_line(mirrored_strategy):
     # XLA cannot compile a step mirrored over two CPU devices of one process (it fails at the
     # first step reading replica 1's variables from CPU:0), so the mirrored steps of these
@@ -183,7 +207,7 @@ def test_xla_over_cpu_replicas_is_refused_with_one_line(mirrored_strategy):
 ])
 def test_batch_norm_and_noise_groups_are_the_same_on_one_and_two_replicas(
         arch, data, d_norm, jit, nsr, mirrored_strategy, tmp_path):
-    from tfgan_reg import training
+    from tfgan_reg import data as data_lib, training
     values = []
     for k, strategy in enumerate((tf.distribute.get_strategy(), mirrored_strategy)):
         config = _image_config(arch, data, jit=jit, d_norm=d_norm, nsr=nsr)
@@ -196,5 +220,13 @@ def test_batch_norm_and_noise_groups_are_the_same_on_one_and_two_replicas(
     assert moving  # every one of these generators has batch norm
     assert any(np.abs(single[n] - np.where("variance" in n, 1.0, 0.0)).max() > 1e-3
                for n in moving)  # the moving statistics did move
+    absorbed = _absorbed_by_batch_norm(config, data_lib.shape(data))
     for n in single:
+        if n in absorbed:
+            # Adam moves a variable with a real gradient by about the learning rate per step
+            # (2e-4); these stay near zero on both (CI on an AMD EPYC: 5e-6 against 5e-6
+            # of the other sign), which is all that can be compared of them.
+            assert max(np.abs(single[n]).max(), np.abs(mirrored[n]).max()) < 1e-4, n
+            continue
         np.testing.assert_allclose(single[n], mirrored[n], rtol=1e-4, atol=1e-5, err_msg=n)
+    assert absorbed  # every one of these generators has a biased layer before a batch norm
