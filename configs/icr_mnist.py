@@ -20,11 +20,12 @@ devzhk/Implicit-Competitive-Regularization@905453f (2020-05-26, the last commit 
   (`train_seq.py:295` loads `SGD-0.01000_9000.pth`); `train_simul.py:26-69` updates both players
   simultaneously with SGD 0.01, G loss BCE(D(G(z)), 1) (the log-trick);
 - D alone from the checkpoint: the paper "for the same number of iterations and using the same
-  learning rate" (section 3), so SGD 0.01; the code's `train_d` uses 0.001
-  (`train_seq.py:27-33`): a stated deviation from the code, following the text. Figure 8's
-  caption ("over-train with CGD instead of Adam") suggests the figure-4 D was over-trained with
-  Adam; ours keeps SGD (the checkpoint run's optimiser, as `experiments.drift` continues it):
-  a stated deviation from that reading;
+  learning rate" (section 3), so SGD 0.01, as the code of the paper's time: at 074b155
+  (2020-02-10) `train_seq.py`'s `train_d` has `lr_d = 0.01`, SGD, and the figure-4 call
+  `train_d(epoch_num=30, ...)` from `SGD-0.01000_9000.pth` (30 MNIST epochs at batch 128:
+  14,070 steps); figure 8's generator run loads its `FixG-0.010_14000.pth` (SGD 0.01, step
+  14,000), so the over-trained D was trained by SGD, not Adam (as figure 8's caption could be
+  read). At 905453f `train_d` has 0.001 (changed on 2020-03-23, after the figure);
 - drift (A.3.1): 500 real training images and 500 checkpoint samples;
 - comparison (section 6, Table 3's OGAN-NOREG rows): learning rate 1e-4, batch 64, one D step,
   players trained "simultaneously"; ACGD beta2 0.99, eps 1e-5 (Algorithm 1; `optims/acgd.py:
@@ -119,11 +120,13 @@ def claim_config(name, quick=False):
         c.gate_confidence = 0.9
         c.gate_classes = 8
         # The continuations: D alone and both players, measured every 50 steps on 500 + 500
-        # images, up to a cap of `steps` (the paper's length is not stated; its figure shows
-        # D's loss near zero). The drift is judged at the first measurement where D alone's
-        # loss (the mean of the last 50 batches) is below `near_zero` (the paper's "near-zero
-        # loss", section 3), else at the cap: the ratio does not hang on a chosen length.
-        c.steps, c.every, c.num_samples = 2000, 50, 500
+        # images, up to a cap of `steps`: the authors' D-alone run, 30 MNIST epochs at batch
+        # 128 (train_seq.py@074b155 `train_d(epoch_num=30)`; figure 8 loads its step-14,000
+        # checkpoint; the paper states no length). The drift is judged at the first
+        # measurement where D alone's loss (the mean of the last 50 batches) is below
+        # `near_zero` (the paper's "near-zero loss", section 3), else at the cap: the ratio
+        # does not hang on a chosen length, and nothing after that measurement is run.
+        c.steps, c.every, c.num_samples = 14000, 50, 500
         c.near_zero = 0.1
         # "Significantly faster": D alone must move >= this factor further, on both sets.
         c.factor = 1.5

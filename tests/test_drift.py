@@ -31,6 +31,26 @@ def test_freeze_generator_trains_the_discriminator_only(ring8_runs):
     assert any(np.abs(a - b).max() > 0 for a, b in zip(d0, model.discriminator.get_weights()))
 
 
+def test_drift_stops_at_the_first_row_below_stop_below(ring8_runs):
+    config, model = runs_lib.load_run(ring8_runs[0])
+    real = data_lib.real_samples("ring8", 50, 1)
+    fake = runs_lib.generate(model, 50, 0)
+    kw = dict(mode="discriminator", steps=6, every=2, real=real, fake=fake)
+    full = drift.run(ring8_runs[0], **kw)
+    assert [r["step"] for r in full] == [2, 4, 6]
+    # Every loss is below +inf: the first row ends it; none is below 0: the run goes on.
+    assert [r["step"] for r in drift.run(ring8_runs[0], stop_below=np.inf, **kw)] == [2]
+    assert [r["step"] for r in drift.run(ring8_runs[0], stop_below=0.0, **kw)] == [2, 4, 6]
+    # A threshold between the rows' losses: the same rows (the continuation is deterministic)
+    # up to the first one below it.
+    losses = [r["d_loss"] for r in full]
+    cut = (min(losses) + max(losses)) / 2
+    first = next(i for i, loss in enumerate(losses) if loss < cut)
+    cut_rows = drift.run(ring8_runs[0], stop_below=cut, **kw)
+    assert len(cut_rows) == first + 1
+    np.testing.assert_allclose([r["d_loss"] for r in cut_rows], losses[:first + 1], rtol=1e-6)
+
+
 @pytest.mark.slow  # fast sibling: test_drift's freeze_generator
 def test_drift_experiment(ring8_runs, tmp_path):
     config, model = runs_lib.load_run(ring8_runs[0])

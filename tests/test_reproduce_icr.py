@@ -213,6 +213,10 @@ def test_mnist5k_configs_follow_the_paper():
     assert quick.train.num_steps < runs["acgd"].train.num_steps
     drift = module.get_config("drift")
     assert drift.gate_steps[0] == 3000 and drift.gate_steps[-1] == 9000
+    # The authors' D alone: 30 MNIST epochs at batch 128 are 30 x ceil(60,000 / 128) = 14,070
+    # steps, checkpointed every 500: figure 8 loads step 14,000.
+    assert drift.steps == 14070 // 500 * 500 and drift.steps % drift.every == 0
+    assert (drift.near_zero, drift.factor) == (0.1, 1.5)
     assert module.get_config("comparison").gate_noise_fraction == 0.6
     # The tfds MNIST setups are unchanged.
     assert module.get_config("simgd").data.name == "mnist"
@@ -242,6 +246,9 @@ def test_drift_claim_quick_end_to_end(tmp_path):
     seed = result["seeds"][0]
     # Both continuations are read at the same step, at most the cap; the fixed sets moved.
     assert seed["discriminator"]["step"] == seed["joint"]["step"] <= result["steps"]
+    # D alone and both players are separate sub-runs (an interrupted run keeps the first).
+    assert [s["name"] for s in record["subruns"]][-2:] == ["drift seed 0, D alone",
+                                                           "drift seed 0, both players"]
     assert seed["discriminator"]["drift_fake"] > 0 and seed["joint"]["drift_real"] > 0
     for picture in result["pictures"]:
         assert os.path.getsize(tmp_path / picture) < 200_000

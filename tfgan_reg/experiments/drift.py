@@ -29,11 +29,13 @@ def drift(d_t, d_c, x):
     return float(np.sqrt(np.sum(diff ** 2)))
 
 
-def run(workdir, *, mode, steps, every, real, fake, verbose=0):
+def run(workdir, *, mode, steps, every, real, fake, stop_below=None, verbose=0):
     """Continues the run in `workdir` from its latest checkpoint for `steps` steps, training
     the discriminator alone (`mode="discriminator"`) or both players (`"joint"`, the run's own
-    training); every `every` steps, a row (step, d_loss, drift_real, drift_fake). The
-    workdir is not written to."""
+    training); every `every` steps, a row (step, d_loss, drift_real, drift_fake). With
+    `stop_below`, it stops at the first row whose d_loss (the mean over its `every` steps) is
+    below it: the paper's "near-zero loss" reached, nothing later is needed. The workdir is
+    not written to."""
     checks.choice("mode", mode, MODES)
     if not (isinstance(every, int) and every >= 1 and steps % every == 0):
         raise ValueError(f"`steps` must be a positive multiple of `every`. Received: "
@@ -60,6 +62,8 @@ def run(workdir, *, mode, steps, every, real, fake, verbose=0):
                 r = rows[-1]
                 print(f"{mode} step {r['step']}: d_loss {r['d_loss']:.4f}, drift real "
                       f"{r['drift_real']:.4f}, fake {r['drift_fake']:.4f}", flush=True)
+            if stop_below is not None and rows[-1]["d_loss"] < stop_below:
+                self.model.stop_training = True
 
     data = runs.make_dataset(config, start_step=step0, num_steps=steps)
     model.fit(data, epochs=steps // every, steps_per_epoch=every, callbacks=[Record()],
@@ -80,9 +84,10 @@ def write(rows, out_dir):
 
 
 def measure(workdir, *, modes=MODES, steps=2000, every=100, num_samples=500, seed=0,
-            verbose=1):
-    """Every mode's rows (see `run`) from the latest checkpoint of `workdir`, on X_real (a
-    seeded subset of the training data) and X_fake (the checkpoint generator's samples)."""
+            stop_below=None, verbose=1):
+    """Every mode's rows (see `run`, `stop_below` with it) from the latest checkpoint of
+    `workdir`, on X_real (a seeded subset of the training data) and X_fake (the checkpoint
+    generator's samples, drawn with `seed`)."""
     modes = checks.choices("modes", modes, MODES)
     config, model = runs.load_run(workdir)
     real = data_lib.real_samples(config.data.name, num_samples, seed + 1,
@@ -92,5 +97,5 @@ def measure(workdir, *, modes=MODES, steps=2000, every=100, num_samples=500, see
     rows = []
     for mode in modes:
         rows += run(workdir, mode=mode, steps=steps, every=every, real=real, fake=fake,
-                    verbose=verbose)
+                    stop_below=stop_below, verbose=verbose)
     return rows
