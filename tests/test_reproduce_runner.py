@@ -459,3 +459,24 @@ def test_hours_must_be_a_positive_number(claims, tmp_path, hours):
     claims(planted.claim("a"))
     with pytest.raises(ValueError, match=f"hours={hours!r}"):
         runner.run(out=str(tmp_path), hours=hours, verbose=False)
+
+
+def test_a_gpu_record_is_kept_until_its_words_change(claims, tmp_path):
+    revision = registry.Revision(changed="the setup", why="a reason", before="needs a GPU")
+    gpu = registry.Claim(id="p.g", where="Table 10", statement="big claim", paper="9.9",
+                         setup="GPU", rule="not judged here", gpu=True, history=(revision,),
+                         command="python train.py --big")
+    claims(gpu)
+    out = str(tmp_path)
+    first, = runner.run(out=out, verbose=False)
+    path = tmp_path / "claims" / "p.g.json"
+    stored = json.loads(path.read_text())
+    stored["commit"], stored["date"] = "0123abc", "2000-01-01"  # as if from an older run
+    path.write_text(json.dumps(stored))
+    again, = runner.run(out=out, verbose=False)
+    assert (again["commit"], again["date"]) == ("0123abc", "2000-01-01")
+    assert json.loads(path.read_text()) == stored  # not rewritten
+    _replace("p.g", setup="GPU, 8 of them")  # its words changed: written anew
+    changed, = runner.run(out=out, verbose=False)
+    assert changed["commit"] == first["commit"] and changed["setup"] == "GPU, 8 of them"
+    assert json.loads(path.read_text())["commit"] == first["commit"]

@@ -106,10 +106,15 @@ def plan(claim, out, *, seeds=None, quick=False):
     new = dict(_text(claim), quick=quick, seeds=list(seeds),
                setup_hash=audit.setup_hash(claim), verdict_hash=audit.verdict_hash(claim))
     path = _record_path(out, claim.id)
-    if claim.gpu or not os.path.exists(path):
+    if not os.path.exists(path):
         return new, None, None
     with open(path) as f:
         old = json.load(f)
+    if claim.gpu:
+        # Listed, not run: kept (with its commit and date) while its words and hashes stand,
+        # so a run does not rewrite it for nothing.
+        same = old.get("verdict") == NEEDS_A_GPU and all(old.get(k) == v for k, v in new.items())
+        return new, (old if same else None), None
     if old.get("quick") != quick or old.get("seeds") != list(seeds):
         return new, None, "other seeds or mode"
     if "setup_hash" not in old or "verdict_hash" not in old:
@@ -216,8 +221,9 @@ def _say_once(selected, plans, records, verbose):
         print(f"The diagnosis of {', '.join(changed)} changed since its run: the report shows "
               f"the one stored with the run (delete the record to rerun and store the new one).",
               flush=True)
-    if records and verbose:
-        print(f"Finished before, not rerun: {', '.join(records)}.", flush=True)
+    finished = [i for i, r in records.items() if r["verdict"] != NEEDS_A_GPU]
+    if finished and verbose:
+        print(f"Finished before, not rerun: {', '.join(finished)}.", flush=True)
 
 
 def fits(claim, deadline, now=None):
@@ -264,7 +270,7 @@ def run(ids=(), *, out, seeds=None, quick=False, report=None, readme=None, jobs=
                                     pending=[c.id for c in selected if c.id not in records])
 
         for claim in selected:
-            if claim.gpu:
+            if claim.gpu and claim.id not in records:
                 landed(gpu_record(dict(plans[claim.id][0], **stamp)))
         todo = [c for c in selected if not c.gpu and c.id not in records]
         if jobs == 1:
