@@ -9,23 +9,27 @@ the original 0-GP authors' image script (htt210/GeneralizationAndStabilityInGANs
 GradientPenaltiesGANImage.py, "GP" below; docs/reproduction/AUTHORS_SETTINGS.md):
 - G z(50, N(0, I)) -> 3 x (512 ReLU) -> 784, linear output; D 784 -> 3 x (512 ReLU) -> 1
   (GP :17-49, defaults :368-386 `nhidden 512`, `nz 50`);
-- BCE with the non-saturating G loss (GP `GAN_GP`), batch 128, Adam(3e-4, 0.5, 0.9) for both
-  (GP `lrg = lrd = 3e-4`, :207-208);
+- BCE with the non-saturating G loss (GP `GAN_GP`; 1-GP below), batch 128, Adam(3e-4, 0.5,
+  0.9) for both (GP `lrg = lrd = 3e-4`, :207-208);
 - D steps: GP's default is `ncritic 5` for every setting (GP :258); the report does not say.
   We take one D step per G step (`N_DISC`): 5 would cost about 4x the claim's CPU share. This
   can change No-GP and 1-GP: with five D steps D is closer to optimal at each G step, which may
-  make their collapse likelier (or, by a better-informed G, rarer);
+  make their collapse likelier (or, by a better-informed G, rarer); a WGAN-GP critic with one
+  step may also learn too little (each run's FID against noise's is in the record);
 - the penalty: GP's `LAMBDA 500` on sigmoid(D) at inputs normalised by (0.1307, 0.3081)
   (Datasets.py:116-140). On our logit (sigmoid' = 1/4 at D = 1/2) and [-1, 1] range (x 2 x
   0.3081 = 0.616 of theirs) that is 500 x (1/4)^2 x 0.616^2 = 11.9 (`LAM`). 0-GP: centre 0 at
   real-fake interpolates; 0-GP-sample: centre 0 at the samples (ours: real and fake both, GP
-  `--alpha 1` real only); 1-GP: centre 1 at interpolates with the same BCE loss (GP
-  `--center 1`; our `wgan_gp` penalty with the non-saturating loss), the same lambda.
-- 1-GP's centre is converted with its weight: GP's centre 1 on the gradient of sigmoid(D) at
-  normalised inputs is, by the same factors at D = 1/2, a centre of 1 / (1/4 x 0.616) =
-  `AUTHORS_CENTRE` (6.49) on the gradient of our logit on [-1, 1] (`penalty.target`).
-  Full-length pilots (seed 0) of 1-GP showed the centre decides this setting: centre 1 did not
-  collapse (10 classes), centre 6.49 collapsed to one class.
+  `--alpha 1` real only);
+- 1-GP: the report's own definition, "WGAN with one-centered gradient penalty" [its ref. 9,
+  Gulrajani et al.] with the Wasserstein loss L_W of its eq. (14), which is GP's `--loss wgan`
+  (`WGAN_GP`, :291-365: a critic without the sigmoid, loss -D(x) + D(G(z)), G loss -D(G(z))):
+  the Wasserstein loss, centre 1 at interpolates, lambda 10 (`ONE_GP_LAM`: Gulrajani et al.'s,
+  as the 1-GP rows of `configs/zerogp_toy.py`; GP's 500 is its sigmoid-BCE weight). Until a
+  review on 2026-12-07, before this claim's run, 1-GP here was the BCE model with a 1-centred
+  penalty (GP `--center 1` with `--loss gan`), whose outcome hung on the centre's conversion
+  (full-length seed-0 pilots: centre 1 on our logit made 10 classes, the converted 6.49 one);
+  the report's text defines it otherwise.
 Deviations: mnist5k's 4,000 training digits in [-1, 1] (MNIST's 60,000 normalised); 10 epochs
 as iterations: the report's 10 MNIST epochs of 60,000 digits at batch 128 are 10 x 60,000 /
 128 = `NUM_STEPS` (4,687) steps, which on mnist5k's 4,000 digits are 150 epochs, since the
@@ -39,7 +43,7 @@ SETTINGS = ("none", "one_gp", "zero_gp", "zero_gp_sample", "zero_gp_beta09")
 PENALTIES = {"none": "none", "one_gp": "wgan_gp", "zero_gp": "zero_gp",
              "zero_gp_sample": "zero_gp_sample", "zero_gp_beta09": "zero_gp"}
 LAM = round(500 * (1 / 4) ** 2 * (2 * 0.3081) ** 2, 2)
-AUTHORS_CENTRE = round(1 / ((1 / 4) * 2 * 0.3081), 2)   # 6.49: 1-GP's centre on our scale
+ONE_GP_LAM = 10.0         # 1-GP: Gulrajani et al.'s weight on the Wasserstein critic
 NUM_STEPS = 10 * 60000 // 128     # 4,687: 10 MNIST epochs, 150 epochs of mnist5k
 N_DISC = 1
 SEEDS = (0, 1, 2)
@@ -59,8 +63,7 @@ def claim_config(quick=False):
     return ml_collections.ConfigDict(dict(
         settings=SETTINGS, seeds=SEEDS[:1] if quick else SEEDS,
         samples=QUICK["samples"] if quick else SAMPLES, class_share=CLASS_SHARE,
-        min_classes=MIN_CLASSES, max_kl=MAX_KL, eval_seed=12345,
-        one_gp_authors_centre=AUTHORS_CENTRE))
+        min_classes=MIN_CLASSES, max_kl=MAX_KL, eval_seed=12345))
 
 
 def get_config(arg="zero_gp"):
@@ -76,11 +79,13 @@ def get_config(arg="zero_gp"):
     width = 16 if quick else 512
     config.model.update(arch="mlp", latent_dim=50, g_depth=3, d_depth=3, g_width=width,
                         d_width=width, activation="relu")
-    config.loss = "non_saturating"
     penalty = PENALTIES[setting]
-    config.penalty = config_lib.penalty_config(penalty, None if penalty == "none" else LAM)
-    if penalty == "wgan_gp":
-        config.penalty.target = AUTHORS_CENTRE
+    if penalty == "wgan_gp":  # 1-GP: WGAN-GP, the report's eq. (14)
+        config.loss = "wasserstein"
+        config.penalty = config_lib.penalty_config(penalty, ONE_GP_LAM)
+    else:
+        config.loss = "non_saturating"
+        config.penalty = config_lib.penalty_config(penalty, None if penalty == "none" else LAM)
     steps = QUICK["num_steps"] if quick else NUM_STEPS
     beta1, beta2 = (0.9, 0.9) if setting == "zero_gp_beta09" else (0.5, 0.9)
     config.train.update(batch_size=128, num_steps=steps, n_disc=N_DISC,

@@ -124,20 +124,20 @@ def test_config_settings():
             3, 512, 512, 50)
         assert (c.train.batch_size, c.train.d_learning_rate, c.train.g_learning_rate) == (
             128, 3e-4, 3e-4)
-        assert c.train.num_steps == 4687 and c.loss == "non_saturating"
+        assert c.train.num_steps == 4687
+        # BCE with the log-trick, but 1-GP: the report's "WGAN with one-centered gradient
+        # penalty" (eq. 14, L_W), Gulrajani et al.'s centre 1 and weight 10.
+        assert c.loss == ("wasserstein" if c.penalty.name == "wgan_gp" else "non_saturating")
         # 10 epochs of MNIST's 60,000 at batch 128 = 150 epochs of mnist5k's 4,000.
         assert round(c.train.num_steps * 128 / 4000) == 150
     assert (configs["zero_gp"].train.beta1, configs["zero_gp"].train.beta2) == (0.5, 0.9)
     assert (configs["zero_gp_beta09"].train.beta1,
             configs["zero_gp_beta09"].train.beta2) == (0.9, 0.9)
     assert configs["none"].penalty.name == "none"
-    assert configs["one_gp"].penalty.name == "wgan_gp"
+    assert configs["one_gp"].penalty.name == "wgan_gp" and configs["one_gp"].loss == "wasserstein"
+    assert (configs["one_gp"].penalty.lam, configs["one_gp"].penalty.get("target", 1.0)) == (10, 1)
     # 500 on sigmoid(D) at the authors' scale: x (1/4)^2 x (2 x 0.3081)^2 on our logit.
     assert configs["zero_gp"].penalty.lam == pytest.approx(500 / 16 * 0.6162 ** 2, abs=0.01)
-    # The authors' 1-GP centre on our scale (named as a deviation, not applied):
-    # 1 / (sigmoid'(0) x 2 x 0.3081).
-    assert config_lib.from_file("configs/zerogp_mnist.py:claim").one_gp_authors_centre == \
-        pytest.approx(6.49, abs=0.01)
     with pytest.raises(ValueError, match="zero_gp_sample"):
         config_lib.from_file("configs/zerogp_mnist.py:two_gp")
 
