@@ -11,22 +11,23 @@ docs/reproduction/AUTHORS_SETTINGS.md):
 - DRAGAN lambda 10 (:372) on the logit, x^ = x + a * 0.5 * std(x) * U[0, 1) (:376-377), on
   digits in [0, 1]. Ours are in [-1, 1] (x' = 2x - 1 halves input gradients), where the same
   penalty is 4 x 10 (||grad' D|| - 1/2)^2: training uses `TRAIN_LAM` 40 and `TRAIN_TARGET`
-  0.5, the notebook's penalty exactly. The tracked penalty is the notebook's too:
-  lambda `TRACKED_LAM` with the gradient on [0, 1] inputs (`TRACKED_INPUT_SCALE` x ours);
+  0.5, the notebook's penalty exactly. The tracked penalty is the value the notebook prints,
+  `gradient_penalty` before `lambd` multiplies it (:454-455, :476-477, :513-514): weight
+  `TRACKED_LAM` 1 with the gradient on [0, 1] inputs (`TRACKED_INPUT_SCALE` x ours);
   C x std(x) scales with the data, so the points are the same;
-- 199,999 iterations (:471), an evaluation every 1,000 (:489-512) with the penalty printed.
+- 199,999 iterations (:471), an evaluation every 1,000 (:489-512) with the penalty printed:
+  `NUM_STEPS` is its last evaluation, 199,000.
 G's output is tanh on digits in [-1, 1]: the affine image of the notebook's sigmoid output on
 digits in [0, 1] (:426). Deviations (no option for them in the library's GAN): data mnist5k's
 4,000 training digits (theirs: 55,000), z N(0, I) (theirs: U[-1, 1]); IS by the domain
-classifier on EVAL_SAMPLES samples (theirs: a softmax regression on 50,000); length NUM_STEPS
-with an evaluation every EVAL_EVERY (the budget).
+classifier on EVAL_SAMPLES samples (theirs: a softmax regression on 50,000).
 """
 import ml_collections
 
 from tfgan_reg import config_lib
 
 METHODS = ("none", "dragan")
-NUM_STEPS = 100000       # half the notebook's; the longest that fits this claim's CPU share
+NUM_STEPS = 199000       # the notebook's length (range(1, 200000)) to its last evaluation
 EVAL_EVERY = 1000        # the notebook's cadence
 EVAL_SAMPLES = 2000
 SEEDS = (0, 1, 2)
@@ -39,7 +40,7 @@ ONSET_IS = 2.5
 PENALTY_SAMPLES = 1000   # real digits at which the DRAGAN penalty of vanilla's D is tracked
 TRAIN_LAM = 4 * 10.0     # the notebook's lambda 10 on [0, 1] inputs, on our [-1, 1]
 TRAIN_TARGET = 0.5       # its centre 1 on [0, 1] inputs, on our [-1, 1]
-TRACKED_LAM = 10.0       # the notebook's lambda (:372), on its own input scale
+TRACKED_LAM = 1.0        # the notebook prints the penalty before its lambda 10 (:454-455)
 TRACKED_INPUT_SCALE = 2.0   # d/d(x01) = 2 d/d(x'), x' = 2 x01 - 1
 QUICK = dict(num_steps=40, eval_every=10, eval_samples=100, penalty_samples=100)
 

@@ -9,9 +9,10 @@ AUTHORS_SETTINGS.md has the line numbers):
 - networks: 3 hidden ReLU layers of 512 units, linear outputs, z 2-D N(0, I) (IW :42-58);
 - Adam(1e-4, 0.5, 0.9) for both networks, batch 256 (IW :89-105);
 - WGAN-GP: Wasserstein loss, lambda 0.1 (the toy code's value, IW :23), 5 critic steps (IW :25);
-- vanilla and DRAGAN: one D step per G step, non-saturating G loss (DRAGAN section 3.2; the
-  authors' notebook kodalinaveen3/DRAGAN@5cf95ab:DRAGAN.ipynb); DRAGAN lambda 10, C 0.5
-  ("in all of our experiments", section 3.2).
+- vanilla and DRAGAN: one D step per G step, non-saturating G loss (the authors' notebook
+  kodalinaveen3/DRAGAN@5cf95ab:DRAGAN.ipynb; the paper's Algorithm 1, line 10, writes G's
+  saturating gradient of log(1 - D(G(z)))); DRAGAN lambda 10, C 0.5 ("in all of our
+  experiments", section 3.2).
 `:claim[-quick]` gives the claim's own constants (checkpoints, seeds, evaluation).
 Length: IW runs 100,000 iterations and figure 1 does not say which it shows. `NUM_STEPS` is the
 longest run that fits this claim's share of the CPU budget (3 methods x 3 seeds, WGAN-GP's

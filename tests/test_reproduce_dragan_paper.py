@@ -263,7 +263,10 @@ def test_mnist_config_is_the_authors_notebook():
     v = config_lib.from_file("configs/dragan_mnist.py:none")
     assert v.penalty.name == "none"
     claim = config_lib.from_file("configs/dragan_mnist.py:claim")
-    assert (claim.tracked_lam, claim.tracked_input_scale) == (10.0, 2.0)
+    # The penalty as the notebook prints it (before its lambda), at its [0, 1] inputs; the
+    # notebook's length, range(1, 200000), to its last evaluation (every 1,000).
+    assert (claim.tracked_lam, claim.tracked_input_scale) == (1.0, 2.0)
+    assert claim.num_steps == (200000 - 1) // 1000 * 1000 and claim.eval_every == 1000
     # A checkpoint at every evaluation, none rotated out before it is scored.
     assert d.train.checkpoint_every == claim.eval_every
     assert d.train.max_checkpoints >= claim.num_steps // claim.eval_every
