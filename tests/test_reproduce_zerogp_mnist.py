@@ -3,8 +3,10 @@ statistics against hand-computed cases, the verdict rule and gate on planted res
 fail, boundary), and the config's settings."""
 import math
 
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from tfgan_reg import config_lib
 from tfgan_reg.reproduce import zerogp_mnist as z
@@ -135,7 +137,17 @@ def test_config_settings():
             configs["zero_gp_beta09"].train.beta2) == (0.9, 0.9)
     assert configs["none"].penalty.name == "none"
     assert configs["one_gp"].penalty.name == "wgan_gp" and configs["one_gp"].loss == "wasserstein"
-    assert (configs["one_gp"].penalty.lam, configs["one_gp"].penalty.get("target", 1.0)) == (10, 1)
+    # The configured 1-GP, evaluated: a linear critic with gradient norm 3 everywhere costs
+    # lam x (3 - centre)^2 = 10 x 2^2 = 40 (centre 1, weight 10).
+    [one_gp] = config_lib.configured_penalties(configs["one_gp"])
+    critic = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                               keras.layers.Dense(1, use_bias=False)])
+    w = np.zeros((784, 1), np.float32)
+    w[:2, 0] = (3.0 * 0.6, 3.0 * 0.8)
+    critic.set_weights([w])
+    x = np.random.default_rng(0).normal(size=(2, 4, 28, 28, 1)).astype(np.float32)
+    value = one_gp(critic, tf.constant(x[0]), tf.constant(x[1]), 0, 7)
+    assert float(value) == pytest.approx(40.0, rel=1e-5)
     # 500 on sigmoid(D) at the authors' scale: x (1/4)^2 x (2 x 0.3081)^2 on our logit.
     assert configs["zero_gp"].penalty.lam == pytest.approx(500 / 16 * 0.6162 ** 2, abs=0.01)
     with pytest.raises(ValueError, match="zero_gp_sample"):
