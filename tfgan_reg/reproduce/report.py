@@ -161,7 +161,8 @@ def _claim_section(r, out, report_dir):
     if ERROR in r:
         lines.append(f"- Error:\n\n```\n{r[ERROR].strip()}\n```\n")
     lines.append(_times(r))
-    lines.append(f"- Run at commit `{_short(r.get('commit', 'unknown'))}`, {r.get('date', 'unknown')}, "
+    lines.append(f"- Run at commit `{_short(r.get('commit', 'unknown'))}`, "
+                 f"{r.get('date', 'unknown')}, "
                  f"{r.get('cpu', 'unknown')}, TensorFlow {r.get('tensorflow', 'unknown')}, "
                  f"seeds {r['seeds']}.")
     if r.get("diagnosis"):

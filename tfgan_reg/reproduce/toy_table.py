@@ -255,9 +255,10 @@ registry.register(registry.Claim(
          "Mann-Whitney test over the seeds at level 0.05; otherwise not reproduced.",
     gate=coverage_gate, gate_rule=COVERAGE_GATE, beyond_paper=True, seeds=SEEDS,
     diagnosis=(
-        "Written after the run; undiagnosed. ring8 agrees with the paper (DRAGAN all 8 "
-        "modes in 5/5 seeds, vanilla 3/5); on grid25 DRAGAN covers fewer modes than vanilla"
-        " (mean 11.4 against 19.4), seed 0's samples lying on lines between modes. Checked "
+        "Written after the run; undiagnosed. ring8 agrees with the paper (DRAGAN misses "
+        "no mode in 5/5 seeds, vanilla more than one in 2/5); on grid25 DRAGAN covers "
+        "fewer modes than vanilla (mean 11.4 against 19.4), seed 0's samples lying on "
+        "lines between modes. Checked "
         "after the run and not the cause: DRAGAN's perturbation scale C 0.1 for 0.5 (seeds "
         "0-4, same length) gives grid25 modes 17/4/16/17/16, mean 14.0, still below "
         "vanilla's 19.4. The paper shows the claim on MNIST, CIFAR-10 and BogoNet, not on "
